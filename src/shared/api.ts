@@ -1,0 +1,191 @@
+// The one method table and the one event table. Electron IPC, the HTTP/WS server, the preload
+// bridge, the renderer's bridges and the CLI are all generated from these two objects.
+import { z } from 'zod';
+import {
+  AssetSchema,
+  BackendStatusSchema,
+  CopyDraftSchema,
+  GallerySchema,
+  JobSchema,
+  LintIssueSchema,
+  ProductInputSchema,
+  ProductSchema,
+  QueueStatusSchema,
+  SeedSchema,
+  SettingsPatchSchema,
+  SettingsSchema,
+  ShowcaseSchema,
+  SyncStatusSchema,
+  TemplateFamilySchema,
+  TemplateSummarySchema,
+} from './domain.ts';
+
+const method = <I extends z.ZodType, O extends z.ZodType>(input: I, output: O) => ({ input, output });
+
+export const SheetFormatSchema = z.enum(['csv', 'json', 'shopify', 'auto']);
+
+export const ImportRowErrorSchema = z.object({
+  /** 1-based line (CSV) or 1-based array index (JSON) in the sheet. */
+  line: z.number().int().positive(),
+  field: z.string(),
+  message: z.string(),
+});
+export type ImportRowError = z.infer<typeof ImportRowErrorSchema>;
+
+export const CatalogListItemSchema = z.object({
+  product: ProductSchema,
+  galleryId: z.string().nullable(),
+  status: z.string(),
+  thumbnailUrl: z.string().nullable(),
+});
+export type CatalogListItem = z.infer<typeof CatalogListItemSchema>;
+
+export const PublishResultSchema = z.object({
+  galleryId: z.string(),
+  url: z.string(),
+  access: z.enum(['public', 'presigned']),
+  uploaded: z.number().int().nonnegative(),
+  skipped: z.number().int().nonnegative(),
+});
+
+export const methods = {
+  'catalog.import': method(
+    z.object({
+      /** The sheet's text (the renderer reads dropped files as text). */
+      content: z.string().min(1, 'the sheet is empty').max(50_000_000),
+      filename: z.string().min(1).max(500),
+      format: SheetFormatSchema.default('auto'),
+    }),
+    z.object({
+      imported: z.array(ProductSchema),
+      errors: z.array(ImportRowErrorSchema),
+    }),
+  ),
+  'catalog.add': method(
+    z.object({ products: z.array(ProductInputSchema).min(1).max(20_000) }),
+    z.object({ imported: z.array(ProductSchema), errors: z.array(ImportRowErrorSchema) }),
+  ),
+  'catalog.list': method(
+    z.object({
+      status: z.string().optional(),
+      search: z.string().max(200).optional(),
+      offset: z.number().int().min(0).default(0),
+      limit: z.number().int().min(1).max(20_000).default(20_000),
+    }),
+    z.object({ items: z.array(CatalogListItemSchema), total: z.number().int().nonnegative() }),
+  ),
+  'showcase.start': method(
+    z.object({
+      productIds: z.array(z.string().min(1)).min(1).max(20_000),
+      family: TemplateFamilySchema.optional(),
+      presetId: z.string().optional(),
+      seed: SeedSchema.optional(),
+      lockSeed: z.boolean().optional(),
+      variations: z.number().int().min(0).max(8).optional(),
+    }),
+    z.object({ galleryIds: z.array(z.string()) }),
+  ),
+  'showcase.get': method(z.object({ galleryId: z.string().min(1) }), ShowcaseSchema),
+  'showcase.regenerateAsset': method(
+    z.object({
+      assetId: z.string().min(1),
+      /** `same` re-renders with the asset's seed (byte-identical when nothing else changed); `new` picks a fresh one. */
+      seed: z.enum(['same', 'new']).default('same'),
+    }),
+    z.object({ jobId: z.string() }),
+  ),
+  'showcase.updateCopy': method(
+    z.object({ galleryId: z.string().min(1), copy: CopyDraftSchema.partial() }),
+    GallerySchema,
+  ),
+  'showcase.lockSeed': method(
+    z.object({
+      galleryId: z.string().min(1),
+      /** Omit to lock/unlock the whole showcase. */
+      assetId: z.string().min(1).optional(),
+      locked: z.boolean(),
+    }),
+    ShowcaseSchema,
+  ),
+  'showcase.approve': method(
+    z.object({ galleryId: z.string().min(1), assetId: z.string().min(1).optional(), approved: z.boolean() }),
+    ShowcaseSchema,
+  ),
+  'queue.status': method(z.object({}), QueueStatusSchema),
+  'queue.pause': method(z.object({}), QueueStatusSchema),
+  'queue.resume': method(z.object({}), QueueStatusSchema),
+  'queue.cancel': method(
+    z.object({ jobId: z.string().min(1).optional(), galleryId: z.string().min(1).optional() }),
+    z.object({ cancelled: z.number().int().nonnegative() }),
+  ),
+  'templates.list': method(
+    z.object({ family: TemplateFamilySchema.optional() }),
+    z.array(TemplateSummarySchema),
+  ),
+  'templates.lint': method(
+    z.object({ live: z.boolean().default(false) }),
+    z.object({ issues: z.array(LintIssueSchema), source: z.string() }),
+  ),
+  'gallery.publish': method(
+    z.object({ galleryIds: z.array(z.string().min(1)).min(1) }),
+    z.object({ results: z.array(PublishResultSchema) }),
+  ),
+  'gallery.email': method(
+    z.object({ galleryId: z.string().min(1), to: z.array(z.string().email()).min(1).max(50) }),
+    z.object({ messageId: z.string(), accepted: z.array(z.string()) }),
+  ),
+  'sync.status': method(z.object({}), SyncStatusSchema),
+  'sync.now': method(
+    z.object({}),
+    z.object({ pushed: z.number().int(), pulled: z.number().int(), conflicts: z.number().int() }),
+  ),
+  'settings.get': method(z.object({}), SettingsSchema),
+  'settings.update': method(SettingsPatchSchema, SettingsSchema),
+} as const;
+
+export type MethodTable = typeof methods;
+export type MethodName = keyof MethodTable;
+export type MethodInput<M extends MethodName> = z.input<MethodTable[M]['input']>;
+export type MethodParsedInput<M extends MethodName> = z.output<MethodTable[M]['input']>;
+export type MethodOutput<M extends MethodName> = z.output<MethodTable[M]['output']>;
+export const methodNames = Object.keys(methods) as MethodName[];
+
+/** What every transport must provide: one async function per method. */
+export type MethodHandlers = {
+  [M in MethodName]: (input: MethodParsedInput<M>) => Promise<MethodOutput<M>>;
+};
+/** The client-side view (inputs before defaults are applied). */
+export type ShowcaseApi = {
+  [M in MethodName]: (input: MethodInput<M>) => Promise<MethodOutput<M>>;
+};
+
+const JobRefSchema = z.object({
+  jobId: z.string(),
+  galleryId: z.string(),
+  assetId: z.string().nullable(),
+  kind: z.string(),
+});
+
+export const events = {
+  'job.queued': JobRefSchema,
+  'job.started': JobRefSchema.extend({ backend: z.string() }),
+  'job.progress': JobRefSchema.extend({ value: z.number(), max: z.number(), node: z.string().nullable() }),
+  /** A sampler preview frame as a data: URL (JPEG/PNG, small). */
+  'job.preview': JobRefSchema.extend({ mime: z.string(), dataUrl: z.string() }),
+  'job.completed': JobRefSchema.extend({ job: JobSchema, asset: AssetSchema.nullable() }),
+  'job.failed': JobRefSchema.extend({ job: JobSchema, error: z.string(), willRetry: z.boolean() }),
+  'showcase.updated': z.object({ galleryId: z.string(), gallery: GallerySchema }),
+  'backend.status': BackendStatusSchema,
+  'sync.status': SyncStatusSchema,
+} as const;
+
+export type EventTable = typeof events;
+export type EventName = keyof EventTable;
+export type EventPayload<E extends EventName> = z.output<EventTable[E]>;
+export const eventNames = Object.keys(events) as EventName[];
+
+/** One envelope for every event stream (WS frames, IPC messages). */
+export const EventEnvelopeSchema = z.object({ event: z.string(), payload: z.unknown(), at: z.string() });
+export type EventEnvelope = z.infer<typeof EventEnvelopeSchema>;
+
+export type EventListener = <E extends EventName>(event: E, payload: EventPayload<E>) => void;
