@@ -1,0 +1,460 @@
+// Scheduler: keeps every backend fed while respecting the job DAG, the GPU's VRAM and the
+// one-prompt-at-a-time nature of ComfyUI.
+//
+// - Lanes: one LLM lane (Ollama), one lane per ComfyUI backend, one CPU lane (sharp thumbnails).
+//   A ComfyUI lane holds up to `pipelineDepth` prompts (one running on the GPU, the next already
+//   queued on the server) so the GPU never idles between jobs; `sequential` drops that to one.
+// - Phases: on a GPU shared by the LLM and the image model (too small for both), the copy of a
+//   batch runs first, then the LLM is unloaded and images run: one model swap per batch instead of
+//   one per product. When VRAM suffices both lanes run side by side.
+// - Priority: heroes first (they unblock variations and thumbnails), then lifestyle, variations and
+//   thumbnails; FIFO within a kind, so the first products finish first.
+// - Failures: transient errors retry with exponential backoff; OOM frees VRAM, switches the lane to
+//   sequential and retries; permanent errors fail the job and everything that depends on it.
+import { type ErrorCode, ShowcaseError, toShowcaseError } from '../../../shared/index.ts';
+import type { PlannedJob } from '../showcase/index.ts';
+
+export type LaneKind = 'llm' | 'comfy' | 'cpu';
+
+export interface Lane {
+  id: string;
+  kind: LaneKind;
+  /** Max jobs in flight on this lane. */
+  capacity: number;
+  /** ComfyUI lanes on the GPU that also hosts the LLM and cannot hold both models. */
+  sharedWithLlm: boolean;
+  online: boolean;
+  /** Set after an OOM or when VRAM is short: one prompt at a time. */
+  sequential: boolean;
+  inFlight: number;
+  /** The model this lane ran last (affinity). */
+  lastModel: string | null;
+}
+
+export interface QueuedJob extends PlannedJob {
+  seq: number;
+  remainingDeps: number;
+  dependents: string[];
+  lane: LaneKind;
+  /** ComfyUI model the job needs (for affinity), null for non-GPU work. */
+  model: string | null;
+  notBefore: number;
+}
+
+export interface JobOutcomeError {
+  error: ShowcaseError;
+  willRetry: boolean;
+}
+
+export interface SchedulerHooks {
+  /** Runs one job on a lane. Throws a ShowcaseError on failure. */
+  execute(job: QueuedJob, lane: Lane, signal: AbortSignal): Promise<void>;
+  /** Called before the first image job on a shared GPU after a copy phase (unload the LLM). */
+  enterImagePhase(lanes: Lane[]): Promise<void>;
+  /** Called before the first copy job after an image phase on a shared GPU (free the image model). */
+  enterCopyPhase(lanes: Lane[]): Promise<void>;
+  /** Called after an OOM on a lane, before the retry (POST /free). */
+  recoverFromOom(lane: Lane): Promise<void>;
+  /** Journal + events. */
+  jobStarted(job: QueuedJob, lane: Lane): void;
+  jobRetrying(job: QueuedJob, error: ShowcaseError): void;
+  jobSucceeded(job: QueuedJob): void;
+  jobFailed(job: QueuedJob, error: ShowcaseError): void;
+  jobCancelled(job: QueuedJob): void;
+  /** Every job of a gallery reached a terminal state. */
+  galleryFinished(galleryId: string): void;
+}
+
+export interface SchedulerOptions {
+  maxAttempts: number;
+  backoffMs: number;
+  backoffMaxMs: number;
+  /** When false, copy and images are never gated (VRAM suffices for both). */
+  phaseGating: boolean;
+}
+
+const KIND_PRIORITY: Record<string, number> = { copy: 0, hero: 0, lifestyle: 1, variation: 2, thumbnail: 3 };
+const TRANSIENT: ReadonlySet<ErrorCode> = new Set(['backend_unreachable', 'timeout', 'backend_error', 'llm_invalid_output']);
+
+type Phase = 'copy' | 'image' | 'idle';
+
+export class Scheduler {
+  readonly lanes: Lane[];
+  private readonly hooks: SchedulerHooks;
+  private readonly options: SchedulerOptions;
+  private readonly jobs = new Map<string, QueuedJob>();
+  /** Ready jobs per lane kind, bucketed by kind priority, each bucket FIFO (sorted by seq on insert). */
+  private readonly ready: Record<LaneKind, QueuedJob[][]> = { llm: [[]], comfy: [[], [], [], []], cpu: [[]] };
+  private readonly readyHeads: Record<LaneKind, number[]> = { llm: [0], comfy: [0, 0, 0, 0], cpu: [0] };
+  private readonly running = new Map<string, AbortController>();
+  private readonly openByGallery = new Map<string, number>();
+  /** Jobs waiting out a retry backoff (the only ones with notBefore in the future). */
+  private readonly delayed = new Set<QueuedJob>();
+  private open = 0;
+  private seq = 0;
+  private paused = false;
+  private phase: Phase = 'idle';
+  private switching = false;
+  private timer: NodeJS.Timeout | null = null;
+  private idleWaiters: Array<() => void> = [];
+  /** Model swaps on the shared GPU (copy → image and back), for the benchmark. */
+  swaps = 0;
+
+  constructor(lanes: Lane[], hooks: SchedulerHooks, options: Partial<SchedulerOptions> = {}) {
+    this.lanes = lanes;
+    this.hooks = hooks;
+    this.options = { maxAttempts: 3, backoffMs: 500, backoffMaxMs: 15_000, phaseGating: true, ...options };
+  }
+
+  get isPaused(): boolean {
+    return this.paused;
+  }
+
+  /** Adds jobs (a whole DAG or a single re-run). Dependencies already done elsewhere are ignored. */
+  add(jobs: Array<PlannedJob & { lane: LaneKind; model: string | null }>): void {
+    for (const job of jobs) {
+      const queued: QueuedJob = { ...job, seq: this.seq++, remainingDeps: 0, dependents: [], notBefore: 0 };
+      this.jobs.set(job.id, queued);
+      if (queued.status !== 'queued') continue;
+      this.open += 1;
+      this.openByGallery.set(job.galleryId, (this.openByGallery.get(job.galleryId) ?? 0) + 1);
+    }
+    for (const job of jobs) {
+      const queued = this.jobs.get(job.id);
+      if (!queued) continue;
+      for (const dep of job.dependsOn) {
+        const parent = this.jobs.get(dep);
+        if (parent && parent.status !== 'done') {
+          queued.remainingDeps += 1;
+          parent.dependents.push(queued.id);
+        }
+      }
+    }
+    for (const job of jobs) {
+      const queued = this.jobs.get(job.id);
+      if (queued && queued.remainingDeps === 0 && queued.status === 'queued') this.pushReady(queued);
+    }
+    this.pump();
+  }
+
+  get(jobId: string): QueuedJob | undefined {
+    return this.jobs.get(jobId);
+  }
+
+  counts(): Record<'queued' | 'running' | 'done' | 'failed' | 'cancelled', number> {
+    const counts = { queued: 0, running: 0, done: 0, failed: 0, cancelled: 0 };
+    for (const job of this.jobs.values()) counts[job.status] += 1;
+    return counts;
+  }
+
+  runningJobs(): QueuedJob[] {
+    return [...this.running.keys()].map((id) => this.jobs.get(id)).filter((j): j is QueuedJob => j !== undefined);
+  }
+
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(): void {
+    this.paused = false;
+    this.pump();
+  }
+
+  /** Cancels queued jobs (and aborts running ones) of a job id or a whole gallery. */
+  cancel(filter: { jobId?: string; galleryId?: string }): number {
+    let n = 0;
+    for (const job of this.jobs.values()) {
+      if (job.status !== 'queued' && job.status !== 'running') continue;
+      if (filter.jobId && job.id !== filter.jobId) continue;
+      if (filter.galleryId && job.galleryId !== filter.galleryId) continue;
+      const controller = this.running.get(job.id);
+      if (controller) controller.abort(new ShowcaseError('interrupted', 'Cancelled by the operator'));
+      else {
+        job.status = 'cancelled';
+        this.hooks.jobCancelled(job);
+        n += this.cascade(job, 'cancelled', null);
+        this.close(job);
+      }
+      n += 1;
+    }
+    this.pump();
+    return n;
+  }
+
+  /** Resolves when no job is queued or running. */
+  whenIdle(): Promise<void> {
+    if (this.isIdle()) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  isIdle(): boolean {
+    return this.open === 0;
+  }
+
+  /** Drops finished jobs from memory (the journal keeps them). */
+  forgetFinished(): void {
+    for (const [id, job] of this.jobs) {
+      if (job.status === 'done' || job.status === 'failed' || job.status === 'cancelled') this.jobs.delete(id);
+    }
+  }
+
+  stop(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    for (const controller of this.running.values()) controller.abort(new ShowcaseError('interrupted', 'Engine stopping'));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private bucket(job: QueuedJob): number {
+    return job.lane === 'comfy' ? (KIND_PRIORITY[job.kind] ?? 3) : 0;
+  }
+
+  private pushReady(job: QueuedJob): void {
+    const buckets = this.ready[job.lane];
+    const b = this.bucket(job);
+    const list = buckets[b];
+    if (!list) return;
+    // Most inserts are in seq order; retries re-enter out of order and are placed by seq.
+    let i = list.length;
+    const head = this.readyHeads[job.lane][b] ?? 0;
+    while (i > head && (list[i - 1]?.seq ?? 0) > job.seq) i -= 1;
+    list.splice(i, 0, job);
+  }
+
+  private readyCount(kind: LaneKind): number {
+    let n = 0;
+    const buckets = this.ready[kind];
+    const heads = this.readyHeads[kind];
+    buckets.forEach((list, b) => {
+      n += list.length - (heads[b] ?? 0);
+    });
+    return n;
+  }
+
+  /** Takes the best ready job for a lane whose backoff has elapsed; compacts consumed prefixes. */
+  private takeReady(kind: LaneKind, now: number, lane: Lane): QueuedJob | null {
+    const buckets = this.ready[kind];
+    const heads = this.readyHeads[kind];
+    for (let b = 0; b < buckets.length; b++) {
+      const list = buckets[b];
+      if (!list) continue;
+      let head = heads[b] ?? 0;
+      // Skip entries that are no longer queued (cancelled while waiting).
+      while (head < list.length && list[head]?.status !== 'queued') head += 1;
+      heads[b] = head;
+      if (head > 1024 && head * 2 > list.length) {
+        list.splice(0, head);
+        heads[b] = 0;
+        head = 0;
+      }
+      // Prefer, within the first few candidates, one whose model is already loaded on this lane.
+      let pick = -1;
+      for (let i = head; i < list.length && i < head + 8; i++) {
+        const candidate = list[i];
+        if (!candidate || candidate.status !== 'queued' || candidate.notBefore > now) continue;
+        if (pick < 0) pick = i;
+        if (lane.lastModel !== null && candidate.model === lane.lastModel) {
+          pick = i;
+          break;
+        }
+      }
+      if (pick < 0) continue;
+      const [job] = list.splice(pick, 1);
+      if (job) return job;
+    }
+    return null;
+  }
+
+  private gpuShared(): Lane[] {
+    return this.lanes.filter((l) => l.kind === 'comfy' && l.sharedWithLlm && l.online);
+  }
+
+  /** Decides whether the shared GPU should be in the copy or the image phase right now. */
+  private wantedPhase(): Phase {
+    const copyWaiting = this.readyCount('llm') > 0 || this.lanes.some((l) => l.kind === 'llm' && l.inFlight > 0);
+    const imagesWaiting =
+      this.readyCount('comfy') > 0 || this.gpuShared().some((l) => l.inFlight > 0);
+    if (this.phase === 'copy') return copyWaiting ? 'copy' : imagesWaiting ? 'image' : 'idle';
+    if (this.phase === 'image') {
+      // Finish the image batch already started before swapping back to the LLM.
+      return imagesWaiting ? 'image' : copyWaiting ? 'copy' : 'idle';
+    }
+    return copyWaiting ? 'copy' : imagesWaiting ? 'image' : 'idle';
+  }
+
+  pump(): void {
+    if (this.paused) return;
+    const now = Date.now();
+    const gating = this.options.phaseGating && this.gpuShared().length > 0;
+
+    if (gating && !this.switching) {
+      const wanted = this.wantedPhase();
+      if (wanted !== 'idle' && wanted !== this.phase) {
+        const sharedBusy = this.gpuShared().some((l) => l.inFlight > 0);
+        const llmBusy = this.lanes.some((l) => l.kind === 'llm' && l.inFlight > 0);
+        if (!sharedBusy && !llmBusy) {
+          const from = this.phase;
+          this.switching = true;
+          const hook =
+            wanted === 'image' ? this.hooks.enterImagePhase(this.gpuShared()) : this.hooks.enterCopyPhase(this.gpuShared());
+          hook
+            .catch(() => undefined)
+            .finally(() => {
+              if (from !== 'idle') this.swaps += 1;
+              this.phase = wanted;
+              this.switching = false;
+              this.pump();
+            });
+        }
+      }
+    }
+
+    let soonest = Number.POSITIVE_INFINITY;
+    for (const lane of this.lanes) {
+      if (!lane.online) continue;
+      const limit = lane.sequential ? 1 : lane.capacity;
+      while (lane.inFlight < limit) {
+        if (gating && !this.switching) {
+          if (lane.kind === 'llm' && this.phase !== 'copy') break;
+          if (lane.kind === 'comfy' && lane.sharedWithLlm && this.phase !== 'image') break;
+        }
+        if (gating && this.switching && (lane.kind === 'llm' || lane.sharedWithLlm)) break;
+        const job = this.takeReady(lane.kind, now, lane);
+        if (!job) break;
+        this.start(job, lane);
+      }
+    }
+    // Wake up for jobs waiting out a backoff.
+    for (const job of this.delayed) {
+      if (job.status !== 'queued' || job.notBefore <= now) this.delayed.delete(job);
+      else soonest = Math.min(soonest, job.notBefore);
+    }
+    if (soonest < Number.POSITIVE_INFINITY && !this.timer) {
+      this.timer = setTimeout(
+        () => {
+          this.timer = null;
+          this.pump();
+        },
+        Math.max(5, soonest - now),
+      );
+      this.timer.unref?.();
+    }
+  }
+
+  private start(job: QueuedJob, lane: Lane): void {
+    const controller = new AbortController();
+    this.running.set(job.id, controller);
+    job.status = 'running';
+    job.attempts += 1;
+    job.backend = lane.id;
+    lane.inFlight += 1;
+    if (job.model) lane.lastModel = job.model;
+    this.hooks.jobStarted(job, lane);
+    this.hooks
+      .execute(job, lane, controller.signal)
+      .then(
+        () => this.finish(job, lane, null),
+        (err: unknown) => this.finish(job, lane, toShowcaseError(err)),
+      )
+      .catch(() => undefined);
+  }
+
+  private finish(job: QueuedJob, lane: Lane, error: ShowcaseError | null): void {
+    this.running.delete(job.id);
+    lane.inFlight -= 1;
+    if (!error) {
+      job.status = 'done';
+      job.error = null;
+      this.hooks.jobSucceeded(job);
+      for (const id of job.dependents) {
+        const child = this.jobs.get(id);
+        if (!child || child.status !== 'queued') continue;
+        child.remainingDeps -= 1;
+        if (child.remainingDeps === 0) this.pushReady(child);
+      }
+      this.close(job);
+      this.pump();
+      return;
+    }
+    if (error.code === 'interrupted') {
+      job.status = 'cancelled';
+      job.error = error.message;
+      this.hooks.jobCancelled(job);
+      this.cascade(job, 'cancelled', null);
+      this.close(job);
+      this.pump();
+      return;
+    }
+    if (error.code === 'backend_unreachable' && lane.kind === 'comfy') {
+      // Another backend may take it; this one is marked offline until the engine's health check.
+      lane.online = this.lanes.filter((l) => l.kind === 'comfy' && l.online).length <= 1;
+    }
+    const retryable = error.code === 'out_of_memory' || error.code === 'comfy_execution' || TRANSIENT.has(error.code) || error.retryable;
+    if (retryable && job.attempts < this.options.maxAttempts) {
+      job.status = 'queued';
+      job.error = error.message;
+      const delay = Math.min(this.options.backoffMaxMs, this.options.backoffMs * 2 ** (job.attempts - 1));
+      job.notBefore = error.code === 'comfy_execution' ? 0 : Date.now() + delay;
+      if (job.notBefore > 0) this.delayed.add(job);
+      this.hooks.jobRetrying(job, error);
+      if (error.code === 'out_of_memory') {
+        lane.sequential = true;
+        this.hooks
+          .recoverFromOom(lane)
+          .catch(() => undefined)
+          .finally(() => {
+            this.pushReady(job);
+            this.pump();
+          });
+        return;
+      }
+      this.pushReady(job);
+      this.pump();
+      return;
+    }
+    job.status = 'failed';
+    job.error = error.message;
+    this.hooks.jobFailed(job, error);
+    this.cascade(job, 'failed', error);
+    this.close(job);
+    this.pump();
+  }
+
+  /** Dependents of a failed or cancelled job can never run: end them with a reason. */
+  private cascade(job: QueuedJob, status: 'failed' | 'cancelled', cause: ShowcaseError | null): number {
+    let n = 0;
+    const stack = [...job.dependents];
+    while (stack.length > 0) {
+      const id = stack.pop();
+      const child = id ? this.jobs.get(id) : undefined;
+      if (!child || child.status !== 'queued') continue;
+      child.status = status;
+      if (status === 'failed') {
+        const reason = new ShowcaseError('conflict', `Skipped: the ${job.kind} job it depends on failed (${cause?.message ?? 'unknown error'})`);
+        child.error = reason.message;
+        this.hooks.jobFailed(child, reason);
+      } else {
+        this.hooks.jobCancelled(child);
+      }
+      stack.push(...child.dependents);
+      this.close(child);
+      n += 1;
+    }
+    return n;
+  }
+
+  private close(job: QueuedJob): void {
+    this.open -= 1;
+    const open = (this.openByGallery.get(job.galleryId) ?? 1) - 1;
+    if (open <= 0) {
+      this.openByGallery.delete(job.galleryId);
+      this.hooks.galleryFinished(job.galleryId);
+    } else this.openByGallery.set(job.galleryId, open);
+    if (this.idleWaiters.length > 0 && this.isIdle()) {
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const w of waiters) w();
+    }
+  }
+}
