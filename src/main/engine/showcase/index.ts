@@ -10,3 +10,18 @@ export {
   templateIdFor,
 } from './planner.ts';
 export { assetSeed, baseSeedFor, rerollSeed } from './seeds.ts';
+export {
+  type CatalogIndex,
+  CatalogIndexSchema,
+  type ComposeGalleryOptions,
+  composeCatalogIndex,
+  composeGallery,
+  type GalleryDocument,
+  GalleryDocumentSchema,
+  type GalleryTimings,
+  readGalleryDocument,
+  type UrlFor,
+  writeFileAtomic,
+} from './gallery.ts';
+export { escapeHtml, renderCatalogIndexHtml, renderGalleryHtml } from './gallery-html.ts';
+export { assetFileName, FALLBACK_ID, galleryFileNames, IdAllocator, MAX_ID_LENGTH, resolveInside, sanitizeId } from './naming.ts';

@@ -1,0 +1,438 @@
+// GalleryComposer: turns a finished (or partly finished) showcase into its shareable gallery —
+// `product_{id}.json` (the machine-readable record: copy, assets with hashes, seeds, params, timings)
+// and `product_{id}.html` (the page a person shares) — plus the catalog `index.html`/`index.json`.
+// The JSON document is the source of truth for publish and e-mail: they read it back with
+// `readGalleryDocument` and may re-render the page with public URLs through `renderGalleryHtml`.
+import { createHash, randomBytes } from 'node:crypto';
+import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import sharp from 'sharp';
+import { z } from 'zod';
+import packageJson from '../../../../package.json' with { type: 'json' };
+import {
+  type Asset,
+  AssetKindSchema,
+  AssetStatusSchema,
+  describeZodError,
+  GallerySchema,
+  IsoTimeSchema,
+  ParamValueSchema,
+  ProductSchema,
+  parseOrThrow,
+  SeedSchema,
+  type Showcase,
+  ShowcaseCopySchema,
+  ShowcaseError,
+  TemplateFamilySchema,
+} from '../../../shared/index.ts';
+import { renderCatalogIndexHtml, renderGalleryHtml } from './gallery-html.ts';
+import { galleryFileNames, resolveInside } from './naming.ts';
+
+export const GALLERY_SCHEMA_VERSION = 1;
+export const CATALOG_INDEX_FILES = { html: 'index.html', json: 'index.json' } as const;
+
+const APP_NAME = 'Product Showcase Studio';
+
+export const AppInfoSchema = z.object({ name: z.string().min(1), version: z.string().min(1) });
+export type AppInfo = z.infer<typeof AppInfoSchema>;
+
+export const DEFAULT_APP_INFO: AppInfo = { name: APP_NAME, version: packageJson.version };
+
+/**
+ * Product facts as published. The operator's local paths (`sourceSheet`, `referenceImage`) are left
+ * out on purpose: this document is uploaded next to the public page.
+ */
+export const GalleryProductSchema = ProductSchema.omit({ sourceSheet: true, referenceImage: true });
+export type GalleryProduct = z.infer<typeof GalleryProductSchema>;
+
+export const GalleryCopySchema = ShowcaseCopySchema.pick({
+  title: true,
+  tagline: true,
+  bullets: true,
+  description: true,
+  language: true,
+  source: true,
+  model: true,
+});
+export type GalleryCopy = z.infer<typeof GalleryCopySchema>;
+
+export const GalleryAssetSchema = z.object({
+  kind: AssetKindSchema,
+  idx: z.number().int().min(0),
+  filename: z.string().min(1),
+  /** Hash, size and dimensions of the file on disk when the gallery was composed; null when absent. */
+  sha256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .nullable(),
+  width: z.number().int().positive().nullable(),
+  height: z.number().int().positive().nullable(),
+  bytes: z.number().int().nonnegative().nullable(),
+  seed: SeedSchema,
+  seedLocked: z.boolean(),
+  prompt: z.string(),
+  negative: z.string().optional(),
+  templateId: z.string(),
+  params: z.record(z.string(), ParamValueSchema),
+  /** `done` only when the file is on disk and readable as an image; a missing file reads `failed`. */
+  status: AssetStatusSchema,
+  approved: z.boolean(),
+  remoteUrl: z.string().nullable(),
+  error: z.string().nullable(),
+});
+export type GalleryAsset = z.infer<typeof GalleryAssetSchema>;
+
+export const galleryDocumentStatuses = ['complete', 'partial', 'failed'] as const;
+export const GalleryDocumentStatusSchema = z.enum(galleryDocumentStatuses);
+export type GalleryDocumentStatus = z.infer<typeof GalleryDocumentStatusSchema>;
+
+export const FailedAssetSchema = z.object({
+  kind: AssetKindSchema,
+  idx: z.number().int().min(0),
+  filename: z.string().min(1),
+  status: AssetStatusSchema,
+  error: z.string().nullable(),
+});
+export type FailedAsset = z.infer<typeof FailedAssetSchema>;
+
+export const GalleryDocumentSchema = z.object({
+  schemaVersion: z.literal(GALLERY_SCHEMA_VERSION),
+  galleryId: z.string().min(1),
+  product: GalleryProductSchema,
+  /** Null only when the copy step never produced anything (the page then uses the product facts). */
+  copy: GalleryCopySchema.nullable(),
+  assets: z.array(GalleryAssetSchema),
+  seeds: z.object({ base: SeedSchema, locked: z.boolean() }),
+  family: TemplateFamilySchema,
+  prompt: z.object({ prefix: z.string(), presetId: z.string().nullable() }),
+  timings: z.object({
+    /** Milliseconds per asset, keyed by asset filename (only assets the caller timed). */
+    assets: z.record(z.string(), z.number().nonnegative()),
+    totalMs: z.number().nonnegative().nullable(),
+  }),
+  status: z.object({
+    state: GalleryDocumentStatusSchema,
+    /** Every asset that is not a usable image, with why. */
+    failed: z.array(FailedAssetSchema),
+  }),
+  approved: z.boolean(),
+  generatedAt: IsoTimeSchema,
+  publishedUrl: z.string().nullable(),
+  files: z.object({ json: z.string().min(1), html: z.string().min(1) }),
+  app: AppInfoSchema,
+});
+export type GalleryDocument = z.infer<typeof GalleryDocumentSchema>;
+
+export const CatalogIndexEntrySchema = z.object({
+  productId: z.string().min(1),
+  galleryId: z.string().min(1),
+  name: z.string(),
+  title: z.string(),
+  tagline: z.string().nullable(),
+  status: GalleryDocumentStatusSchema,
+  html: z.string().min(1),
+  json: z.string().min(1),
+  /** The thumbnail (or the hero when the thumbnail failed); null when neither exists. */
+  image: z.string().nullable(),
+  publishedUrl: z.string().nullable(),
+});
+export type CatalogIndexEntry = z.infer<typeof CatalogIndexEntrySchema>;
+
+export const CatalogIndexSchema = z.object({
+  schemaVersion: z.literal(GALLERY_SCHEMA_VERSION),
+  generatedAt: IsoTimeSchema,
+  title: z.string(),
+  products: z.array(CatalogIndexEntrySchema),
+  app: AppInfoSchema,
+});
+export type CatalogIndex = z.infer<typeof CatalogIndexSchema>;
+
+/** Maps an output file name to the URL the page should use for it (relative by default). */
+export type UrlFor = (filename: string) => string;
+const relativeUrl: UrlFor = (filename) => encodeURI(filename);
+
+export interface GalleryTimings {
+  /** Milliseconds per asset, keyed by asset id or by asset filename. */
+  assets?: Record<string, number>;
+  totalMs?: number | null;
+}
+
+export interface ComposeGalleryOptions {
+  showcase: Showcase;
+  /** The output directory holding the asset PNGs; the gallery files are written next to them. */
+  outputRoot: string;
+  timings?: GalleryTimings;
+  /** Public URL of each file, for a page rendered for publishing; default: relative file names. */
+  urlFor?: UrlFor;
+  /** Link from the page back to the catalog (e.g. `index.html`); no link when absent. */
+  catalogHref?: string;
+  app?: AppInfo;
+  now?: () => Date;
+}
+
+export interface ComposedGallery {
+  document: GalleryDocument;
+  jsonPath: string;
+  htmlPath: string;
+}
+
+/** Measures each asset on disk and writes `product_{id}.json` and `product_{id}.html` atomically. */
+export async function composeGallery(options: ComposeGalleryOptions): Promise<ComposedGallery> {
+  const document = await buildGalleryDocument(options);
+  const jsonPath = resolveInside(options.outputRoot, document.files.json);
+  const htmlPath = resolveInside(options.outputRoot, document.files.html);
+  const html = renderGalleryHtml(document, {
+    urlFor: options.urlFor ?? relativeUrl,
+    ...(options.catalogHref === undefined ? {} : { catalogHref: options.catalogHref }),
+  });
+  await writeFileAtomic(jsonPath, `${JSON.stringify(document, null, 2)}\n`);
+  await writeFileAtomic(htmlPath, html);
+  return { document, jsonPath, htmlPath };
+}
+
+/** The document `composeGallery` writes, without writing anything. */
+export async function buildGalleryDocument(options: ComposeGalleryOptions): Promise<GalleryDocument> {
+  const { showcase, outputRoot } = options;
+  const gallery = parseOrThrow(GallerySchema, showcase.gallery, 'showcase.gallery');
+  const product = parseOrThrow(GalleryProductSchema, showcase.product, 'showcase.product');
+  const copy = gallery.copy;
+  const timingsIn = options.timings ?? {};
+
+  const assets = await Promise.all(
+    sortAssets(showcase.assets).map((asset) => describeAsset(asset, outputRoot, copy?.prompts.negative)),
+  );
+
+  const assetTimings: Record<string, number> = {};
+  for (const asset of showcase.assets) {
+    const ms = timingsIn.assets?.[asset.id] ?? timingsIn.assets?.[asset.filename];
+    if (ms !== undefined && Number.isFinite(ms) && ms >= 0) assetTimings[asset.filename] = ms;
+  }
+
+  const failed = assets
+    .filter((a) => a.status !== 'done')
+    .map((a) => ({ kind: a.kind, idx: a.idx, filename: a.filename, status: a.status, error: a.error }));
+  const doneCount = assets.length - failed.length;
+  const state: GalleryDocumentStatus =
+    failed.length === 0 && assets.length > 0 ? 'complete' : doneCount === 0 ? 'failed' : 'partial';
+
+  const names = galleryFileNames(product.id);
+  return GalleryDocumentSchema.parse({
+    schemaVersion: GALLERY_SCHEMA_VERSION,
+    galleryId: gallery.id,
+    product,
+    copy: copy
+      ? {
+          title: copy.title,
+          tagline: copy.tagline,
+          bullets: copy.bullets,
+          description: copy.description,
+          language: copy.language,
+          source: copy.source,
+          ...(copy.model === undefined ? {} : { model: copy.model }),
+        }
+      : null,
+    assets,
+    seeds: { base: gallery.baseSeed, locked: gallery.seedLocked },
+    family: gallery.family,
+    prompt: { prefix: gallery.promptPrefix, presetId: gallery.presetId },
+    timings: { assets: assetTimings, totalMs: timingsIn.totalMs ?? null },
+    status: { state, failed },
+    approved: gallery.approved,
+    generatedAt: (options.now?.() ?? new Date()).toISOString(),
+    publishedUrl: gallery.publishedUrl,
+    files: { json: names.json, html: names.html },
+    app: options.app ?? DEFAULT_APP_INFO,
+  } satisfies GalleryDocument);
+}
+
+const kindOrder = { hero: 0, lifestyle: 1, variation: 2, thumbnail: 3 } as const;
+
+function sortAssets(assets: readonly Asset[]): Asset[] {
+  return [...assets].sort((a, b) => kindOrder[a.kind] - kindOrder[b.kind] || a.idx - b.idx);
+}
+
+async function describeAsset(
+  asset: Asset,
+  outputRoot: string,
+  copyNegative: string | undefined,
+): Promise<GalleryAsset> {
+  const paramNegative = asset.params.negative;
+  const negative =
+    typeof paramNegative === 'string' && paramNegative !== ''
+      ? paramNegative
+      : asset.kind !== 'thumbnail' && copyNegative
+        ? copyNegative
+        : undefined;
+  const base: GalleryAsset = {
+    kind: asset.kind,
+    idx: asset.idx,
+    filename: asset.filename,
+    sha256: null,
+    width: null,
+    height: null,
+    bytes: null,
+    seed: asset.seed,
+    seedLocked: asset.seedLocked,
+    prompt: asset.prompt,
+    ...(negative === undefined ? {} : { negative }),
+    templateId: asset.templateId,
+    params: asset.params,
+    status: asset.status,
+    approved: asset.approved,
+    remoteUrl: asset.remoteUrl,
+    error: asset.error,
+  };
+  if (asset.status !== 'done') return base;
+
+  const measured = await measureImage(resolveInside(outputRoot, asset.filename));
+  if ('error' in measured) return { ...base, status: 'failed', approved: false, error: measured.error };
+  return { ...base, ...measured };
+}
+
+interface ImageFacts {
+  sha256: string;
+  bytes: number;
+  width: number;
+  height: number;
+}
+
+async function measureImage(path: string): Promise<ImageFacts | { error: string }> {
+  let data: Buffer;
+  try {
+    data = await readFile(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return { error: code === 'ENOENT' ? 'image file is missing' : `image file unreadable (${code ?? err})` };
+  }
+  try {
+    const meta = await sharp(data).metadata();
+    if (!meta.width || !meta.height) return { error: 'image has no dimensions' };
+    return {
+      sha256: createHash('sha256').update(data).digest('hex'),
+      bytes: data.byteLength,
+      width: meta.width,
+      height: meta.height,
+    };
+  } catch {
+    return { error: 'image file is not a readable image' };
+  }
+}
+
+export interface ComposeCatalogIndexOptions {
+  outputRoot: string;
+  documents: readonly GalleryDocument[];
+  urlFor?: UrlFor;
+  title?: string;
+  app?: AppInfo;
+  now?: () => Date;
+}
+
+export interface ComposedCatalogIndex {
+  index: CatalogIndex;
+  htmlPath: string;
+  jsonPath: string;
+}
+
+/** Writes the catalog `index.html` (a grid linking every product page) and `index.json`. */
+export async function composeCatalogIndex(
+  options: ComposeCatalogIndexOptions,
+): Promise<ComposedCatalogIndex> {
+  const documents = options.documents.map((d) => GalleryDocumentSchema.parse(d));
+  const index = CatalogIndexSchema.parse({
+    schemaVersion: GALLERY_SCHEMA_VERSION,
+    generatedAt: (options.now?.() ?? new Date()).toISOString(),
+    title: options.title ?? 'Product showcase',
+    products: documents.map(catalogEntry),
+    app: options.app ?? DEFAULT_APP_INFO,
+  } satisfies CatalogIndex);
+  const htmlPath = resolveInside(options.outputRoot, CATALOG_INDEX_FILES.html);
+  const jsonPath = resolveInside(options.outputRoot, CATALOG_INDEX_FILES.json);
+  const html = renderCatalogIndexHtml(index, documents, { urlFor: options.urlFor ?? relativeUrl });
+  await writeFileAtomic(jsonPath, `${JSON.stringify(index, null, 2)}\n`);
+  await writeFileAtomic(htmlPath, html);
+  return { index, htmlPath, jsonPath };
+}
+
+/** The image a catalog card shows: the thumbnail, else the hero, else nothing. */
+export function cardImage(document: GalleryDocument): GalleryAsset | null {
+  const usable = (kind: GalleryAsset['kind']) =>
+    document.assets.find((a) => a.kind === kind && a.status === 'done') ?? null;
+  return usable('thumbnail') ?? usable('hero');
+}
+
+function catalogEntry(document: GalleryDocument): CatalogIndexEntry {
+  return {
+    productId: document.product.id,
+    galleryId: document.galleryId,
+    name: document.product.name,
+    title: document.copy?.title ?? document.product.name,
+    tagline: document.copy?.tagline ?? null,
+    status: document.status.state,
+    html: document.files.html,
+    json: document.files.json,
+    image: cardImage(document)?.filename ?? null,
+    publishedUrl: document.publishedUrl,
+  };
+}
+
+/** Reads a `product_{id}.json` back, validated; used by publish and e-mail. */
+export async function readGalleryDocument(path: string): Promise<GalleryDocument> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') {
+      throw new ShowcaseError('not_found', `Gallery document not found: ${path}`, {
+        hint: 'Compose the gallery first (generate the showcase).',
+        details: { path },
+      });
+    }
+    throw new ShowcaseError('storage_error', `Cannot read gallery document ${path}`, { cause: err });
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new ShowcaseError('invalid_input', `Gallery document ${basename(path)} is not valid JSON`, {
+      details: { path },
+      cause: err,
+    });
+  }
+  const version = (raw as { schemaVersion?: unknown } | null)?.schemaVersion;
+  if (typeof version === 'number' && version > GALLERY_SCHEMA_VERSION) {
+    throw new ShowcaseError(
+      'invalid_input',
+      `Gallery document ${basename(path)} has schemaVersion ${version}; this app reads up to ${GALLERY_SCHEMA_VERSION}`,
+      { hint: 'Update the app to read galleries written by a newer version.', details: { path, version } },
+    );
+  }
+  const result = GalleryDocumentSchema.safeParse(raw);
+  if (!result.success) {
+    const fields = result.error.issues.map((i) => i.path.map(String).join('.'));
+    throw new ShowcaseError(
+      'invalid_input',
+      `Invalid gallery document ${basename(path)} — ${describeZodError(result.error)}`,
+      { details: { path, fields } },
+    );
+  }
+  return result.data;
+}
+
+/**
+ * Writes through a temp file in the same directory and renames it over the target, so a reader
+ * (the publisher, a browser, a crash) never sees half a page. The temp file is removed on failure.
+ */
+export async function writeFileAtomic(path: string, content: string): Promise<void> {
+  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    await writeFile(temp, content, 'utf8');
+    await rename(temp, path);
+  } catch (err) {
+    await unlink(temp).catch(() => undefined);
+    throw new ShowcaseError('storage_error', `Cannot write ${path}: ${(err as Error).message}`, {
+      details: { path },
+      cause: err,
+    });
+  }
+}
