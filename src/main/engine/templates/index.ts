@@ -1,0 +1,28 @@
+// Workflow templates: loading the library, structural placeholder substitution, lint against object_info.
+export {
+  type InstantiatedGraph,
+  type InstantiateOptions,
+  instantiate,
+  resolveParams,
+} from './instantiate.ts';
+export { lintLibrary, lintTemplate } from './lint.ts';
+export {
+  analyseTemplate,
+  defaultTemplatesDir,
+  loadTemplates,
+  type PlaceholderUse,
+  parseTemplate,
+  type Template,
+  type TemplateIssue,
+  TemplateLibrary,
+} from './loader.ts';
+export {
+  type InputSpec,
+  type NodeClassInfo,
+  type ObjectInfo,
+  parseObjectInfo,
+  readObjectInfoFile,
+  typesMatch,
+} from './object-info.ts';
+export { checkParamValue, paramValueFromText } from './params.ts';
+export { type ComfyGraph, type ComfyNode, type JsonValue, placeholderName } from './schema.ts';
