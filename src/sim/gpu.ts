@@ -147,7 +147,7 @@ export class SimGpu {
    * ComfyUI's smart memory evicts its own models to make room; it cannot evict Ollama's, so an
    * image model that does not fit next to a resident LLM raises OutOfVramError (the real OOM).
    */
-  load(model: string, owner: LoadedModel['owner'], expiresAt: number | null = null): number {
+  load(model: string, owner: LoadedModel['owner'], expiresAt: number | null = null, vram?: number): number {
     this.expire();
     const existing = this.loaded.get(model);
     if (existing) {
@@ -155,20 +155,34 @@ export class SimGpu {
       return 0;
     }
     const spec = this.spec(model);
-    if (spec.vram > this.free()) {
+    // `vram` overrides the profile footprint: Ollama's KV cache grows with num_ctx, and a model that
+    // does not fit is partially offloaded to the CPU (only part of it lands in VRAM).
+    const footprint = vram ?? spec.vram;
+    if (footprint > this.free()) {
       for (const m of [...this.loaded.values()].sort((a, b) => a.loadedAt - b.loadedAt)) {
-        if (spec.vram <= this.free()) break;
+        if (footprint <= this.free()) break;
         if (m.owner === owner) this.loaded.delete(m.name);
       }
     }
-    if (spec.vram > this.free()) throw new OutOfVramError(model, spec.vram, this.free());
-    this.loaded.set(model, { name: model, owner, vram: spec.vram, loadedAt: Date.now(), expiresAt });
+    if (footprint > this.free()) throw new OutOfVramError(model, footprint, this.free());
+    this.loaded.set(model, { name: model, owner, vram: footprint, loadedAt: Date.now(), expiresAt });
     this.loadCounts.set(model, (this.loadCounts.get(model) ?? 0) + 1);
     return spec.loadMs;
   }
 
   unload(model: string): boolean {
     return this.loaded.delete(model);
+  }
+
+  /**
+   * Sets (or clears, with null) when a resident model expires. Unlike `load`, null here means
+   * "never": Ollama pins a model while a request runs and for `keep_alive < 0`.
+   */
+  setExpiry(model: string, expiresAt: number | null): boolean {
+    const existing = this.loaded.get(model);
+    if (!existing) return false;
+    existing.expiresAt = expiresAt;
+    return true;
   }
 
   unloadAll(owner?: LoadedModel['owner']): void {
