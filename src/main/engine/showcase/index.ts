@@ -25,3 +25,4 @@ export {
 } from './gallery.ts';
 export { escapeHtml, renderCatalogIndexHtml, renderGalleryHtml } from './gallery-html.ts';
 export { assetFileName, FALLBACK_ID, galleryFileNames, IdAllocator, MAX_ID_LENGTH, resolveInside, sanitizeId } from './naming.ts';
+export { type CopyAttempt, type CopyResult, CopyWriter, type CopyWriterOptions } from './copywriter.ts';

@@ -1,0 +1,194 @@
+// What every repository shares: the connection, cached statements, transactions, the clock and the
+// outbox writer. Repositories never open their own transactions on `db`; they go through `tx`, so
+// nested calls join the caller's transaction and errors come out as ShowcaseErrors.
+import { randomUUID } from 'node:crypto';
+import type Database from 'better-sqlite3';
+import { parseOrThrow, ShowcaseError } from '../../../shared/index.ts';
+import { type HybridClock, isHlc } from './hlc.ts';
+import { type Db, type Statement, toStoreError } from './sql.ts';
+import { columnList, type SyncedTable, type SyncRow, syncRowToParams, type TableSpec } from './tables.ts';
+
+/** Rejects functions returning a promise at compile time: a SQLite transaction cannot span an await. */
+export type NotPromise<T> = T extends PromiseLike<unknown> ? never : T;
+
+export const CLOCK_STATE_KEY = 'hlc_last';
+
+export class StoreCore {
+  readonly db: Db;
+  readonly clock: HybridClock;
+  readonly readonly: boolean;
+  /** Identifies this open of the store; jobs claimed in an earlier session and still running were interrupted. */
+  readonly sessionId = randomUUID();
+  private readonly wallMs: () => number;
+  private readonly statements = new Map<string, Statement>();
+  private readonly runInTransaction: Database.Transaction<(fn: () => unknown) => unknown>;
+  private depth = 0;
+  private persistedClock: string;
+
+  constructor(db: Db, clock: HybridClock, options: { readonly: boolean; now: () => number }) {
+    this.db = db;
+    this.clock = clock;
+    this.readonly = options.readonly;
+    this.wallMs = options.now;
+    this.persistedClock = clock.last();
+    this.runInTransaction = db.transaction((fn: () => unknown) => fn());
+  }
+
+  /** A prepared statement, compiled once per SQL text. */
+  prepare(sql: string): Statement {
+    let stmt = this.statements.get(sql);
+    if (!stmt) {
+      stmt = this.db.prepare<unknown[], Record<string, unknown>>(sql);
+      this.statements.set(sql, stmt);
+    }
+    return stmt;
+  }
+
+  nowIso(): string {
+    return new Date(this.wallMs()).toISOString();
+  }
+
+  get inTransaction(): boolean {
+    return this.depth > 0;
+  }
+
+  /**
+   * Runs `fn` in a write transaction (BEGIN IMMEDIATE, so concurrent writers queue on busy_timeout
+   * instead of failing to upgrade a read lock); nested calls become savepoints. Any throw rolls back
+   * the rows and the outbox entries written inside together.
+   */
+  tx<T>(action: string, fn: () => NotPromise<T>): T {
+    if (this.readonly) {
+      throw new ShowcaseError('storage_error', `${action}: the local store is open read-only`, {
+        hint: 'Open the store without { readonly: true } to change it.',
+      });
+    }
+    const outermost = this.depth === 0;
+    this.depth += 1;
+    try {
+      return this.runInTransaction.immediate(() => {
+        if (outermost) this.loadClock();
+        const result = fn();
+        if (outermost) this.persistClock();
+        return result;
+      }) as T;
+    } catch (err) {
+      throw toStoreError(err, action);
+    } finally {
+      this.depth -= 1;
+    }
+  }
+
+  /** Runs several reads against one snapshot (e.g. a page and its total). */
+  read<T>(fn: () => NotPromise<T>): T {
+    if (this.depth > 0) return fn();
+    try {
+      return this.runInTransaction.deferred(fn) as T;
+    } catch (err) {
+      throw toStoreError(err, 'read');
+    }
+  }
+
+  /**
+   * Runs `fn` in a transaction with foreign-key enforcement off: rows pulled from the server may arrive
+   * child before parent (the server orders by its sequence, not by table). The pragma can only change
+   * outside a transaction, hence no nesting.
+   */
+  withForeignKeysSuspended<T>(action: string, fn: () => NotPromise<T>): T {
+    if (this.depth > 0) {
+      throw new ShowcaseError('internal', `${action}: cannot start inside another store transaction`);
+    }
+    this.db.pragma('foreign_keys = OFF');
+    try {
+      return this.tx(action, fn);
+    } finally {
+      this.db.pragma('foreign_keys = ON');
+    }
+  }
+
+  // Another process on the same file (the CLI next to the app) shares this node id; reading its last
+  // timestamp under the write lock keeps the two from issuing the same HLC.
+  private loadClock(): void {
+    const row = this.prepare('SELECT value FROM sync_state WHERE key = ?').get(CLOCK_STATE_KEY);
+    if (row && typeof row.value === 'string' && row.value !== this.persistedClock && isHlc(row.value)) {
+      this.clock.observe(row.value);
+      this.persistedClock = row.value;
+    }
+  }
+
+  // Written inside the same transaction as the rows it stamped, so after a restart the clock resumes above
+  // every stored HLC even if the wall clock moved backwards meanwhile.
+  private persistClock(): void {
+    const last = this.clock.last();
+    if (last === this.persistedClock) return;
+    this.prepare(
+      'INSERT INTO sync_state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
+    ).run(CLOCK_STATE_KEY, last);
+    this.persistedClock = last;
+  }
+
+  // --- synced rows ------------------------------------------------------------------------------------
+
+  private sqlFor(spec: TableSpec<unknown>, mode: 'insert' | 'upsert'): string {
+    const cols = columnList(spec);
+    const marks = spec.columns.map(() => '?').join(', ');
+    const base = `INSERT INTO ${spec.name} (${cols}, hlc) VALUES (${marks}, ?)`;
+    if (mode === 'insert') return base;
+    // ON CONFLICT … DO UPDATE, never INSERT OR REPLACE: REPLACE deletes the old row first, which would
+    // cascade to its galleries/assets/jobs.
+    const sets = spec.columns
+      .filter((c) => c.name !== 'id')
+      .map((c) => `${c.name} = excluded.${c.name}`)
+      .join(', ');
+    return `${base} ON CONFLICT(id) DO UPDATE SET ${sets}, hlc = excluded.hlc`;
+  }
+
+  /** Writes a synced row with `hlc` and no outbox entry (remote rows, seeded defaults). */
+  writeRow(spec: TableSpec<unknown>, row: SyncRow, hlc: string, mode: 'insert' | 'upsert'): void {
+    this.prepare(this.sqlFor(spec, mode)).run(...syncRowToParams(spec, row), hlc);
+  }
+
+  /**
+   * The one path for a local write to a synced table: stamps a fresh HLC, writes the row and queues the
+   * same row in the outbox. Must run inside `tx`.
+   */
+  writeSynced<D>(spec: TableSpec<D>, value: D, mode: 'insert' | 'upsert'): string {
+    const row = spec.toSyncRow(value);
+    const hlc = this.clock.now();
+    this.writeRow(spec as TableSpec<unknown>, row, hlc, mode);
+    this.enqueueOutbox(spec.name, String(row.id), row, hlc);
+    return hlc;
+  }
+
+  /** Queues a row for push, replacing (in place) an older pending entry for the same row. */
+  enqueueOutbox(table: SyncedTable, rowId: string, row: SyncRow, hlc: string): void {
+    const opId = randomUUID();
+    const text = JSON.stringify(row);
+    const at = this.nowIso();
+    const updated = this.prepare(
+      'UPDATE outbox SET op_id = ?, row = ?, hlc = ?, created_at = ? WHERE tbl = ? AND row_id = ?',
+    ).run(opId, text, hlc, at, table, rowId);
+    if (updated.changes === 0) {
+      this.prepare(
+        'INSERT INTO outbox (op_id, tbl, row_id, row, hlc, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+      ).run(opId, table, rowId, text, hlc, at);
+    }
+  }
+
+  /**
+   * Validates `next` (the current object with a patch applied) and writes it when it differs from
+   * `current`, stamping `updatedAt`. A no-op patch writes nothing and queues nothing.
+   */
+  updateSynced<D extends { updatedAt: string }>(
+    spec: TableSpec<D>,
+    current: D,
+    next: unknown,
+    field: string,
+  ): D {
+    const merged = parseOrThrow(spec.schema, next, field);
+    if (JSON.stringify(merged) === JSON.stringify(current)) return current;
+    const stored = { ...merged, updatedAt: this.nowIso() };
+    this.writeSynced(spec, stored, 'upsert');
+    return stored;
+  }
+}

@@ -1,0 +1,99 @@
+import {
+  type Gallery,
+  GallerySchema,
+  type GalleryStatus,
+  parseOrThrow,
+  ShowcaseError,
+} from '../../../shared/index.ts';
+import type { StoreCore } from './core.ts';
+import { definedOnly, type Paging, pageParams } from './sql.ts';
+import { galleriesSpec, rowToDomain } from './tables.ts';
+
+/** A gallery to create; `createdAt` defaults to now and `updatedAt` is stamped by the store. */
+export type GalleryDraft = Omit<Gallery, 'createdAt' | 'updatedAt'> & {
+  createdAt?: string;
+  updatedAt?: string;
+};
+/** Fields a caller may change after creation. */
+export type GalleryPatch = Partial<Omit<Gallery, 'id' | 'productId' | 'createdAt' | 'updatedAt'>>;
+
+export interface GalleryListQuery extends Paging {
+  productId?: string;
+  status?: GalleryStatus | readonly GalleryStatus[];
+}
+
+export class GalleryRepository {
+  private readonly core: StoreCore;
+
+  constructor(core: StoreCore) {
+    this.core = core;
+  }
+
+  /** Throws `not_found` when the product does not exist and `conflict` when the id is taken. */
+  create(draft: GalleryDraft): Gallery {
+    return this.core.tx(`create gallery ${draft.id}`, () => {
+      const now = this.core.nowIso();
+      const gallery = parseOrThrow(
+        GallerySchema,
+        { ...draft, createdAt: draft.createdAt ?? now, updatedAt: now },
+        'gallery',
+      );
+      this.core.writeSynced(galleriesSpec, gallery, 'insert');
+      return gallery;
+    });
+  }
+
+  get(id: string): Gallery | null {
+    const row = this.core.prepare('SELECT * FROM product_galleries WHERE id = ?').get(id);
+    return row ? rowToDomain(galleriesSpec, row) : null;
+  }
+
+  /**
+   * Changes the given fields; returns the stored gallery. A patch that changes nothing writes nothing.
+   * Throws `not_found` for an unknown id and `invalid_input` naming the field for a bad value.
+   */
+  update(id: string, patch: GalleryPatch): Gallery {
+    return this.core.tx(`update gallery ${id}`, () => {
+      const current = this.get(id);
+      if (!current)
+        throw new ShowcaseError('not_found', `Gallery ${id} does not exist`, { details: { galleryId: id } });
+      return this.core.updateSynced(
+        galleriesSpec,
+        current,
+        { ...current, ...definedOnly(patch), id, productId: current.productId, createdAt: current.createdAt },
+        'gallery',
+      );
+    });
+  }
+
+  /** Galleries in creation order, filtered by product and/or status. */
+  list(query: GalleryListQuery = {}): Gallery[] {
+    // Only the filters given appear in the SQL, so each variant can use its index.
+    const where: string[] = [];
+    const params: Record<string, unknown> = pageParams(query);
+    if (query.productId !== undefined) {
+      where.push('product_id = @productId');
+      params.productId = query.productId;
+    }
+    if (query.status !== undefined) {
+      where.push('status IN (SELECT value FROM json_each(@statuses))');
+      params.statuses = JSON.stringify([query.status].flat());
+    }
+    const sql = `SELECT * FROM product_galleries ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+      ORDER BY created_at, rowid LIMIT @limit OFFSET @offset`;
+    return this.core
+      .prepare(sql)
+      .all(params)
+      .map((row) => rowToDomain(galleriesSpec, row));
+  }
+
+  /** The product's most recently created gallery. */
+  latestForProduct(productId: string): Gallery | null {
+    const row = this.core
+      .prepare(
+        'SELECT * FROM product_galleries WHERE product_id = ? ORDER BY created_at DESC, rowid DESC LIMIT 1',
+      )
+      .get(productId);
+    return row ? rowToDomain(galleriesSpec, row) : null;
+  }
+}

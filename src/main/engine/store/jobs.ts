@@ -1,0 +1,514 @@
+// The job journal. A job's row (and its client-made comfy_prompt_id) is committed before the job is sent
+// anywhere, so after a crash `recoverInterrupted` hands back exactly the jobs that were in flight.
+//
+// Dependencies: `job_deps` holds one edge per (dependency, dependent) and `blocked_by` counts the
+// dependencies that are not `done`. Every status change into or out of `done` adjusts the dependents'
+// counters, so "runnable" is simply `status = 'queued' AND blocked_by = 0` — served by a partial index.
+
+import { z } from 'zod';
+import {
+  type Job,
+  type JobKind,
+  JobSchema,
+  type JobStatus,
+  jobStatuses,
+  parseOrThrow,
+  ShowcaseError,
+} from '../../../shared/index.ts';
+import type { StoreCore } from './core.ts';
+import {
+  type JsonValue,
+  JsonValueSchema,
+  type Paging,
+  pageParams,
+  parseJsonColumn,
+  type Row,
+  toInt,
+} from './sql.ts';
+import { jobsSummarySpec, rowToDomain } from './tables.ts';
+
+/** A job to enqueue. Status starts `queued`, attempts 0. */
+export type JobDraft = Pick<Job, 'id' | 'galleryId' | 'kind'> &
+  Partial<Pick<Job, 'assetId' | 'dependsOn' | 'backend'>> & {
+    /** Engine data for running the job (template params, prompt …); stored as JSON, never synced. */
+    payload?: JsonValue;
+    /** Higher runs first; equal priorities run in enqueue order. */
+    priority?: number;
+  };
+
+/** A journal row with what the engine needs to (re)run it. */
+export interface JobEntry {
+  job: Job;
+  payload: JsonValue;
+  priority: number;
+}
+
+/** A status change and the queued dependents it cancelled (they could never run). */
+export interface JobTransition {
+  job: Job;
+  cascaded: Job[];
+}
+
+export interface ClaimOptions {
+  /** Recorded on the job as the backend it runs on. */
+  backend?: string;
+  /** Only claim jobs of these kinds (e.g. all `copy` jobs first while the LLM is loaded). */
+  kinds?: readonly JobKind[];
+}
+
+export interface JobListQuery extends Paging {
+  galleryId?: string;
+}
+
+const JobPrioritySchema = z.number().int().min(-1_000_000).max(1_000_000);
+const TERMINAL: ReadonlySet<JobStatus> = new Set(['done', 'failed', 'cancelled']);
+// Must match the partial indexes' WHERE. INDEXED BY pins them: without statistics the planner prefers
+// jobs_by_status and then sorts every queued job — blocked ones included — on each claim.
+const READY = "status = 'queued' AND blocked_by = 0";
+
+export class JobRepository {
+  private readonly core: StoreCore;
+
+  constructor(core: StoreCore) {
+    this.core = core;
+  }
+
+  /**
+   * Adds jobs in one transaction. `dependsOn` may name jobs of the same batch (in any order) or existing
+   * jobs. Throws `invalid_input` for duplicate ids, self-dependencies and cycles, `not_found` for an
+   * unknown dependency or gallery, `conflict` for an id already in the journal.
+   */
+  enqueue(drafts: readonly JobDraft[]): Job[] {
+    return this.core.tx('enqueue jobs', () => {
+      const now = this.core.nowIso();
+      const batch = new Map<string, JobDraft>();
+      for (const [i, d] of drafts.entries()) {
+        if (batch.has(d.id)) {
+          throw new ShowcaseError('invalid_input', `jobs.${i}.id: ${d.id} appears twice in the batch`, {
+            details: { fields: [`jobs.${i}.id`] },
+          });
+        }
+        batch.set(d.id, d);
+      }
+      assertAcyclic(batch);
+      const statusStmt = this.core.prepare('SELECT status FROM jobs WHERE id = ?');
+      const statusOf = (id: string) => statusStmt.get(id)?.status;
+      const insertJob = this.core.prepare(
+        `INSERT INTO jobs (id, gallery_id, asset_id, kind, status, attempts, backend, depends_on, blocked_by,
+                           priority, payload, queued_at)
+         VALUES (?, ?, ?, ?, 'queued', 0, ?, ?, ?, ?, ?, ?)`,
+      );
+      const insertDep = this.core.prepare('INSERT INTO job_deps (depends_on_id, job_id) VALUES (?, ?)');
+      const out: Job[] = [];
+      for (const [i, d] of drafts.entries()) {
+        const dependsOn = [...new Set(d.dependsOn ?? [])];
+        const job = parseOrThrow(
+          JobSchema,
+          {
+            id: d.id,
+            galleryId: d.galleryId,
+            assetId: d.assetId ?? null,
+            kind: d.kind,
+            status: 'queued',
+            attempts: 0,
+            backend: d.backend ?? null,
+            comfyPromptId: null,
+            dependsOn,
+            error: null,
+            queuedAt: now,
+            startedAt: null,
+            finishedAt: null,
+          },
+          `jobs.${i}`,
+        );
+        const payload = parseOrThrow(JsonValueSchema, d.payload ?? null, `jobs.${i}.payload`);
+        const priority = parseOrThrow(JobPrioritySchema, d.priority ?? 0, `jobs.${i}.priority`);
+        if (statusOf(job.id) !== undefined) {
+          throw new ShowcaseError('conflict', `Job ${job.id} is already in the journal`, {
+            details: { jobId: job.id },
+          });
+        }
+        let blockedBy = 0;
+        for (const dep of dependsOn) {
+          if (dep === job.id) {
+            throw new ShowcaseError('invalid_input', `jobs.${i}.dependsOn: job ${job.id} depends on itself`, {
+              details: { fields: [`jobs.${i}.dependsOn`] },
+            });
+          }
+          if (batch.has(dep)) {
+            blockedBy += 1;
+            continue;
+          }
+          const status = statusOf(dep);
+          if (status === undefined) {
+            throw new ShowcaseError('not_found', `jobs.${i}.dependsOn: job ${dep} does not exist`, {
+              details: { fields: [`jobs.${i}.dependsOn`], jobId: dep },
+            });
+          }
+          if (status !== 'done') blockedBy += 1;
+        }
+        insertJob.run(
+          job.id,
+          job.galleryId,
+          job.assetId,
+          job.kind,
+          job.backend,
+          JSON.stringify(dependsOn),
+          blockedBy,
+          priority,
+          JSON.stringify(payload),
+          now,
+        );
+        out.push(job);
+      }
+      // Edges after all rows exist: a batch may list a dependent before its dependency.
+      for (const job of out) for (const dep of job.dependsOn) insertDep.run(dep, job.id);
+      return out;
+    });
+  }
+
+  /**
+   * Atomically takes the next runnable job (queued, every dependency done; highest priority, then oldest)
+   * and marks it `running` in this session: attempts + 1, `startedAt` now. Null when nothing is runnable.
+   */
+  claimNext(options: ClaimOptions = {}): JobEntry | null {
+    return this.core.tx('claim next job', () => {
+      const id = options.kinds ? this.nextOfKinds(options.kinds) : this.nextAny();
+      if (id === null) return null;
+      const row = this.core
+        .prepare(
+          `UPDATE jobs SET status = 'running', attempts = attempts + 1, started_at = ?, finished_at = NULL,
+                  backend = coalesce(?, backend), run_session = ?
+           WHERE id = ? RETURNING *`,
+        )
+        .get(this.core.nowIso(), options.backend ?? null, this.core.sessionId, id) as Row;
+      return toEntry(row);
+    });
+  }
+
+  /**
+   * Marks a job `running` outside `claimNext` (a queued job the engine starts directly, or an interrupted
+   * job it resumes). A queued job must be runnable. Running jobs just take the new backend / prompt id.
+   */
+  markRunning(id: string, options: { backend?: string; comfyPromptId?: string } = {}): Job {
+    return this.core.tx(`mark job ${id} running`, () => {
+      const current = this.requireRow(id);
+      const status = current.status as JobStatus;
+      if (status !== 'queued' && status !== 'running') throw badTransition(id, status, 'running');
+      if (status === 'queued' && toInt(current.blocked_by) > 0) {
+        throw new ShowcaseError(
+          'conflict',
+          `Job ${id} still waits for ${toInt(current.blocked_by)} dependencies`,
+          {
+            details: { jobId: id },
+          },
+        );
+      }
+      this.core
+        .prepare(
+          `UPDATE jobs SET status = 'running',
+                  attempts = attempts + (CASE WHEN status = 'queued' THEN 1 ELSE 0 END),
+                  started_at = CASE WHEN status = 'queued' THEN @now ELSE started_at END,
+                  finished_at = NULL, backend = coalesce(@backend, backend),
+                  comfy_prompt_id = coalesce(@promptId, comfy_prompt_id), run_session = @session
+           WHERE id = @id`,
+        )
+        .run({
+          id,
+          now: this.core.nowIso(),
+          backend: options.backend ?? null,
+          promptId: options.comfyPromptId ?? null,
+          session: this.core.sessionId,
+        });
+      return this.require(id);
+    });
+  }
+
+  /**
+   * Records the client-made ComfyUI prompt id. Call it — and let it return — before submitting the
+   * prompt: after a crash the id is what lets the engine ask `/history/{id}` instead of running twice.
+   */
+  setComfyPromptId(id: string, comfyPromptId: string, backend?: string): Job {
+    return this.core.tx(`set prompt id of job ${id}`, () => {
+      const status = this.requireRow(id).status as JobStatus;
+      if (TERMINAL.has(status)) throw badTransition(id, status, status, 'cannot take a prompt id');
+      this.core
+        .prepare('UPDATE jobs SET comfy_prompt_id = ?, backend = coalesce(?, backend) WHERE id = ?')
+        .run(comfyPromptId, backend ?? null, id);
+      return this.require(id);
+    });
+  }
+
+  /** running (or queued) → done; unblocks its dependents. */
+  markDone(id: string): Job {
+    return this.core.tx(`mark job ${id} done`, () => this.finish(id, 'done', null));
+  }
+
+  /**
+   * running/queued → failed. With `cascade` (default) the queued jobs that depend on it, directly or
+   * not, are cancelled: they could never become runnable.
+   */
+  markFailed(id: string, error: string, options: { cascade?: boolean } = {}): JobTransition {
+    return this.core.tx(`mark job ${id} failed`, () => {
+      const job = this.finish(id, 'failed', error);
+      const cascaded = options.cascade === false ? [] : this.cancelDependents(id, `dependency ${id} failed`);
+      return { job, cascaded };
+    });
+  }
+
+  /** queued/running → cancelled, with its queued dependents. */
+  markCancelled(id: string, reason = 'cancelled'): JobTransition {
+    return this.core.tx(`cancel job ${id}`, () => {
+      const job = this.finish(id, 'cancelled', reason);
+      return { job, cascaded: this.cancelDependents(id, `dependency ${id} cancelled`) };
+    });
+  }
+
+  /**
+   * Cancels one job (with its dependents) or every queued/running job of a gallery. Returns the jobs
+   * cancelled; the running ones among them still need interrupting on their backend.
+   */
+  cancel(target: { jobId: string } | { galleryId: string }, reason = 'cancelled'): Job[] {
+    return this.core.tx('cancel jobs', () => {
+      if ('jobId' in target) {
+        const status = this.requireRow(target.jobId).status as JobStatus;
+        if (TERMINAL.has(status)) return [];
+        const { job, cascaded } = this.markCancelled(target.jobId, reason);
+        return [job, ...cascaded];
+      }
+      return this.core
+        .prepare(
+          "SELECT id FROM jobs WHERE gallery_id = ? AND status IN ('queued', 'running') ORDER BY rowid",
+        )
+        .all(target.galleryId)
+        .map((row) => this.finish(row.id as string, 'cancelled', reason));
+    });
+  }
+
+  /**
+   * Puts a job back in the queue (a retry, or a regenerate of a finished one): clears its prompt id and
+   * times, keeps `attempts`. Re-queuing a `done` job blocks its not-yet-run dependents again.
+   */
+  requeue(id: string, options: { error?: string | null; priority?: number } = {}): Job {
+    return this.core.tx(`requeue job ${id}`, () => {
+      const current = this.requireRow(id);
+      const from = current.status as JobStatus;
+      if (from === 'queued') throw badTransition(id, from, 'queued');
+      const priority =
+        options.priority === undefined ? null : parseOrThrow(JobPrioritySchema, options.priority, 'priority');
+      this.core
+        .prepare(
+          `UPDATE jobs SET status = 'queued', comfy_prompt_id = NULL, started_at = NULL, finished_at = NULL,
+                  run_session = NULL, error = ?, priority = coalesce(?, priority), queued_at = ?
+           WHERE id = ?`,
+        )
+        .run(options.error ?? null, priority, this.core.nowIso(), id);
+      if (from === 'done') this.adjustDependents(id, +1);
+      return this.require(id);
+    });
+  }
+
+  /**
+   * Jobs left `running` by an earlier session (the app crashed or was killed mid-job), oldest first. They
+   * stay `running` and are adopted by this session, so a second call returns nothing; for each, the
+   * engine asks the backend (`comfyPromptId` → `/history/{id}`) and then calls `markDone` or `requeue`.
+   */
+  recoverInterrupted(): JobEntry[] {
+    return this.core.tx('recover interrupted jobs', () => {
+      const session = this.core.sessionId;
+      const rows = this.core
+        .prepare(
+          `SELECT * FROM jobs WHERE status = 'running' AND (run_session IS NULL OR run_session != ?)
+           ORDER BY started_at, rowid`,
+        )
+        .all(session);
+      this.core
+        .prepare(
+          `UPDATE jobs SET run_session = ? WHERE status = 'running' AND (run_session IS NULL OR run_session != ?)`,
+        )
+        .run(session, session);
+      return rows.map(toEntry);
+    });
+  }
+
+  get(id: string): Job | null {
+    const row = this.row(id);
+    return row ? rowToDomain(jobsSummarySpec, row) : null;
+  }
+
+  getEntry(id: string): JobEntry | null {
+    const row = this.row(id);
+    return row ? toEntry(row) : null;
+  }
+
+  /** The job that owns a ComfyUI prompt id (for routing WebSocket events). */
+  findByComfyPromptId(comfyPromptId: string): Job | null {
+    const row = this.core.prepare('SELECT * FROM jobs WHERE comfy_prompt_id = ?').get(comfyPromptId);
+    return row ? rowToDomain(jobsSummarySpec, row) : null;
+  }
+
+  /** Jobs with the given status(es), in enqueue order. */
+  listByStatus(status: JobStatus | readonly JobStatus[], query: JobListQuery = {}): Job[] {
+    const params: Record<string, unknown> = {
+      ...pageParams(query),
+      statuses: JSON.stringify([status].flat()),
+    };
+    let where = 'status IN (SELECT value FROM json_each(@statuses))';
+    if (query.galleryId !== undefined) {
+      where += ' AND gallery_id = @galleryId';
+      params.galleryId = query.galleryId;
+    }
+    return this.core
+      .prepare(`SELECT * FROM jobs WHERE ${where} ORDER BY rowid LIMIT @limit OFFSET @offset`)
+      .all(params)
+      .map((row) => rowToDomain(jobsSummarySpec, row));
+  }
+
+  /** A gallery's jobs in enqueue order. */
+  listByGallery(galleryId: string): Job[] {
+    return this.core
+      .prepare('SELECT * FROM jobs WHERE gallery_id = ? ORDER BY rowid')
+      .all(galleryId)
+      .map((row) => rowToDomain(jobsSummarySpec, row));
+  }
+
+  /** How many jobs are in each status (every status present, zero when none). */
+  counts(): Record<JobStatus, number> {
+    const out = Object.fromEntries(jobStatuses.map((s) => [s, 0])) as Record<JobStatus, number>;
+    for (const row of this.core.prepare('SELECT status, count(*) AS n FROM jobs GROUP BY status').all()) {
+      const status = row.status as JobStatus;
+      if (status in out) out[status] = toInt(row.n);
+    }
+    return out;
+  }
+
+  // --- internals --------------------------------------------------------------------------------------
+
+  private nextAny(): string | null {
+    const row = this.core
+      .prepare(
+        `SELECT id FROM jobs INDEXED BY jobs_ready WHERE ${READY} ORDER BY priority DESC, rowid LIMIT 1`,
+      )
+      .get();
+    return row ? (row.id as string) : null;
+  }
+
+  // One probe of jobs_ready_by_kind per kind, then the best of those few: an `IN (…)` over kinds would
+  // make SQLite sort every ready job of those kinds.
+  private nextOfKinds(kinds: readonly JobKind[]): string | null {
+    const stmt = this.core.prepare(
+      `SELECT id, priority, rowid AS seq FROM jobs INDEXED BY jobs_ready_by_kind WHERE ${READY} AND kind = ? ORDER BY priority DESC, rowid LIMIT 1`,
+    );
+    let best: { id: string; priority: number; seq: number } | null = null;
+    for (const kind of new Set(kinds)) {
+      const row = stmt.get(kind);
+      if (!row) continue;
+      const candidate = { id: row.id as string, priority: toInt(row.priority), seq: toInt(row.seq) };
+      if (
+        !best ||
+        candidate.priority > best.priority ||
+        (candidate.priority === best.priority && candidate.seq < best.seq)
+      ) {
+        best = candidate;
+      }
+    }
+    return best?.id ?? null;
+  }
+
+  private row(id: string): Row | undefined {
+    return this.core.prepare('SELECT * FROM jobs WHERE id = ?').get(id);
+  }
+
+  private requireRow(id: string): Row {
+    const row = this.row(id);
+    if (!row) throw new ShowcaseError('not_found', `Job ${id} does not exist`, { details: { jobId: id } });
+    return row;
+  }
+
+  private require(id: string): Job {
+    return rowToDomain(jobsSummarySpec, this.requireRow(id));
+  }
+
+  /** Moves a queued/running job to a terminal status and queues its summary for sync. */
+  private finish(id: string, to: 'done' | 'failed' | 'cancelled', error: string | null): Job {
+    const from = this.requireRow(id).status as JobStatus;
+    if (from !== 'queued' && from !== 'running') throw badTransition(id, from, to);
+    this.core
+      .prepare('UPDATE jobs SET status = ?, error = ?, finished_at = ?, run_session = NULL WHERE id = ?')
+      .run(to, error, this.core.nowIso(), id);
+    if (to === 'done') this.adjustDependents(id, -1);
+    const job = this.require(id);
+    // Only terminal states are pushed: claims and retries would flood the outbox with noise.
+    const hlc = this.core.clock.now();
+    this.core.prepare('UPDATE jobs SET hlc = ? WHERE id = ?').run(hlc, id);
+    this.core.enqueueOutbox('jobs', id, jobsSummarySpec.toSyncRow(job), hlc);
+    return job;
+  }
+
+  private adjustDependents(id: string, delta: 1 | -1): void {
+    this.core
+      .prepare(
+        'UPDATE jobs SET blocked_by = blocked_by + ? WHERE id IN (SELECT job_id FROM job_deps WHERE depends_on_id = ?)',
+      )
+      .run(delta, id);
+  }
+
+  private cancelDependents(rootId: string, reason: string): Job[] {
+    const dependents = this.core.prepare(
+      "SELECT j.id FROM job_deps d JOIN jobs j ON j.id = d.job_id WHERE d.depends_on_id = ? AND j.status = 'queued'",
+    );
+    const cancelled: Job[] = [];
+    const pending = [rootId];
+    for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+      for (const { id: childId } of dependents.all(next) as Array<{ id: string }>) {
+        cancelled.push(this.finish(childId, 'cancelled', reason));
+        pending.push(childId);
+      }
+    }
+    return cancelled;
+  }
+}
+
+function toEntry(row: Row): JobEntry {
+  return {
+    job: rowToDomain(jobsSummarySpec, row),
+    payload: parseJsonColumn(row.payload, `jobs.payload of ${String(row.id)}`),
+    priority: toInt(row.priority),
+  };
+}
+
+function badTransition(id: string, from: JobStatus, to: JobStatus, what?: string): ShowcaseError {
+  return new ShowcaseError('conflict', `Job ${id} is ${from} and ${what ?? `cannot become ${to}`}`, {
+    details: { jobId: id, from, to },
+  });
+}
+
+/** Rejects a batch whose dependencies (within the batch) form a cycle: those jobs could never run. */
+function assertAcyclic(batch: ReadonlyMap<string, JobDraft>): void {
+  const state = new Map<string, 'visiting' | 'done'>();
+  for (const start of batch.keys()) {
+    if (state.has(start)) continue;
+    // Iterative DFS: a 10,000-job chain must not overflow the JS stack.
+    const stack: Array<{ id: string; deps: string[]; i: number }> = [];
+    const push = (id: string) => {
+      state.set(id, 'visiting');
+      stack.push({ id, deps: (batch.get(id)?.dependsOn ?? []).filter((d) => batch.has(d)), i: 0 });
+    };
+    push(start);
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1] as { id: string; deps: string[]; i: number };
+      const dep = top.deps[top.i++];
+      if (dep === undefined) {
+        state.set(top.id, 'done');
+        stack.pop();
+      } else if (state.get(dep) === 'visiting') {
+        if (dep === top.id) continue; // a self-dependency gets its own, clearer error
+        throw new ShowcaseError('invalid_input', `jobs: dependency cycle through ${top.id} and ${dep}`, {
+          details: { fields: ['dependsOn'], jobIds: [top.id, dep] },
+        });
+      } else if (!state.has(dep)) {
+        push(dep);
+      }
+    }
+  }
+}
