@@ -268,44 +268,56 @@ export type LintIssue = z.infer<typeof LintIssueSchema>;
 
 export const thumbnailModes = ['sharp', 'comfy'] as const;
 
-export const SettingsSchema = z.object({
-  comfyUrls: z.array(z.string().url()).min(1).default(['http://127.0.0.1:8188']),
-  ollamaUrl: z.string().url().default('http://127.0.0.1:11434'),
-  ollamaModel: z.string().min(1).default('llama3.2'),
-  family: TemplateFamilySchema.default('qwen-image'),
-  copyLanguage: z.string().min(2).max(35).default('en'),
-  variations: z.number().int().min(0).max(8).default(4),
-  thumbnailMode: z.enum(thumbnailModes).default('sharp'),
-  thumbnailSize: z.number().int().min(64).max(1024).default(384),
-  presetId: z.string().nullable().default(null),
-  outputDir: z.string().min(1).default('showcase-output'),
+const S3SettingsSchema = z.object({
+  endpoint: z.string().url(),
+  bucket: z.string().min(3).max(63),
+  accessKey: z.string().min(1),
+  /** Never sent to the renderer in clear: the API returns `"********"` when set. */
+  secretKey: z.string().min(1),
+  region: z.string().default('us-east-1'),
+  publicBaseUrl: z.string().url().nullable().default(null),
+  presignSeconds: z.number().int().min(60).max(604_800).default(604_800),
+});
+
+/** Every setting without its default: the shape of a patch (missing keys stay missing). */
+const settingsFields = {
+  comfyUrls: z.array(z.string().url()).min(1),
+  ollamaUrl: z.string().url(),
+  ollamaModel: z.string().min(1),
+  family: TemplateFamilySchema,
+  copyLanguage: z.string().min(2).max(35),
+  variations: z.number().int().min(0).max(8),
+  thumbnailMode: z.enum(thumbnailModes),
+  thumbnailSize: z.number().int().min(64).max(1024),
+  presetId: z.string().nullable(),
+  outputDir: z.string().min(1),
   /** Template parameter overrides per family (`cfg`, `steps`, `sampler` …), validated against the template ranges. */
-  templateParams: z.record(z.string(), z.record(z.string(), ParamValueSchema)).default({}),
-  postgresUrl: z.string().nullable().default(null),
-  syncIntervalSec: z.number().int().min(5).max(86_400).default(60),
-  s3: z
-    .object({
-      endpoint: z.string().url(),
-      bucket: z.string().min(3).max(63),
-      accessKey: z.string().min(1),
-      /** Never sent to the renderer in clear: the API returns `"********"` when set. */
-      secretKey: z.string().min(1),
-      region: z.string().default('us-east-1'),
-      publicBaseUrl: z.string().url().nullable().default(null),
-      presignSeconds: z.number().int().min(60).max(604_800).default(604_800),
-    })
-    .nullable()
-    .default(null),
-  smtp: z
-    .object({
-      url: z.string().min(1),
-      from: z.string().min(3),
-    })
-    .nullable()
-    .default(null),
+  templateParams: z.record(z.string(), z.record(z.string(), ParamValueSchema)),
+  postgresUrl: z.string().nullable(),
+  syncIntervalSec: z.number().int().min(5).max(86_400),
+  s3: S3SettingsSchema.nullable(),
+  smtp: z.object({ url: z.string().min(1), from: z.string().min(3) }).nullable(),
+};
+
+export const SettingsSchema = z.object({
+  comfyUrls: settingsFields.comfyUrls.default(['http://127.0.0.1:8188']),
+  ollamaUrl: settingsFields.ollamaUrl.default('http://127.0.0.1:11434'),
+  ollamaModel: settingsFields.ollamaModel.default('llama3.2'),
+  family: settingsFields.family.default('qwen-image'),
+  copyLanguage: settingsFields.copyLanguage.default('en'),
+  variations: settingsFields.variations.default(4),
+  thumbnailMode: settingsFields.thumbnailMode.default('sharp'),
+  thumbnailSize: settingsFields.thumbnailSize.default(384),
+  presetId: settingsFields.presetId.default(null),
+  outputDir: settingsFields.outputDir.default('showcase-output'),
+  templateParams: settingsFields.templateParams.default({}),
+  postgresUrl: settingsFields.postgresUrl.default(null),
+  syncIntervalSec: settingsFields.syncIntervalSec.default(60),
+  s3: settingsFields.s3.default(null),
+  smtp: settingsFields.smtp.default(null),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
-export const SettingsPatchSchema = SettingsSchema.partial();
+export const SettingsPatchSchema = z.object(settingsFields).partial();
 export type SettingsPatch = z.infer<typeof SettingsPatchSchema>;
 
 export const SyncStatusSchema = z.object({

@@ -33,7 +33,11 @@ export const SubmitShowcasesSchema = z
     product: ProductInputSchema.optional(),
     products: z.array(ProductInputSchema).min(1).max(20_000).optional(),
     sheet: z
-      .object({ content: z.string().min(1), filename: z.string().min(1), format: SheetFormatSchema.default('auto') })
+      .object({
+        content: z.string().min(1),
+        filename: z.string().min(1),
+        format: SheetFormatSchema.default('auto'),
+      })
       .optional(),
     callbackUrl: z.string().url().optional(),
     options: z
@@ -121,11 +125,6 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
-function sendError(res: ServerResponse, err: unknown): void {
-  const error = toShowcaseError(err);
-  sendJson(res, httpStatusFor(error), { error: error.toJSON() });
-}
-
 async function readBody(req: IncomingMessage, limit: number): Promise<unknown> {
   const chunks: Buffer[] = [];
   let size = 0;
@@ -133,7 +132,9 @@ async function readBody(req: IncomingMessage, limit: number): Promise<unknown> {
     const buf = chunk as Buffer;
     size += buf.length;
     if (size > limit) {
-      throw new ShowcaseError('invalid_input', `Request body is larger than ${limit} bytes`, { details: { status: 413 } });
+      throw new ShowcaseError('invalid_input', `Request body is larger than ${limit} bytes`, {
+        details: { status: 413 },
+      });
     }
     chunks.push(buf);
   }
@@ -212,10 +213,16 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     }
   });
 
-  const serveFile = async (res: ServerResponse, root: string, relative: string, headers: Record<string, string> = {}) => {
+  const serveFile = async (
+    res: ServerResponse,
+    root: string,
+    relative: string,
+    headers: Record<string, string> = {},
+  ) => {
     const rootAbs = resolve(root);
     const target = resolve(rootAbs, normalize(relative).replace(/^([/\\])+/, ''));
-    if (target !== rootAbs && !target.startsWith(rootAbs + sep)) throw new ShowcaseError('not_found', 'No such file');
+    if (target !== rootAbs && !target.startsWith(rootAbs + sep))
+      throw new ShowcaseError('not_found', 'No such file');
     const info = await stat(target).catch(() => null);
     if (!info?.isFile()) throw new ShowcaseError('not_found', `No such file: ${relative}`);
     res.writeHead(200, {
@@ -243,14 +250,19 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
         if (path.startsWith('/api/') || path.startsWith('/files/')) {
           if (!authorized(req, url)) {
             sendJson(res, 401, {
-              error: { code: 'auth_failed', message: 'Missing or wrong token', hint: 'Send "Authorization: Bearer <token>"' },
+              error: {
+                code: 'auth_failed',
+                message: 'Missing or wrong token',
+                hint: 'Send "Authorization: Bearer <token>"',
+              },
             });
             return;
           }
         }
         const rpc = /^\/api\/rpc\/([A-Za-z.]+)$/.exec(path);
         if (rpc?.[1]) {
-          if (req.method !== 'POST') return sendJson(res, 405, { error: { code: 'invalid_input', message: 'Use POST' } });
+          if (req.method !== 'POST')
+            return sendJson(res, 405, { error: { code: 'invalid_input', message: 'Use POST' } });
           const input = await readBody(req, maxBody);
           const output = await dispatch(engine.handlers, rpc[1], input);
           sendJson(res, 200, { result: output });
@@ -284,12 +296,16 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
         }
         if (options.uiDir && req.method === 'GET' && !path.startsWith('/api/')) {
           const file = path === '/' ? 'index.html' : path.slice(1);
-          await serveFile(res, options.uiDir, file, { 'content-security-policy': UI_CSP }).catch(async (err) => {
-            // Client-side routes fall back to the app shell.
-            if (err instanceof ShowcaseError && err.code === 'not_found' && !extname(file)) {
-              await serveFile(res, options.uiDir ?? '', 'index.html', { 'content-security-policy': UI_CSP });
-            } else throw err;
-          });
+          await serveFile(res, options.uiDir, file, { 'content-security-policy': UI_CSP }).catch(
+            async (err) => {
+              // Client-side routes fall back to the app shell.
+              if (err instanceof ShowcaseError && err.code === 'not_found' && !extname(file)) {
+                await serveFile(res, options.uiDir ?? '', 'index.html', {
+                  'content-security-policy': UI_CSP,
+                });
+              } else throw err;
+            },
+          );
           return;
         }
         sendJson(res, 404, { error: { code: 'not_found', message: `No route for ${req.method} ${path}` } });
@@ -312,7 +328,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
       const off = engine.subscribe((event, payload) => {
-        if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ event, payload, at: new Date().toISOString() }));
+        if (ws.readyState === ws.OPEN)
+          ws.send(JSON.stringify({ event, payload, at: new Date().toISOString() }));
       });
       ws.on('close', off);
       ws.on('error', off);
@@ -338,4 +355,3 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     },
   };
 }
-

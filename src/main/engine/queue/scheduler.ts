@@ -74,7 +74,12 @@ export interface SchedulerOptions {
 }
 
 const KIND_PRIORITY: Record<string, number> = { copy: 0, hero: 0, lifestyle: 1, variation: 2, thumbnail: 3 };
-const TRANSIENT: ReadonlySet<ErrorCode> = new Set(['backend_unreachable', 'timeout', 'backend_error', 'llm_invalid_output']);
+const TRANSIENT: ReadonlySet<ErrorCode> = new Set([
+  'backend_unreachable',
+  'timeout',
+  'backend_error',
+  'llm_invalid_output',
+]);
 
 type Phase = 'copy' | 'image' | 'idle';
 
@@ -104,6 +109,12 @@ export class Scheduler {
     this.lanes = lanes;
     this.hooks = hooks;
     this.options = { maxAttempts: 3, backoffMs: 500, backoffMaxMs: 15_000, phaseGating: true, ...options };
+  }
+
+  /** Turns copy/image phase batching on or off (decided from the GPU's VRAM before a run). */
+  setPhaseGating(on: boolean): void {
+    this.options.phaseGating = on;
+    this.pump();
   }
 
   get isPaused(): boolean {
@@ -148,7 +159,9 @@ export class Scheduler {
   }
 
   runningJobs(): QueuedJob[] {
-    return [...this.running.keys()].map((id) => this.jobs.get(id)).filter((j): j is QueuedJob => j !== undefined);
+    return [...this.running.keys()]
+      .map((id) => this.jobs.get(id))
+      .filter((j): j is QueuedJob => j !== undefined);
   }
 
   pause(): void {
@@ -194,14 +207,16 @@ export class Scheduler {
   /** Drops finished jobs from memory (the journal keeps them). */
   forgetFinished(): void {
     for (const [id, job] of this.jobs) {
-      if (job.status === 'done' || job.status === 'failed' || job.status === 'cancelled') this.jobs.delete(id);
+      if (job.status === 'done' || job.status === 'failed' || job.status === 'cancelled')
+        this.jobs.delete(id);
     }
   }
 
   stop(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    for (const controller of this.running.values()) controller.abort(new ShowcaseError('interrupted', 'Engine stopping'));
+    for (const controller of this.running.values())
+      controller.abort(new ShowcaseError('interrupted', 'Engine stopping'));
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -252,7 +267,7 @@ export class Scheduler {
       let pick = -1;
       for (let i = head; i < list.length && i < head + 8; i++) {
         const candidate = list[i];
-        if (!candidate || candidate.status !== 'queued' || candidate.notBefore > now) continue;
+        if (candidate?.status !== 'queued' || candidate.notBefore > now) continue;
         if (pick < 0) pick = i;
         if (lane.lastModel !== null && candidate.model === lane.lastModel) {
           pick = i;
@@ -272,9 +287,9 @@ export class Scheduler {
 
   /** Decides whether the shared GPU should be in the copy or the image phase right now. */
   private wantedPhase(): Phase {
-    const copyWaiting = this.readyCount('llm') > 0 || this.lanes.some((l) => l.kind === 'llm' && l.inFlight > 0);
-    const imagesWaiting =
-      this.readyCount('comfy') > 0 || this.gpuShared().some((l) => l.inFlight > 0);
+    const copyWaiting =
+      this.readyCount('llm') > 0 || this.lanes.some((l) => l.kind === 'llm' && l.inFlight > 0);
+    const imagesWaiting = this.readyCount('comfy') > 0 || this.gpuShared().some((l) => l.inFlight > 0);
     if (this.phase === 'copy') return copyWaiting ? 'copy' : imagesWaiting ? 'image' : 'idle';
     if (this.phase === 'image') {
       // Finish the image batch already started before swapping back to the LLM.
@@ -297,7 +312,9 @@ export class Scheduler {
           const from = this.phase;
           this.switching = true;
           const hook =
-            wanted === 'image' ? this.hooks.enterImagePhase(this.gpuShared()) : this.hooks.enterCopyPhase(this.gpuShared());
+            wanted === 'image'
+              ? this.hooks.enterImagePhase(this.gpuShared())
+              : this.hooks.enterCopyPhase(this.gpuShared());
           hook
             .catch(() => undefined)
             .finally(() => {
@@ -369,7 +386,7 @@ export class Scheduler {
       this.hooks.jobSucceeded(job);
       for (const id of job.dependents) {
         const child = this.jobs.get(id);
-        if (!child || child.status !== 'queued') continue;
+        if (child?.status !== 'queued') continue;
         child.remainingDeps -= 1;
         if (child.remainingDeps === 0) this.pushReady(child);
       }
@@ -390,7 +407,11 @@ export class Scheduler {
       // Another backend may take it; this one is marked offline until the engine's health check.
       lane.online = this.lanes.filter((l) => l.kind === 'comfy' && l.online).length <= 1;
     }
-    const retryable = error.code === 'out_of_memory' || error.code === 'comfy_execution' || TRANSIENT.has(error.code) || error.retryable;
+    const retryable =
+      error.code === 'out_of_memory' ||
+      error.code === 'comfy_execution' ||
+      TRANSIENT.has(error.code) ||
+      error.retryable;
     if (retryable && job.attempts < this.options.maxAttempts) {
       job.status = 'queued';
       job.error = error.message;
@@ -428,10 +449,13 @@ export class Scheduler {
     while (stack.length > 0) {
       const id = stack.pop();
       const child = id ? this.jobs.get(id) : undefined;
-      if (!child || child.status !== 'queued') continue;
+      if (child?.status !== 'queued') continue;
       child.status = status;
       if (status === 'failed') {
-        const reason = new ShowcaseError('conflict', `Skipped: the ${job.kind} job it depends on failed (${cause?.message ?? 'unknown error'})`);
+        const reason = new ShowcaseError(
+          'conflict',
+          `Skipped: the ${job.kind} job it depends on failed (${cause?.message ?? 'unknown error'})`,
+        );
         child.error = reason.message;
         this.hooks.jobFailed(child, reason);
       } else {

@@ -69,13 +69,21 @@ export function fallbackCopy(product: Product, variations: number): CopyDraft {
   const firstSentence = product.description?.split(/(?<=[.!?])\s/)[0]?.trim();
   return {
     title: product.name.slice(0, 200),
-    tagline: (firstSentence && firstSentence.length <= 300 ? firstSentence : `The ${category} you'll reach for every day`).slice(0, 300),
+    tagline: (firstSentence && firstSentence.length <= 300
+      ? firstSentence
+      : `The ${category} you'll reach for every day`
+    ).slice(0, 300),
     bullets,
-    description: (product.description?.trim() || `${product.name}: a ${category} made to be used and loved.`).slice(0, 5000),
+    description: (
+      product.description?.trim() || `${product.name}: a ${category} made to be used and loved.`
+    ).slice(0, 5000),
     prompts: {
       hero: `studio product photo of a ${subject}, centered, seamless background, soft diffused light, sharp focus, high detail`,
       lifestyle: `lifestyle photo of a ${subject} in use in a natural, fitting setting, shallow depth of field, warm natural light`,
-      variations: Array.from({ length: Math.max(1, variations) }, (_, i) => VARIATION_THEMES[i % VARIATION_THEMES.length] ?? ''),
+      variations: Array.from(
+        { length: Math.max(1, variations) },
+        (_, i) => VARIATION_THEMES[i % VARIATION_THEMES.length] ?? '',
+      ),
       negative: 'text, watermark, logo, blurry, distorted, low quality',
     },
   };

@@ -3,7 +3,13 @@
 // valid JSON for the schema is retried with a different seed; after that the deterministic
 // fallback keeps the images rendering. Missing models and an unreachable server are not papered
 // over: the operator has to fix those, so they surface as errors.
-import { type CopyDraft, CopyDraftSchema, type Product, ShowcaseError, type ShowcaseCopy } from '../../../shared/index.ts';
+import {
+  type CopyDraft,
+  CopyDraftSchema,
+  type Product,
+  type ShowcaseCopy,
+  ShowcaseError,
+} from '../../../shared/index.ts';
 import type { OllamaClient, OllamaStats } from '../ollama/index.ts';
 import { copyMessages, fallbackCopy } from './copy-prompt.ts';
 import { baseSeedFor } from './seeds.ts';
@@ -51,7 +57,12 @@ export class CopyWriter {
             { role: 'system', content: system },
             { role: 'user', content: user },
           ],
-          options: { seed: seed + attempt, temperature: options.temperature ?? 0.7, num_ctx: 4096, num_predict: 1024 },
+          options: {
+            seed: seed + attempt,
+            temperature: options.temperature ?? 0.7,
+            num_ctx: 4096,
+            num_predict: 1024,
+          },
           ...(options.keepAlive !== undefined ? { keepAlive: options.keepAlive } : {}),
           ...(signal ? { signal } : {}),
         });
@@ -59,7 +70,12 @@ export class CopyWriter {
         return { copy: finish(result.parsed, options, 'llm'), attempts };
       } catch (err) {
         const e = err instanceof ShowcaseError ? err : null;
-        attempts.push({ ok: false, stats: null, error: e?.message ?? String(err), ms: performance.now() - started });
+        attempts.push({
+          ok: false,
+          stats: null,
+          error: e?.message ?? String(err),
+          ms: performance.now() - started,
+        });
         if (e?.code !== 'llm_invalid_output') throw err;
       }
     }
@@ -68,5 +84,10 @@ export class CopyWriter {
 }
 
 function finish(draft: CopyDraft, options: CopyWriterOptions, source: 'llm' | 'fallback'): ShowcaseCopy {
-  return { ...draft, language: options.language, source, ...(source === 'llm' ? { model: options.model } : {}) };
+  return {
+    ...draft,
+    language: options.language,
+    source,
+    ...(source === 'llm' ? { model: options.model } : {}),
+  };
 }

@@ -1,15 +1,5 @@
 export { copyMessages, fallbackCopy, imagePrompt, productFacts } from './copy-prompt.ts';
-export {
-  assetId,
-  type JobPayload,
-  JobPayloadSchema,
-  type PlannedJob,
-  type PlanOptions,
-  type ShowcasePlan,
-  ShowcasePlanner,
-  templateIdFor,
-} from './planner.ts';
-export { assetSeed, baseSeedFor, rerollSeed } from './seeds.ts';
+export { type CopyAttempt, type CopyResult, CopyWriter, type CopyWriterOptions } from './copywriter.ts';
 export {
   type CatalogIndex,
   CatalogIndexSchema,
@@ -24,5 +14,23 @@ export {
   writeFileAtomic,
 } from './gallery.ts';
 export { escapeHtml, renderCatalogIndexHtml, renderGalleryHtml } from './gallery-html.ts';
-export { assetFileName, FALLBACK_ID, galleryFileNames, IdAllocator, MAX_ID_LENGTH, resolveInside, sanitizeId } from './naming.ts';
-export { type CopyAttempt, type CopyResult, CopyWriter, type CopyWriterOptions } from './copywriter.ts';
+export {
+  assetFileName,
+  FALLBACK_ID,
+  galleryFileNames,
+  IdAllocator,
+  MAX_ID_LENGTH,
+  resolveInside,
+  sanitizeId,
+} from './naming.ts';
+export {
+  assetId,
+  type JobPayload,
+  JobPayloadSchema,
+  type PlannedJob,
+  type PlanOptions,
+  type ShowcasePlan,
+  ShowcasePlanner,
+  templateIdFor,
+} from './planner.ts';
+export { assetSeed, baseSeedFor, rerollSeed } from './seeds.ts';

@@ -118,7 +118,10 @@ export class ShowcasePlanner {
       seed: kind === 'thumbnail' ? 0 : assetSeed(baseSeed, kind, idx),
       seedLocked: options.lockSeed,
       prompt: '',
-      templateId: kind === 'thumbnail' && options.thumbnailMode === 'sharp' ? 'sharp.resize' : templateIdFor(options.family, kind),
+      templateId:
+        kind === 'thumbnail' && options.thumbnailMode === 'sharp'
+          ? 'sharp.resize'
+          : templateIdFor(options.family, kind),
       params: {},
       localPath: null,
       remoteUrl: null,
@@ -129,7 +132,12 @@ export class ShowcasePlanner {
       updatedAt: now,
     }));
 
-    const job = (kind: JobKind, asset: Asset | null, dependsOn: string[], payload: JobPayload): PlannedJob => ({
+    const job = (
+      kind: JobKind,
+      asset: Asset | null,
+      dependsOn: string[],
+      payload: JobPayload,
+    ): PlannedJob => ({
       id: randomUUID(),
       galleryId,
       assetId: asset?.id ?? null,
@@ -159,7 +167,11 @@ export class ShowcasePlanner {
     });
 
     const hero = byKind('hero');
-    const copyJob = job('copy', null, [], { type: 'copy', model: options.ollamaModel, language: options.language });
+    const copyJob = job('copy', null, [], {
+      type: 'copy',
+      model: options.ollamaModel,
+      language: options.language,
+    });
     const heroJob = job('hero', hero, [copyJob.id], imagePayload('hero', null));
     const lifestyleJob = job('lifestyle', byKind('lifestyle'), [copyJob.id], imagePayload('lifestyle', null));
     const variationJobs = assets

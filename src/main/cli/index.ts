@@ -1,0 +1,109 @@
+#!/usr/bin/env node
+// `showcase` — the command-line face of the engine. Each command lives in ./commands and is loaded
+// on demand so `showcase --help` stays instant.
+import { Command, Option } from 'commander';
+import { ShowcaseError } from '../../shared/index.ts';
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+const int = (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`expected a non-negative whole number, got "${value}"`);
+  return n;
+};
+
+const program = new Command()
+  .name('showcase')
+  .description('Product Showcase Studio: product sheets → copy (Ollama) + images (ComfyUI) → galleries')
+  .showHelpAfterError()
+  .configureOutput({ outputError: (str, write) => write(str) });
+
+program
+  .command('demo')
+  .description('run the whole pipeline on the built-in simulators (no GPU, no services needed)')
+  .option('--products <n>', 'how many sample products to render', int)
+  .option('--out <dir>', 'output folder', 'demo-output')
+  .option('--db <file>', 'SQLite file (default: <out>/studio.db)')
+  .option('--sheet <file>', 'product sheet to use instead of the built-in samples')
+  .option('--realistic', 'play realistic GPU latencies (slow: minutes per image)')
+  .option('--time-scale <x>', 'simulator time scale (1 = real time)', Number)
+  .option('--json', 'JSON lines instead of progress bars')
+  .action(async (opts) => (await import('./commands/generate.ts')).demoCommand(opts));
+
+program
+  .command('generate')
+  .description('render showcases for every product of a sheet')
+  .argument('<sheet>', 'CSV, JSON or Shopify export')
+  .option('--out <dir>', 'output folder', 'showcase-output')
+  .option('--db <file>', 'SQLite file (default: <out>/studio.db)')
+  .option('--comfy <url>', 'ComfyUI server (repeat for several GPUs)', collect)
+  .option('--ollama <url>', 'Ollama server')
+  .option('--model <tag>', 'Ollama model', undefined)
+  .addOption(new Option('--family <family>', 'template family').choices(['qwen-image', 'sdxl']))
+  .option('--preset <name>', 'brand style preset (prompt prefix)')
+  .option('--seed <n>', 'base seed for every product', int)
+  .option('--lock-seed', 'lock seeds so re-runs reproduce the same images')
+  .option('--variations <n>', 'variations per product (0–8)', int)
+  .option('--resume', 'continue an interrupted run from the journal instead of starting new showcases')
+  .option('--json', 'JSON lines instead of progress bars')
+  .action(async (sheet, opts) => (await import('./commands/generate.ts')).generateCommand(sheet, opts));
+
+const templates = program.command('templates').description('workflow template library');
+templates
+  .command('list')
+  .description('list templates with their kinds, families and parameters')
+  .option('--json', 'machine-readable output')
+  .action(async (opts) => (await import('./commands/templates.ts')).listCommand(opts));
+templates
+  .command('lint')
+  .description('check templates against a ComfyUI object_info (offline snapshot or a live server)')
+  .option('--object-info <file>', 'object_info JSON file')
+  .option('--comfy <url>', 'live ComfyUI server')
+  .option('--json', 'machine-readable output')
+  .action(async (opts) => (await import('./commands/templates.ts')).lintCommand(opts));
+
+const sim = program.command('sim').description('run a simulator standalone (demo backend / test peer)');
+sim
+  .command('comfyui')
+  .description('protocol-faithful ComfyUI simulator')
+  .option('--port <port>', 'port', int, 8188)
+  .option('--time-scale <x>', '1 = real GPU timings', Number, 0.01)
+  .option('--version <v>', 'protocol flavour: 0.3.64 | 2026', '2026')
+  .option('--output <dir>', 'output folder')
+  .action(async (opts) => (await import('./commands/sim.ts')).simComfyCommand(opts));
+sim
+  .command('ollama')
+  .description('protocol-faithful Ollama simulator')
+  .option('--port <port>', 'port', int, 11434)
+  .option('--time-scale <x>', '1 = real timings', Number, 0.01)
+  .action(async (opts) => (await import('./commands/sim.ts')).simOllamaCommand(opts));
+
+program
+  .command('serve')
+  .description('local HTTP/WS API on 127.0.0.1 (token required); --ui also serves the studio UI')
+  .option('--port <port>', 'port', int, 7860)
+  .option('--db <file>', 'SQLite file', '.showcase/studio.db')
+  .option('--out <dir>', 'output folder', 'showcase-output')
+  .option('--ui', 'serve the studio UI (build it first with npm run build)')
+  .option('--demo', 'use the built-in simulators as backends')
+  .option('--comfy <url>', 'ComfyUI server (repeat for several GPUs)', collect)
+  .option('--ollama <url>', 'Ollama server')
+  .action(async (opts) => (await import('./commands/serve.ts')).serveCommand(opts));
+
+program
+  .command('bench')
+  .description('scheduler, engine overhead and store benchmarks (prints ratios)')
+  .option('--quick', 'smaller batches')
+  .option('--pg <url>', 'PostgreSQL for the sync benchmark')
+  .action(async (opts) => (await import('./commands/bench.ts')).benchCommand(opts));
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof ShowcaseError) {
+    console.error(`error: ${err.message}`);
+    if (err.hint) console.error(`hint: ${err.hint}`);
+  } else {
+    console.error(`error: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  process.exitCode = process.exitCode || 1;
+}

@@ -1,0 +1,797 @@
+// Engine: the composition root. Owns the store, the template library, the backends, the scheduler
+// and the job runner, implements every method of the contract and emits its typed events. The
+// Electron shell, the HTTP server and the CLI are thin adapters over this one object.
+import { randomUUID } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import { basename, dirname, resolve } from 'node:path';
+import {
+  type Asset,
+  type EventName,
+  type EventPayload,
+  type Gallery,
+  type GalleryStatus,
+  type MethodHandlers,
+  type MethodParsedInput,
+  type Product,
+  type QueueStatus,
+  type Settings,
+  type SettingsPatch,
+  SettingsSchema,
+  type Showcase,
+  ShowcaseError,
+  type TemplateFamily,
+  toShowcaseError,
+} from '../../shared/index.ts';
+import { BackendPool, type BackendPoolOptions } from './pipeline/backends.ts';
+import { graphModel, JobRunner } from './pipeline/runner.ts';
+import { type Lane, type LaneKind, type QueuedJob, Scheduler, type SchedulerHooks } from './queue/index.ts';
+import { parseSheet, productsFromInputs } from './sheets/index.ts';
+import {
+  composeCatalogIndex,
+  composeGallery,
+  type GalleryDocument,
+  type JobPayload,
+  JobPayloadSchema,
+  type PlannedJob,
+  readGalleryDocument,
+  rerollSeed,
+  ShowcasePlanner,
+  templateIdFor,
+} from './showcase/index.ts';
+import { openStore, type Store } from './store/index.ts';
+import {
+  instantiate,
+  lintLibrary,
+  loadTemplates,
+  parseObjectInfo,
+  readObjectInfoFile,
+  type TemplateLibrary,
+} from './templates/index.ts';
+
+export type EngineListener = <E extends EventName>(event: E, payload: EventPayload<E>) => void;
+
+export interface EngineOptions {
+  /** SQLite file (created when missing). */
+  dbPath: string;
+  /** Where galleries are written. */
+  outputRoot: string;
+  /** Settings for this process only (CLI flags); not persisted. */
+  overrides?: SettingsPatch;
+  templatesDir?: string;
+  /** Offline object_info snapshot for `templates.lint`. */
+  objectInfoPath?: string;
+  /** Client timeouts etc. (tests use short ones). */
+  backendOptions?: Pick<BackendPoolOptions, 'comfy' | 'ollama' | 'pipelineDepth' | 'cpuConcurrency'>;
+  /** Retry policy of the scheduler. */
+  maxAttempts?: number;
+  backoffMs?: number;
+  log?: (line: string) => void;
+}
+
+export interface StartOptions {
+  family?: TemplateFamily;
+  presetId?: string;
+  seed?: number;
+  lockSeed?: boolean;
+  variations?: number;
+}
+
+const TERMINAL: ReadonlySet<GalleryStatus> = new Set(['complete', 'partial', 'failed', 'cancelled']);
+
+export class Engine {
+  readonly store: Store;
+  readonly templates: TemplateLibrary;
+  readonly pool: BackendPool;
+  readonly scheduler: Scheduler;
+  readonly outputRoot: string;
+  readonly handlers: MethodHandlers;
+  private readonly options: EngineOptions;
+  private readonly runner: JobRunner;
+  private readonly planner = new ShowcasePlanner();
+  private readonly listeners = new Set<EngineListener>();
+  private readonly timings = new Map<string, number>();
+  private readonly galleryStarted = new Map<string, number>();
+  private overrides: SettingsPatch;
+  private indexTimer: NodeJS.Timeout | null = null;
+  private indexWrite: Promise<void> = Promise.resolve();
+  private closed = false;
+
+  private constructor(options: EngineOptions, store: Store, templates: TemplateLibrary) {
+    this.options = options;
+    this.store = store;
+    this.templates = templates;
+    this.outputRoot = resolve(options.outputRoot);
+    this.overrides = options.overrides ?? {};
+    const settings = this.settings();
+    this.pool = new BackendPool({
+      comfyUrls: settings.comfyUrls,
+      ollamaUrl: settings.ollamaUrl,
+      ollamaModel: settings.ollamaModel,
+      ...options.backendOptions,
+      onStatus: (status) => this.emit('backend.status', status),
+    });
+    this.runner = new JobRunner({
+      store,
+      pool: this.pool,
+      templates,
+      outputRoot: this.outputRoot,
+      settings: () => this.settings(),
+      emit: (event, payload) => this.emit(event, payload),
+      timings: this.timings,
+    });
+    this.scheduler = new Scheduler(this.pool.lanes(), this.hooks(), {
+      maxAttempts: options.maxAttempts ?? 3,
+      backoffMs: options.backoffMs ?? 500,
+    });
+    this.handlers = this.createHandlers();
+  }
+
+  static async open(options: EngineOptions): Promise<Engine> {
+    await mkdir(dirname(resolve(options.dbPath)), { recursive: true });
+    await mkdir(resolve(options.outputRoot), { recursive: true });
+    const store = openStore(options.dbPath);
+    try {
+      store.presets.seedDefaults();
+      const templates = await loadTemplates(options.templatesDir);
+      return new Engine(options, store, templates);
+    } catch (err) {
+      store.close();
+      throw err;
+    }
+  }
+
+  settings(): Settings {
+    return SettingsSchema.parse({ ...this.store.settings.get(), ...this.overrides });
+  }
+
+  subscribe(listener: EngineListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit<E extends EventName>(event: E, payload: EventPayload<E>): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event, payload);
+      } catch {
+        // A failing listener (a closed socket) must not break the pipeline.
+      }
+    }
+  }
+
+  private log(line: string): void {
+    this.options.log?.(line);
+  }
+
+  // -- catalog ------------------------------------------------------------------------------------
+
+  importSheet(content: string, filename: string, format: 'csv' | 'json' | 'shopify' | 'auto' = 'auto') {
+    const parsed = parseSheet(content, { filename, format });
+    const saved = this.store.products.upsertMany(parsed.products);
+    return { imported: saved.products, errors: parsed.errors, warnings: parsed.warnings };
+  }
+
+  addProducts(inputs: readonly unknown[]) {
+    const parsed = productsFromInputs(inputs, { sourceSheet: 'api' });
+    const saved = this.store.products.upsertMany(parsed.products);
+    return { imported: saved.products, errors: parsed.errors };
+  }
+
+  // -- showcases ----------------------------------------------------------------------------------
+
+  /** Plans a showcase per product, journals it and hands the jobs to the scheduler. */
+  async start(productIds: readonly string[], options: StartOptions = {}): Promise<string[]> {
+    const settings = this.settings();
+    const products = this.store.products.getMany([...productIds]);
+    const missing = productIds.filter((id) => !products.some((p) => p.id === id));
+    if (missing.length > 0) {
+      throw new ShowcaseError('not_found', `Unknown product id(s): ${missing.slice(0, 5).join(', ')}`, {
+        hint: 'Import the product sheet first (catalog.import)',
+      });
+    }
+    const family = options.family ?? settings.family;
+    const presetId = options.presetId ?? settings.presetId;
+    const preset = presetId ? this.resolvePreset(presetId) : null;
+    await this.prepareRun(family);
+    const galleryIds: string[] = [];
+    const jobs: Array<PlannedJob & { lane: LaneKind; model: string | null }> = [];
+    this.store.transaction(() => {
+      for (const product of products) {
+        const previous = this.store.galleries.latestForProduct(product.id);
+        // A locked showcase keeps its base seed on every re-run.
+        const lockedSeed = previous?.seedLocked ? previous.baseSeed : undefined;
+        const plan = this.planner.plan(product, {
+          family,
+          variations: options.variations ?? settings.variations,
+          thumbnailMode: settings.thumbnailMode,
+          thumbnailSize: settings.thumbnailSize,
+          ollamaModel: settings.ollamaModel,
+          language: settings.copyLanguage,
+          promptPrefix: preset?.prefix ?? '',
+          presetId: preset?.id ?? null,
+          ...(options.seed !== undefined
+            ? { baseSeed: options.seed }
+            : lockedSeed !== undefined
+              ? { baseSeed: lockedSeed }
+              : {}),
+          lockSeed: options.lockSeed ?? previous?.seedLocked ?? false,
+          templateParams: {},
+        });
+        this.store.galleries.create(plan.gallery);
+        this.store.assets.createSet(
+          plan.gallery.id,
+          plan.assets.map(({ galleryId: _g, updatedAt: _u, ...a }) => a),
+        );
+        this.store.jobs.enqueue(
+          plan.jobs.map((j) => ({
+            id: j.id,
+            galleryId: j.galleryId,
+            kind: j.kind,
+            assetId: j.assetId,
+            dependsOn: j.dependsOn,
+            payload: j.payload,
+          })),
+        );
+        galleryIds.push(plan.gallery.id);
+        for (const j of plan.jobs) jobs.push(this.toQueued(j, family));
+      }
+    });
+    const now = Date.now();
+    for (const id of galleryIds) this.galleryStarted.set(id, now);
+    for (const j of jobs) this.emit('job.queued', this.runner.ref(j as QueuedJob));
+    this.scheduler.add(jobs);
+    return galleryIds;
+  }
+
+  /** Re-attaches to the journal after a crash or a stop: recovers running jobs, re-queues the rest. */
+  async resume(): Promise<number> {
+    const recovered = this.store.jobs.recoverInterrupted();
+    const queued = this.store.jobs.listByStatus('queued', { limit: 1_000_000 });
+    const entries = [
+      ...recovered.map((r) => ({ job: r.job, payload: r.payload })),
+      ...queued.map((job) => ({ job, payload: this.store.jobs.getEntry(job.id)?.payload })),
+    ];
+    if (entries.length === 0) return 0;
+    const families = new Set<TemplateFamily>();
+    const jobs = entries.map(({ job, payload }) => {
+      const gallery = this.store.galleries.get(job.galleryId);
+      const family = gallery?.family ?? this.settings().family;
+      families.add(family);
+      // Recovered jobs re-enter as queued; the runner first asks the backend about their prompt id.
+      return this.toQueued({ ...job, status: 'queued', payload: JobPayloadSchema.parse(payload) }, family);
+    });
+    for (const family of families) await this.prepareRun(family);
+    const now = Date.now();
+    for (const j of jobs)
+      if (!this.galleryStarted.has(j.galleryId)) this.galleryStarted.set(j.galleryId, now);
+    this.scheduler.add(jobs);
+    this.log(
+      `resumed ${jobs.length} job(s) (${recovered.length} were running when the last session stopped)`,
+    );
+    return jobs.length;
+  }
+
+  whenIdle(): Promise<void> {
+    return this.scheduler.whenIdle().then(() => this.indexWrite);
+  }
+
+  private toQueued(
+    job: PlannedJob,
+    family: TemplateFamily,
+  ): PlannedJob & { lane: LaneKind; model: string | null } {
+    const payload = job.payload;
+    const lane: LaneKind =
+      payload.type === 'copy'
+        ? 'llm'
+        : payload.type === 'thumbnail' && payload.mode === 'sharp'
+          ? 'cpu'
+          : 'comfy';
+    let model: string | null = null;
+    if (payload.type === 'image') {
+      const template = this.templates.has(payload.templateId) ? this.templates.get(payload.templateId) : null;
+      model = template ? graphModel(template.graph as never) : family;
+    }
+    return { ...job, lane, model };
+  }
+
+  /** Probes the backends and decides whether copy and images must take turns on the GPU. */
+  private async prepareRun(family: TemplateFamily): Promise<void> {
+    await this.pool.probe();
+    const online = this.pool.comfy.filter((b) => b.lane.online);
+    if (online.length === 0) {
+      const first = this.pool.comfy[0];
+      throw new ShowcaseError(
+        'backend_unreachable',
+        `No ComfyUI server is reachable (${this.pool.comfy.map((b) => b.url).join(', ')})${first?.status.error ? `: ${first.status.error}` : ''}`,
+        {
+          hint: 'Start ComfyUI (python main.py --listen 127.0.0.1) or set the ComfyUI URL in Settings',
+          retryable: true,
+        },
+      );
+    }
+    const gating = this.pool.needsPhaseGating(family);
+    this.scheduler.setPhaseGating(gating);
+    if (gating) this.log('VRAM too small for the LLM and the image model together: copy first, then images');
+  }
+
+  private resolvePreset(idOrName: string) {
+    const presets = this.store.presets.list();
+    const wanted = idOrName.trim().toLowerCase();
+    const preset =
+      presets.find((p) => p.id.toLowerCase() === wanted) ??
+      presets.find((p) => p.name.toLowerCase() === wanted) ??
+      presets.find((p) => p.name.toLowerCase().replace(/\s+/g, '-') === wanted);
+    if (!preset) {
+      throw new ShowcaseError('invalid_input', `Unknown preset "${idOrName}"`, {
+        hint: `Known presets: ${presets.map((p) => `${p.name} (${p.id})`).join(', ')}`,
+        details: { fields: ['presetId'] },
+      });
+    }
+    return preset;
+  }
+
+  showcase(galleryId: string): Showcase {
+    const gallery = this.store.galleries.get(galleryId);
+    if (!gallery) throw new ShowcaseError('not_found', `Gallery ${galleryId} does not exist`);
+    const product = this.store.products.get(gallery.productId);
+    if (!product) throw new ShowcaseError('not_found', `Product ${gallery.productId} does not exist`);
+    return { product, gallery, assets: this.store.assets.listByGallery(galleryId) };
+  }
+
+  async regenerate(assetId: string, seedMode: 'same' | 'new'): Promise<string> {
+    const asset = this.store.assets.get(assetId);
+    if (!asset) throw new ShowcaseError('not_found', `Asset ${assetId} does not exist`);
+    const gallery = this.store.galleries.get(asset.galleryId);
+    if (!gallery) throw new ShowcaseError('not_found', `Gallery ${asset.galleryId} does not exist`);
+    if (!gallery.copy) throw new ShowcaseError('conflict', 'This showcase has no copy yet; start it first');
+    const open = this.store.jobs
+      .listByGallery(gallery.id)
+      .find((j) => j.assetId === assetId && (j.status === 'queued' || j.status === 'running'));
+    if (open) throw new ShowcaseError('conflict', `The ${asset.kind} image is already being rendered`);
+    if (seedMode === 'new') {
+      if (asset.seedLocked || gallery.seedLocked) {
+        throw new ShowcaseError('conflict', 'The seed is locked', {
+          hint: 'Unlock the seed to render with a new one',
+        });
+      }
+      this.store.assets.update(asset.id, {
+        seed: rerollSeed(asset.seed, asset.attempts + (Date.now() % 997)),
+      });
+    }
+    const settings = this.settings();
+    const hero = this.store.assets.getBySlot(gallery.id, 'hero', 0);
+    let payload: JobPayload;
+    if (asset.kind === 'thumbnail') {
+      if (!hero) throw new ShowcaseError('conflict', 'The hero image is missing');
+      payload = {
+        type: 'thumbnail',
+        mode: settings.thumbnailMode,
+        size: settings.thumbnailSize,
+        templateId: settings.thumbnailMode === 'comfy' ? templateIdFor(gallery.family, 'thumbnail') : null,
+        sourceAssetId: hero.id,
+      };
+    } else {
+      if (asset.kind === 'variation' && hero?.status !== 'done')
+        throw new ShowcaseError('conflict', 'Render the hero first');
+      payload = {
+        type: 'image',
+        templateId: templateIdFor(gallery.family, asset.kind),
+        params: {},
+        sourceAssetId: asset.kind === 'variation' ? (hero?.id ?? null) : null,
+      };
+    }
+    const jobId = randomUUID();
+    this.store.transaction(() => {
+      this.store.jobs.enqueue([
+        { id: jobId, galleryId: gallery.id, kind: asset.kind, assetId: asset.id, payload },
+      ]);
+      this.store.assets.update(asset.id, { status: 'queued', error: null });
+      this.store.galleries.update(gallery.id, { status: 'running' });
+    });
+    await this.prepareRun(gallery.family);
+    const job = this.store.jobs.get(jobId);
+    if (!job) throw new ShowcaseError('internal', 'The journal lost a job it just wrote');
+    const queued = this.toQueued({ ...job, payload }, gallery.family);
+    this.galleryStarted.set(gallery.id, Date.now());
+    this.emit('job.queued', this.runner.ref(queued as QueuedJob));
+    this.scheduler.add([queued]);
+    return jobId;
+  }
+
+  // -- scheduler hooks ----------------------------------------------------------------------------
+
+  /** Journal writes that may race a cascade the store already applied are safe to skip. */
+  private journal(fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      const e = toShowcaseError(err);
+      if (e.code !== 'conflict') this.log(`journal: ${e.message}`);
+    }
+  }
+
+  private hooks(): SchedulerHooks {
+    return {
+      execute: (job, lane, signal) => this.runner.run(job, lane.id, signal),
+      enterImagePhase: async () => {
+        const model = this.settings().ollamaModel;
+        this.log(`unloading ${model} before the image phase`);
+        await this.pool.ollama
+          .freeVram(model)
+          .catch((err: unknown) => this.log(`unload failed: ${toShowcaseError(err).message}`));
+      },
+      enterCopyPhase: async (lanes: Lane[]) => {
+        await Promise.all(
+          lanes.map((lane) =>
+            this.pool
+              .byLane(lane.id)
+              ?.client.free({ unloadModels: true })
+              .catch(() => undefined),
+          ),
+        );
+      },
+      recoverFromOom: async (lane) => {
+        this.log(`out of memory on ${lane.id}: freeing VRAM and continuing one prompt at a time`);
+        await this.pool.byLane(lane.id)?.client.free({ unloadModels: true, freeMemory: true });
+        if (lane.sharedWithLlm)
+          await this.pool.ollama.freeVram(this.settings().ollamaModel).catch(() => undefined);
+      },
+      jobStarted: (job, lane) => {
+        this.journal(() => this.store.jobs.markRunning(job.id, { backend: lane.id }));
+        if (job.assetId && job.kind !== 'copy')
+          this.journal(() => this.store.assets.update(job.assetId ?? '', { status: 'running' }));
+        this.emit('job.started', { ...this.runner.ref(job), backend: lane.id });
+      },
+      jobRetrying: (job, error) => {
+        job.comfyPromptId = null;
+        this.journal(() => this.store.jobs.requeue(job.id, { error: error.message }));
+        const stored = this.store.jobs.get(job.id);
+        if (stored)
+          this.emit('job.failed', {
+            ...this.runner.ref(job),
+            job: stored,
+            error: error.message,
+            willRetry: true,
+          });
+      },
+      jobSucceeded: (job) => {
+        this.journal(() => this.store.jobs.markDone(job.id));
+        const stored = this.store.jobs.get(job.id);
+        const asset = job.assetId ? this.store.assets.get(job.assetId) : null;
+        if (stored) this.emit('job.completed', { ...this.runner.ref(job), job: stored, asset });
+      },
+      jobFailed: (job, error) => {
+        this.journal(() => this.store.jobs.markFailed(job.id, error.message, { cascade: false }));
+        if (job.assetId)
+          this.journal(() =>
+            this.store.assets.update(job.assetId ?? '', { status: 'failed', error: error.message }),
+          );
+        const stored = this.store.jobs.get(job.id);
+        if (stored)
+          this.emit('job.failed', {
+            ...this.runner.ref(job),
+            job: stored,
+            error: error.message,
+            willRetry: false,
+          });
+        if (job.kind === 'copy') {
+          this.journal(() => this.store.galleries.update(job.galleryId, { error: error.message }));
+        }
+      },
+      jobCancelled: (job) => {
+        this.journal(() => this.store.jobs.markCancelled(job.id, job.error ?? 'cancelled'));
+        if (job.assetId)
+          this.journal(() =>
+            this.store.assets.update(job.assetId ?? '', { status: 'failed', error: 'cancelled' }),
+          );
+      },
+      galleryFinished: (galleryId) => {
+        void this.finishGallery(galleryId).catch((err: unknown) =>
+          this.log(`gallery ${galleryId}: ${toShowcaseError(err).message}`),
+        );
+      },
+    };
+  }
+
+  /** Decides complete/partial/failed, writes the gallery files and schedules the catalog index. */
+  private async finishGallery(galleryId: string): Promise<void> {
+    const showcase = this.showcase(galleryId);
+    const jobs = this.store.jobs.listByGallery(galleryId);
+    const assets = showcase.assets;
+    const done = assets.filter((a) => a.status === 'done');
+    const cancelled =
+      jobs.length > 0 &&
+      jobs.every((j) => j.status === 'cancelled' || j.status === 'done') &&
+      jobs.some((j) => j.status === 'cancelled');
+    let status: GalleryStatus;
+    if (done.length === assets.length) status = 'complete';
+    else if (cancelled) status = 'cancelled';
+    else if (done.length === 0 || !done.some((a) => a.kind === 'hero')) status = 'failed';
+    else status = 'partial';
+    const failedNames = assets.filter((a) => a.status !== 'done').map((a) => a.filename);
+    const copyError = jobs.find((j) => j.kind === 'copy' && j.status === 'failed')?.error;
+    const error =
+      status === 'complete'
+        ? null
+        : copyError
+          ? `Copy failed: ${copyError}`
+          : failedNames.length > 0
+            ? `Not rendered: ${failedNames.join(', ')}${firstError(assets) ? ` — ${firstError(assets)}` : ''}`
+            : null;
+    const started = this.galleryStarted.get(galleryId);
+    const totalMs = started !== undefined ? Date.now() - started : null;
+    let htmlPath: string | null = showcase.gallery.htmlPath;
+    let jsonPath: string | null = showcase.gallery.jsonPath;
+    if (status !== 'cancelled' && status !== 'failed') {
+      const composed = await composeGallery({
+        showcase: { ...showcase, gallery: { ...showcase.gallery, status } },
+        outputRoot: this.outputRoot,
+        timings: {
+          assets: Object.fromEntries(assets.map((a) => [a.id, this.timings.get(a.id) ?? 0])),
+          totalMs,
+        },
+        catalogHref: 'index.html',
+      });
+      htmlPath = composed.htmlPath;
+      jsonPath = composed.jsonPath;
+    }
+    const gallery = this.store.galleries.update(galleryId, { status, error, htmlPath, jsonPath });
+    this.emit('showcase.updated', { galleryId, gallery });
+    this.scheduleCatalogIndex();
+  }
+
+  private scheduleCatalogIndex(): void {
+    if (this.indexTimer) return;
+    this.indexTimer = setTimeout(() => {
+      this.indexTimer = null;
+      this.indexWrite = this.indexWrite
+        .then(async () => {
+          await this.writeCatalogIndex();
+        })
+        .catch((err: unknown) => this.log(`index: ${toShowcaseError(err).message}`));
+    }, 50);
+  }
+
+  /** index.html over the latest finished gallery of every product. */
+  async writeCatalogIndex(): Promise<string | null> {
+    const documents: GalleryDocument[] = [];
+    const page = this.store.products.list({ limit: 100_000 });
+    for (const item of page.items) {
+      if (!item.galleryId) continue;
+      const gallery = this.store.galleries.get(item.galleryId);
+      if (!gallery?.jsonPath) continue;
+      try {
+        documents.push(await readGalleryDocument(gallery.jsonPath));
+      } catch {
+        // A gallery whose files were removed is simply not listed.
+      }
+    }
+    if (documents.length === 0) return null;
+    const index = await composeCatalogIndex({ outputRoot: this.outputRoot, documents });
+    return index.htmlPath;
+  }
+
+  async galleryDocument(galleryId: string): Promise<GalleryDocument | null> {
+    const gallery = this.store.galleries.get(galleryId);
+    if (!gallery?.jsonPath) return null;
+    return readGalleryDocument(gallery.jsonPath);
+  }
+
+  queueStatus(): QueueStatus {
+    return {
+      paused: this.scheduler.isPaused,
+      counts: this.store.jobs.counts(),
+      backends: this.pool.statuses(),
+      running: this.scheduler
+        .runningJobs()
+        .map(
+          ({
+            seq: _s,
+            remainingDeps: _r,
+            dependents: _d,
+            lane: _l,
+            model: _m,
+            notBefore: _n,
+            payload: _p,
+            ...job
+          }) => job,
+        ),
+    };
+  }
+
+  // -- contract -----------------------------------------------------------------------------------
+
+  private createHandlers(): MethodHandlers {
+    const h: MethodHandlers = {
+      'catalog.import': async (input) => {
+        const r = this.importSheet(input.content, input.filename, input.format);
+        return { imported: r.imported, errors: r.errors };
+      },
+      'catalog.add': async (input) => this.addProducts(input.products),
+      'catalog.list': async (input) => {
+        const page = this.store.products.list({
+          ...(input.status ? { status: input.status as never } : {}),
+          ...(input.search ? { search: input.search } : {}),
+          offset: input.offset,
+          limit: input.limit,
+        });
+        return {
+          total: page.total,
+          items: page.items.map((i) => ({
+            product: i.product,
+            galleryId: i.galleryId,
+            status: i.status,
+            thumbnailUrl:
+              i.thumbnailRemoteUrl ?? (i.thumbnailLocalPath ? basename(i.thumbnailLocalPath) : null),
+          })),
+        };
+      },
+      'showcase.start': async (input) => ({
+        galleryIds: await this.start(input.productIds, stripUndefined(input)),
+      }),
+      'showcase.get': async (input) => this.showcase(input.galleryId),
+      'showcase.regenerateAsset': async (input) => ({
+        jobId: await this.regenerate(input.assetId, input.seed),
+      }),
+      'showcase.updateCopy': async (input) => {
+        const { gallery } = this.showcase(input.galleryId);
+        if (!gallery.copy) throw new ShowcaseError('conflict', 'This showcase has no copy yet');
+        const copy = { ...gallery.copy, ...stripUndefined(input.copy), source: 'edited' as const };
+        const updated = this.store.galleries.update(gallery.id, { copy });
+        this.emit('showcase.updated', { galleryId: gallery.id, gallery: updated });
+        if (TERMINAL.has(updated.status) && updated.htmlPath) await this.finishGallery(gallery.id);
+        return this.store.galleries.get(gallery.id) ?? updated;
+      },
+      'showcase.lockSeed': async (input) => {
+        const { gallery, assets } = this.showcase(input.galleryId);
+        this.store.transaction(() => {
+          if (input.assetId) {
+            if (!assets.some((a) => a.id === input.assetId))
+              throw new ShowcaseError('not_found', `Asset ${input.assetId} is not in this showcase`);
+            this.store.assets.update(input.assetId, { seedLocked: input.locked });
+          } else {
+            this.store.galleries.update(gallery.id, { seedLocked: input.locked });
+            for (const a of assets) this.store.assets.update(a.id, { seedLocked: input.locked });
+          }
+        });
+        return this.showcase(gallery.id);
+      },
+      'showcase.approve': async (input) => {
+        const { gallery, assets } = this.showcase(input.galleryId);
+        if (input.assetId) {
+          const asset = assets.find((a) => a.id === input.assetId);
+          if (!asset) throw new ShowcaseError('not_found', `Asset ${input.assetId} is not in this showcase`);
+          if (input.approved && asset.status !== 'done')
+            throw new ShowcaseError('conflict', 'Only a rendered image can be approved');
+          this.store.assets.update(asset.id, { approved: input.approved });
+        } else {
+          const updated = this.store.galleries.update(gallery.id, { approved: input.approved });
+          this.emit('showcase.updated', { galleryId: gallery.id, gallery: updated });
+        }
+        return this.showcase(gallery.id);
+      },
+      'queue.status': async () => this.queueStatus(),
+      'queue.pause': async () => {
+        this.scheduler.pause();
+        return this.queueStatus();
+      },
+      'queue.resume': async () => {
+        this.scheduler.resume();
+        return this.queueStatus();
+      },
+      'queue.cancel': async (input) => {
+        if (!input.jobId && !input.galleryId)
+          throw new ShowcaseError('invalid_input', 'Give a jobId or a galleryId', {
+            details: { fields: ['jobId'] },
+          });
+        return { cancelled: this.scheduler.cancel(stripUndefined(input)) };
+      },
+      'templates.list': async (input) => this.templates.list(input.family),
+      'templates.lint': async (input) => {
+        if (input.live) {
+          const backend = this.pool.comfy[0];
+          if (!backend) throw new ShowcaseError('invalid_input', 'No ComfyUI server configured');
+          const info = parseObjectInfo(await backend.client.objectInfo());
+          return { issues: lintLibrary(this.templates, info), source: backend.url };
+        }
+        const path = this.options.objectInfoPath ?? resolve('resources/object_info/comfyui-sim.json');
+        return { issues: lintLibrary(this.templates, await readObjectInfoFile(path)), source: path };
+      },
+      'gallery.publish': async () => {
+        throw new ShowcaseError('conflict', 'Publishing is not configured in this build yet');
+      },
+      'gallery.email': async () => {
+        throw new ShowcaseError('conflict', 'E-mail is not configured in this build yet');
+      },
+      'sync.status': async () => ({
+        configured: Boolean(this.settings().postgresUrl),
+        online: false,
+        pendingOps: this.store.outbox.count(),
+        lastSyncAt: null,
+        conflicts: this.store.conflicts.count(),
+        error: null,
+      }),
+      'sync.now': async () => {
+        throw new ShowcaseError('conflict', 'Sync is not configured in this build yet');
+      },
+      'settings.get': async () => redactSettings(this.settings()),
+      'settings.update': async (input) => {
+        const patch = { ...input };
+        // The renderer echoes "********" for secrets it never saw: keep the stored value.
+        if (patch.s3 && patch.s3.secretKey === SECRET_MASK) {
+          const current = this.store.settings.get().s3;
+          if (current) patch.s3 = { ...patch.s3, secretKey: current.secretKey };
+        }
+        if (patch.templateParams) {
+          for (const [family, params] of Object.entries(patch.templateParams))
+            this.checkTemplateParams(family, params);
+        }
+        this.store.settings.update(patch);
+        return redactSettings(this.settings());
+      },
+    };
+    return h;
+  }
+
+  /** Rejects a template override outside the ranges the family's templates declare. */
+  private checkTemplateParams(family: string, params: Record<string, string | number | boolean>): void {
+    const templates = this.templates.all().filter((t) => t.family === family);
+    if (templates.length === 0)
+      throw new ShowcaseError('invalid_input', `Unknown template family "${family}"`, {
+        details: { fields: ['templateParams'] },
+      });
+    for (const t of templates) {
+      const relevant = Object.fromEntries(Object.entries(params).filter(([k]) => k in t.params));
+      const filled = Object.fromEntries(
+        Object.entries(t.params)
+          .filter(([, spec]) => spec.default === undefined)
+          .map(([k, spec]) => [
+            k,
+            spec.type === 'image' ? 'x.png' : spec.type === 'string' ? 'x' : (spec.min ?? 1),
+          ]),
+      );
+      instantiate(t, { ...filled, ...relevant }, { unknownParams: 'ignore' });
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.indexTimer) clearTimeout(this.indexTimer);
+    this.scheduler.stop();
+    await this.indexWrite.catch(() => undefined);
+    await this.pool.close();
+    this.store.close();
+  }
+}
+
+export const SECRET_MASK = '********';
+
+function redactSettings(settings: Settings): Settings {
+  return {
+    ...settings,
+    s3: settings.s3 ? { ...settings.s3, secretKey: SECRET_MASK } : null,
+    smtp: settings.smtp ? { ...settings.smtp, url: redactUrl(settings.smtp.url) } : null,
+    postgresUrl: settings.postgresUrl ? redactUrl(settings.postgresUrl) : null,
+  };
+}
+
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = SECRET_MASK;
+    return u.toString();
+  } catch {
+    return url;
+  }
+}
+
+function firstError(assets: Asset[]): string | null {
+  return assets.find((a) => a.error && a.error !== 'cancelled')?.error ?? null;
+}
+
+function stripUndefined<T extends object>(value: T): { [K in keyof T]: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as never;
+}
+
+export type { Gallery, MethodParsedInput, Product };

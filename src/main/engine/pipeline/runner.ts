@@ -1,0 +1,386 @@
+// JobRunner: executes one job of the showcase DAG on the lane the scheduler picked.
+//   copy      → Ollama (CopyWriter) → gallery.copy
+//   image     → ComfyUI template → PNG downloaded into the output root → asset row
+//   thumbnail → sharp (local) or a ComfyUI scale graph
+// An image job writes its client-made prompt id to the journal BEFORE submitting it. A job that
+// comes back with a prompt id (after a crash) first asks the backend about that prompt, so
+// finished work is collected and running work is followed: nothing lost, nothing run twice.
+import { randomUUID } from 'node:crypto';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import sharp from 'sharp';
+import {
+  type Asset,
+  type EventName,
+  type EventPayload,
+  type Gallery,
+  type ParamValue,
+  type Settings,
+  ShowcaseError,
+} from '../../../shared/index.ts';
+import type { ComfyOutputs, ComfyRunResult } from '../comfy/index.ts';
+import type { QueuedJob } from '../queue/index.ts';
+import {
+  CopyWriter,
+  imagePrompt,
+  type JobPayload,
+  JobPayloadSchema,
+  rerollSeed,
+  resolveInside,
+} from '../showcase/index.ts';
+import type { Store } from '../store/index.ts';
+import { instantiate, type TemplateLibrary } from '../templates/index.ts';
+import type { BackendPool, ComfyBackend } from './backends.ts';
+import { pngSize, sha256, stripPngMetadata } from './png.ts';
+
+export interface RunnerContext {
+  store: Store;
+  pool: BackendPool;
+  templates: TemplateLibrary;
+  outputRoot: string;
+  settings: () => Settings;
+  emit: <E extends EventName>(event: E, payload: EventPayload<E>) => void;
+  /** Per asset id: wall-clock ms of the last successful render (for the gallery timings). */
+  timings: Map<string, number>;
+}
+
+type ImagePayload = Extract<JobPayload, { type: 'image' }>;
+type ThumbnailPayload = Extract<JobPayload, { type: 'thumbnail' }>;
+
+/** The model file a graph loads (for affinity and the usage log). */
+export function graphModel(
+  graph: Record<string, { class_type: string; inputs: Record<string, unknown> }>,
+): string {
+  for (const node of Object.values(graph)) {
+    const inputs = node.inputs;
+    const name = inputs.unet_name ?? inputs.ckpt_name;
+    if (typeof name === 'string') return name;
+  }
+  return 'unknown';
+}
+
+export class JobRunner {
+  private readonly ctx: RunnerContext;
+  private readonly copywriter: CopyWriter;
+
+  constructor(ctx: RunnerContext) {
+    this.ctx = ctx;
+    this.copywriter = new CopyWriter(ctx.pool.ollama);
+  }
+
+  payloadOf(job: QueuedJob): JobPayload {
+    return JobPayloadSchema.parse(job.payload);
+  }
+
+  async run(job: QueuedJob, laneId: string, signal: AbortSignal): Promise<void> {
+    const payload = this.payloadOf(job);
+    switch (payload.type) {
+      case 'copy':
+        return this.runCopy(job, payload, signal);
+      case 'image':
+        return this.runImage(job, payload, laneId, signal);
+      case 'thumbnail':
+        return this.runThumbnail(job, payload, laneId, signal);
+    }
+  }
+
+  // -- copy ---------------------------------------------------------------------------------------
+
+  private async runCopy(job: QueuedJob, payload: Extract<JobPayload, { type: 'copy' }>, signal: AbortSignal) {
+    const { store } = this.ctx;
+    const gallery = this.gallery(job.galleryId);
+    const product = store.products.get(gallery.productId);
+    if (!product) throw new ShowcaseError('not_found', `Product ${gallery.productId} no longer exists`);
+    const variations = store.assets.listByGallery(gallery.id).filter((a) => a.kind === 'variation').length;
+    const started = Date.now();
+    let result: Awaited<ReturnType<CopyWriter['write']>>;
+    try {
+      result = await this.copywriter.write(
+        product,
+        { model: payload.model, language: payload.language, variations: Math.max(1, variations) },
+        signal,
+      );
+    } catch (err) {
+      const e = err instanceof ShowcaseError ? err : new ShowcaseError('internal', String(err));
+      this.logUsage(job, 'ollama', payload.model, 'copy', {
+        totalMs: Date.now() - started,
+        ok: false,
+        error: e.message,
+      });
+      throw err;
+    }
+    for (const attempt of result.attempts) {
+      this.logUsage(job, 'ollama', payload.model, 'copy', {
+        totalMs: attempt.ms,
+        loadMs: attempt.stats?.loadMs ?? 0,
+        runMs: attempt.stats ? attempt.stats.promptEvalMs + attempt.stats.evalMs : 0,
+        tokensIn: attempt.stats?.promptTokens ?? null,
+        tokensOut: attempt.stats?.evalTokens ?? null,
+        ok: attempt.ok,
+        error: attempt.error,
+      });
+    }
+    const updated = store.galleries.update(gallery.id, { copy: result.copy, status: 'running' });
+    this.ctx.emit('showcase.updated', { galleryId: updated.id, gallery: updated });
+  }
+
+  // -- images -------------------------------------------------------------------------------------
+
+  private async runImage(job: QueuedJob, payload: ImagePayload, laneId: string, signal: AbortSignal) {
+    const { store, templates } = this.ctx;
+    const backend = this.backend(laneId);
+    const gallery = this.gallery(job.galleryId);
+    const asset = this.asset(job);
+    if (!gallery.copy)
+      throw new ShowcaseError('conflict', 'The copy for this showcase is missing; re-run it');
+    const template = templates.get(payload.templateId);
+
+    // Same seed on the first retry; a fresh one if the same seed fails again (unless locked).
+    let seed = asset.seed;
+    if (job.attempts >= 3 && !asset.seedLocked && !gallery.seedLocked)
+      seed = rerollSeed(asset.seed, job.attempts);
+
+    const kind = asset.kind === 'thumbnail' ? 'hero' : asset.kind;
+    const prompt = imagePrompt(gallery.copy, gallery.promptPrefix, kind, asset.idx);
+    const preset = gallery.presetId ? store.presets.get(gallery.presetId) : null;
+    const negative = [gallery.copy.prompts.negative, preset?.negative ?? '']
+      .filter((s) => s.trim())
+      .join(', ');
+    const values: Record<string, ParamValue> = {
+      ...(this.ctx.settings().templateParams[gallery.family] ?? {}),
+      ...payload.params,
+      prompt,
+      negative,
+      seed,
+      filename_prefix: `showcase/${gallery.productId}_${asset.kind}_${asset.idx}`,
+    };
+    if (payload.sourceAssetId) values.image = await this.uploadSource(backend, payload.sourceAssetId, signal);
+    const instance = instantiate(template, values, { unknownParams: 'ignore' });
+    const model = graphModel(
+      instance.graph as Record<string, { class_type: string; inputs: Record<string, unknown> }>,
+    );
+
+    const started = Date.now();
+    store.assets.update(asset.id, {
+      status: 'running',
+      seed,
+      prompt,
+      params: instance.params,
+      templateId: template.id,
+    });
+    const result = await this.render(job, backend, instance.graph, signal).catch((err: unknown) => {
+      const e = err instanceof ShowcaseError ? err : new ShowcaseError('internal', String(err));
+      this.logUsage(job, backend.id, model, 'image', {
+        totalMs: Date.now() - started,
+        ok: false,
+        error: e.message,
+      });
+      store.assets.update(asset.id, { status: 'failed', error: e.message, attempts: job.attempts });
+      throw err;
+    });
+    const bytes = await this.download(backend, result.outputs, instance.outputNodeIds, signal);
+    await this.saveAsset(asset, bytes, { seed, prompt, attempts: job.attempts });
+    this.ctx.timings.set(asset.id, result.durationMs);
+    this.logUsage(job, backend.id, model, 'image', {
+      queuedMs: result.timings.queuedMs,
+      runMs: result.timings.runMs,
+      totalMs: Date.now() - started,
+      ok: true,
+    });
+  }
+
+  /** Submits (or, after a crash, re-attaches to) the job's prompt and waits for it. */
+  private async render(
+    job: QueuedJob,
+    backend: ComfyBackend,
+    graph: object,
+    signal: AbortSignal,
+  ): Promise<ComfyRunResult> {
+    const { store } = this.ctx;
+    const callbacks = {
+      signal,
+      onProgress: (p: { value: number; max: number; node: string | null }) =>
+        this.ctx.emit('job.progress', { ...this.ref(job), value: p.value, max: p.max, node: p.node }),
+      onPreview: (p: { mime: string; bytes: Uint8Array }) =>
+        this.ctx.emit('job.preview', {
+          ...this.ref(job),
+          mime: p.mime,
+          dataUrl: `data:${p.mime};base64,${Buffer.from(p.bytes).toString('base64')}`,
+        }),
+    };
+    const previous = job.comfyPromptId;
+    if (previous && job.backend === backend.id) {
+      const seen = await backend.client.collect(previous, { signal });
+      if (seen.state === 'success') {
+        return {
+          promptId: previous,
+          outputs: seen.outputs,
+          cached: seen.cached,
+          durationMs: 0,
+          timings: { queuedMs: 0, runMs: 0 },
+          completedVia: 'history',
+        };
+      }
+      if (seen.state === 'running' || seen.state === 'pending') {
+        return backend.client.attach(previous, { ...callbacks, graph: graph as never }).wait();
+      }
+      // failed or unknown (never arrived / server restarted): submit anew under a fresh id.
+    }
+    const promptId = randomUUID();
+    store.jobs.setComfyPromptId(job.id, promptId, backend.id);
+    job.comfyPromptId = promptId;
+    job.backend = backend.id;
+    return backend.client.run(graph as never, { ...callbacks, promptId });
+  }
+
+  private async download(
+    backend: ComfyBackend,
+    outputs: ComfyOutputs,
+    outputNodeIds: readonly string[],
+    signal: AbortSignal,
+  ): Promise<Buffer> {
+    const image =
+      outputNodeIds.map((id) => outputs[id]?.images[0]).find((i) => i !== undefined) ??
+      Object.values(outputs).flatMap((o) => o.images)[0];
+    if (!image)
+      throw new ShowcaseError('backend_error', 'ComfyUI finished the prompt but reported no image output', {
+        retryable: true,
+      });
+    return stripPngMetadata(await backend.client.download(image, { signal }));
+  }
+
+  /** Uploads the source image (the hero) to this backend once per content version. */
+  private async uploadSource(backend: ComfyBackend, assetId: string, signal: AbortSignal): Promise<string> {
+    const source = this.ctx.store.assets.get(assetId);
+    if (!source?.localPath || source.status !== 'done' || !source.sha256) {
+      throw new ShowcaseError('conflict', `The ${source?.kind ?? 'source'} image is not ready yet`);
+    }
+    const cached = backend.uploads.get(source.sha256);
+    if (cached) return cached;
+    const bytes = await readFile(source.localPath);
+    const uploaded = await backend.client.uploadImage(bytes, source.filename, {
+      subfolder: 'showcase',
+      overwrite: true,
+      signal,
+    });
+    backend.uploads.set(source.sha256, uploaded.path);
+    return uploaded.path;
+  }
+
+  // -- thumbnail ----------------------------------------------------------------------------------
+
+  private async runThumbnail(job: QueuedJob, payload: ThumbnailPayload, laneId: string, signal: AbortSignal) {
+    const { store } = this.ctx;
+    const asset = this.asset(job);
+    const source = store.assets.get(payload.sourceAssetId);
+    if (!source?.localPath || source.status !== 'done')
+      throw new ShowcaseError('conflict', 'The hero image is not ready yet');
+    const started = Date.now();
+    let bytes: Buffer;
+    if (payload.mode === 'comfy' && payload.templateId) {
+      const backend = this.backend(laneId);
+      const template = this.ctx.templates.get(payload.templateId);
+      const image = await this.uploadSource(backend, source.id, signal);
+      const gallery = this.gallery(job.galleryId);
+      const instance = instantiate(
+        template,
+        { image, size: payload.size, filename_prefix: `showcase/${gallery.productId}_thumbnail_0` },
+        { unknownParams: 'ignore' },
+      );
+      const result = await this.render(job, backend, instance.graph, signal);
+      bytes = await this.download(backend, result.outputs, instance.outputNodeIds, signal);
+    } else {
+      const raw = await sharp(await readFile(source.localPath))
+        .resize(payload.size, payload.size, { fit: 'inside', withoutEnlargement: true })
+        .png({ compressionLevel: 9 })
+        .toBuffer();
+      bytes = stripPngMetadata(raw);
+    }
+    await this.saveAsset(asset, bytes, { seed: source.seed, prompt: source.prompt, attempts: job.attempts });
+    this.ctx.timings.set(asset.id, Date.now() - started);
+    this.logUsage(job, laneId, payload.mode === 'comfy' ? 'comfy-scale' : 'sharp', 'thumbnail', {
+      totalMs: Date.now() - started,
+      ok: true,
+    });
+  }
+
+  // -- helpers ------------------------------------------------------------------------------------
+
+  private async saveAsset(
+    asset: Asset,
+    bytes: Buffer,
+    meta: { seed: number; prompt: string; attempts: number },
+  ): Promise<void> {
+    const path = resolveInside(this.ctx.outputRoot, asset.filename);
+    await mkdir(dirname(path), { recursive: true });
+    const temp = `${path}.${process.pid}.tmp`;
+    await writeFile(temp, bytes);
+    await rename(temp, path);
+    const { width, height } = pngSize(bytes);
+    this.ctx.store.assets.update(asset.id, {
+      status: 'done',
+      sha256: sha256(bytes),
+      width,
+      height,
+      seed: meta.seed,
+      prompt: meta.prompt,
+      localPath: path,
+      attempts: meta.attempts,
+      error: null,
+    });
+  }
+
+  private logUsage(
+    job: QueuedJob,
+    backend: string,
+    model: string,
+    phase: 'copy' | 'image' | 'thumbnail',
+    m: {
+      queuedMs?: number;
+      loadMs?: number;
+      runMs?: number;
+      totalMs: number;
+      tokensIn?: number | null;
+      tokensOut?: number | null;
+      ok: boolean;
+      error?: string | null;
+    },
+  ): void {
+    this.ctx.store.modelUsage.insert({
+      jobId: job.id,
+      backend,
+      model,
+      phase,
+      queuedMs: Math.max(0, m.queuedMs ?? 0),
+      loadMs: Math.max(0, m.loadMs ?? 0),
+      runMs: Math.max(0, m.runMs ?? 0),
+      totalMs: Math.max(0, m.totalMs),
+      tokensIn: m.tokensIn ?? null,
+      tokensOut: m.tokensOut ?? null,
+      ok: m.ok,
+      error: m.error ?? null,
+    });
+  }
+
+  ref(job: QueuedJob) {
+    return { jobId: job.id, galleryId: job.galleryId, assetId: job.assetId, kind: job.kind };
+  }
+
+  private backend(laneId: string): ComfyBackend {
+    const backend = this.ctx.pool.byLane(laneId);
+    if (!backend) throw new ShowcaseError('internal', `No ComfyUI backend for lane ${laneId}`);
+    return backend;
+  }
+
+  private gallery(id: string): Gallery {
+    const gallery = this.ctx.store.galleries.get(id);
+    if (!gallery) throw new ShowcaseError('not_found', `Gallery ${id} does not exist`);
+    return gallery;
+  }
+
+  private asset(job: QueuedJob): Asset {
+    const asset = job.assetId ? this.ctx.store.assets.get(job.assetId) : null;
+    if (!asset) throw new ShowcaseError('not_found', `Asset ${job.assetId ?? '(none)'} does not exist`);
+    return asset;
+  }
+}
