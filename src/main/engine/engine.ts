@@ -94,6 +94,8 @@ export class Engine {
   private overrides: SettingsPatch;
   private indexTimer: NodeJS.Timeout | null = null;
   private indexWrite: Promise<void> = Promise.resolve();
+  /** Galleries being finalised (files written after their last job). */
+  private readonly finishing = new Set<Promise<void>>();
   private closed = false;
 
   private constructor(options: EngineOptions, store: Store, templates: TemplateLibrary) {
@@ -271,8 +273,16 @@ export class Engine {
     return jobs.length;
   }
 
-  whenIdle(): Promise<void> {
-    return this.scheduler.whenIdle().then(() => this.indexWrite);
+  /** Resolves when no job is open and every finished gallery and the catalog index are written. */
+  async whenIdle(): Promise<void> {
+    await this.scheduler.whenIdle();
+    while (this.finishing.size > 0) await Promise.allSettled([...this.finishing]);
+    if (this.indexTimer) {
+      clearTimeout(this.indexTimer);
+      this.indexTimer = null;
+      this.indexWrite = this.indexWrite.then(() => this.writeCatalogIndex().then(() => undefined));
+    }
+    await this.indexWrite.catch(() => undefined);
   }
 
   private toQueued(
@@ -486,9 +496,10 @@ export class Engine {
           );
       },
       galleryFinished: (galleryId) => {
-        void this.finishGallery(galleryId).catch((err: unknown) =>
-          this.log(`gallery ${galleryId}: ${toShowcaseError(err).message}`),
-        );
+        const done: Promise<void> = this.finishGallery(galleryId)
+          .catch((err: unknown) => this.log(`gallery ${galleryId}: ${toShowcaseError(err).message}`))
+          .finally(() => this.finishing.delete(done));
+        this.finishing.add(done);
       },
     };
   }
