@@ -87,7 +87,16 @@ program
   .option('--demo', 'use the built-in simulators as backends')
   .option('--comfy <url>', 'ComfyUI server (repeat for several GPUs)', collect)
   .option('--ollama <url>', 'Ollama server')
+  .option('--time-scale <x>', 'simulator time scale with --demo', Number)
   .action(async (opts) => (await import('./commands/serve.ts')).serveCommand(opts));
+
+program
+  .command('sync')
+  .description('one sync round between the local SQLite store and the team PostgreSQL')
+  .option('--pg <url>', 'PostgreSQL URL (or PG* environment variables)')
+  .option('--db <file>', 'SQLite file', '.showcase/studio.db')
+  .option('--json', 'machine-readable output')
+  .action(async (opts) => (await import('./commands/sync.ts')).syncCommand(opts));
 
 program
   .command('bench')
