@@ -35,9 +35,9 @@ export const realisticProfile: LatencyProfile = {
     'llama3.2': { vram: 3.7 * GiB, loadMs: 2_000 },
     'llama3.2:latest': { vram: 3.7 * GiB, loadMs: 2_000 },
   },
-  stepMs: 3_300,
+  stepMs: 2_100,
   nodeMs: 400,
-  tokenMs: 4,
+  tokenMs: 6,
   promptEvalMs: 150,
 };
 

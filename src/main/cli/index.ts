@@ -21,7 +21,7 @@ program
   .command('demo')
   .description('run the whole pipeline on the built-in simulators (no GPU, no services needed)')
   .option('--products <n>', 'how many sample products to render', int)
-  .option('--out <dir>', 'output folder', 'demo-output')
+  .option('--out <dir>', 'output folder', 'showcase-output')
   .option('--db <file>', 'SQLite file (default: <out>/studio.db)')
   .option('--sheet <file>', 'product sheet to use instead of the built-in samples')
   .option('--realistic', 'play realistic GPU latencies (slow: minutes per image)')
@@ -81,8 +81,8 @@ program
   .command('serve')
   .description('local HTTP/WS API on 127.0.0.1 (token required); --ui also serves the studio UI')
   .option('--port <port>', 'port', int, 7860)
-  .option('--db <file>', 'SQLite file', '.showcase/studio.db')
   .option('--out <dir>', 'output folder', 'showcase-output')
+  .option('--db <file>', 'SQLite file (default: <out>/studio.db)')
   .option('--ui', 'serve the studio UI (build it first with npm run build)')
   .option('--demo', 'use the built-in simulators as backends')
   .option('--comfy <url>', 'ComfyUI server (repeat for several GPUs)', collect)
@@ -94,15 +94,44 @@ program
   .command('sync')
   .description('one sync round between the local SQLite store and the team PostgreSQL')
   .option('--pg <url>', 'PostgreSQL URL (or PG* environment variables)')
-  .option('--db <file>', 'SQLite file', '.showcase/studio.db')
+  .option('--db <file>', 'SQLite file', 'showcase-output/studio.db')
   .option('--json', 'machine-readable output')
   .action(async (opts) => (await import('./commands/sync.ts')).syncCommand(opts));
+
+program
+  .command('publish')
+  .description('upload finished galleries to S3/MinIO and print their public URLs')
+  .argument('[gallery-id]', 'a gallery id (see the JSON files), or use --all')
+  .option('--all', 'the latest finished gallery of every product')
+  .option('--out <dir>', 'output folder', 'showcase-output')
+  .option('--db <file>', 'SQLite file (default: <out>/studio.db)')
+  .option('--endpoint <url>', 'S3 endpoint, e.g. http://127.0.0.1:9000 (or SHOWCASE_S3_ENDPOINT)')
+  .option('--bucket <name>', 'bucket (created when missing)')
+  .option('--access-key <key>', 'access key (or SHOWCASE_S3_ACCESS_KEY)')
+  .option('--secret-key <key>', 'secret key (or SHOWCASE_S3_SECRET_KEY; never printed)')
+  .option('--public-base-url <url>', 'public URL prefix when a CDN or public bucket serves the files')
+  .option('--json', 'JSON lines')
+  .action(async (id, opts) => (await import('./commands/publish.ts')).publishCommand(id, opts));
+
+program
+  .command('email')
+  .description('send the e-mail pack of a gallery (copy, inline thumbnail, attachments, links)')
+  .argument('<gallery-id>')
+  .requiredOption('--to <address>', 'recipient (repeatable)', collect)
+  .option('--smtp <url>', 'smtp://user:pass@host:port (or SHOWCASE_SMTP_URL)')
+  .option('--from <address>', 'sender')
+  .option('--out <dir>', 'output folder', 'showcase-output')
+  .option('--db <file>', 'SQLite file (default: <out>/studio.db)')
+  .action(async (id, opts) => (await import('./commands/publish.ts')).emailCommand(id, opts));
 
 program
   .command('bench')
   .description('scheduler, engine overhead and store benchmarks (prints ratios)')
   .option('--quick', 'smaller batches')
   .option('--pg <url>', 'PostgreSQL for the sync benchmark')
+  .addOption(
+    new Option('--probe-rss', 'internal: measure RSS with 10,000 queued jobs and print JSON').hideHelp(),
+  )
   .action(async (opts) => (await import('./commands/bench.ts')).benchCommand(opts));
 
 try {

@@ -24,6 +24,7 @@ import {
 } from '../../shared/index.ts';
 import { BackendPool, type BackendPoolOptions } from './pipeline/backends.ts';
 import { graphModel, JobRunner } from './pipeline/runner.ts';
+import { GalleryPublisher, type GalleryPublishResult, sendGalleryEmail } from './publish/index.ts';
 import { type Lane, type LaneKind, type QueuedJob, Scheduler, type SchedulerHooks } from './queue/index.ts';
 import { parseSheet, productsFromInputs } from './sheets/index.ts';
 import {
@@ -448,8 +449,6 @@ export class Engine {
       },
       jobStarted: (job, lane) => {
         this.journal(() => this.store.jobs.markRunning(job.id, { backend: lane.id }));
-        if (job.assetId && job.kind !== 'copy')
-          this.journal(() => this.store.assets.update(job.assetId ?? '', { status: 'running' }));
         this.emit('job.started', { ...this.runner.ref(job), backend: lane.id });
       },
       jobRetrying: (job, error) => {
@@ -465,7 +464,7 @@ export class Engine {
           });
       },
       jobSucceeded: (job) => {
-        this.journal(() => this.store.jobs.markDone(job.id));
+        if (!this.runner.journaledDone.delete(job.id)) this.journal(() => this.store.jobs.markDone(job.id));
         const stored = this.store.jobs.get(job.id);
         const asset = job.assetId ? this.store.assets.get(job.assetId) : null;
         if (stored) this.emit('job.completed', { ...this.runner.ref(job), job: stored, asset });
@@ -588,6 +587,76 @@ export class Engine {
     return readGalleryDocument(gallery.jsonPath);
   }
 
+  /** Publishes finished galleries to S3/MinIO and records the public URLs (they sync to the team). */
+  async publish(
+    galleryIds: readonly string[],
+    onProgress?: (line: string) => void,
+  ): Promise<GalleryPublishResult[]> {
+    const s3 = this.settings().s3;
+    if (!s3) {
+      throw new ShowcaseError('invalid_input', 'S3 publishing is not configured', {
+        hint: 'Set the S3 endpoint, bucket and keys in Settings (or pass --endpoint/--bucket/--access-key/--secret-key)',
+        details: { fields: ['s3'] },
+      });
+    }
+    const publisher = new GalleryPublisher({ s3 });
+    const results: GalleryPublishResult[] = [];
+    try {
+      for (const galleryId of galleryIds) {
+        const gallery = this.store.galleries.get(galleryId);
+        if (!gallery) throw new ShowcaseError('not_found', `Gallery ${galleryId} does not exist`);
+        if (!gallery.jsonPath) {
+          throw new ShowcaseError(
+            'conflict',
+            `Gallery ${galleryId} has no finished files to publish (status ${gallery.status})`,
+          );
+        }
+        const result = await publisher.publishGallery({
+          outputRoot: this.outputRoot,
+          jsonPath: gallery.jsonPath,
+          ...(onProgress
+            ? { onProgress: (p) => onProgress(`${p.action} ${p.key} (${p.done}/${p.total})`) }
+            : {}),
+        });
+        this.store.transaction(() => {
+          const updated = this.store.galleries.update(galleryId, { publishedUrl: result.url });
+          for (const asset of result.assets) {
+            const row = this.store.assets.getBySlot(galleryId, asset.kind, asset.idx);
+            if (row) this.store.assets.update(row.id, { remoteUrl: asset.url });
+          }
+          this.emit('showcase.updated', { galleryId, gallery: updated });
+        });
+        results.push(result);
+      }
+    } finally {
+      await publisher.close();
+    }
+    return results;
+  }
+
+  async email(galleryId: string, to: string[], smtpUrl?: string) {
+    const settings = this.settings();
+    const smtp = smtpUrl
+      ? { url: smtpUrl, from: settings.smtp?.from ?? 'showcase@localhost' }
+      : settings.smtp;
+    if (!smtp) {
+      throw new ShowcaseError('invalid_input', 'E-mail is not configured', {
+        hint: 'Set the SMTP URL and sender in Settings (or pass --smtp URL)',
+        details: { fields: ['smtp'] },
+      });
+    }
+    const gallery = this.store.galleries.get(galleryId);
+    if (!gallery?.jsonPath)
+      throw new ShowcaseError('not_found', `Gallery ${galleryId} has no finished files`);
+    const sent = await sendGalleryEmail({
+      jsonPath: gallery.jsonPath,
+      outputRoot: this.outputRoot,
+      to,
+      smtp,
+    });
+    return { messageId: sent.messageId, accepted: sent.accepted };
+  }
+
   queueStatus(): QueueStatus {
     return {
       paused: this.scheduler.isPaused,
@@ -708,12 +777,18 @@ export class Engine {
         const path = this.options.objectInfoPath ?? resolve('resources/object_info/comfyui-sim.json');
         return { issues: lintLibrary(this.templates, await readObjectInfoFile(path)), source: path };
       },
-      'gallery.publish': async () => {
-        throw new ShowcaseError('conflict', 'Publishing is not configured in this build yet');
-      },
-      'gallery.email': async () => {
-        throw new ShowcaseError('conflict', 'E-mail is not configured in this build yet');
-      },
+      'gallery.publish': async (input) => ({
+        results: (await this.publish(input.galleryIds)).map(
+          ({ galleryId, url, access, uploaded, skipped }) => ({
+            galleryId,
+            url,
+            access,
+            uploaded,
+            skipped,
+          }),
+        ),
+      }),
+      'gallery.email': async (input) => this.email(input.galleryId, input.to),
       'sync.status': async () => ({
         configured: Boolean(this.settings().postgresUrl),
         online: false,

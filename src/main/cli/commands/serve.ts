@@ -12,7 +12,7 @@ import { type ApiEngine, startApiServer } from '../../http/index.ts';
 
 export interface ServeOptions {
   port: number;
-  db: string;
+  db?: string;
   out: string;
   ui?: boolean;
   demo?: boolean;
@@ -100,7 +100,7 @@ export async function serveCommand(opts: ServeOptions): Promise<void> {
   if (opts.ollama) overrides.ollamaUrl = opts.ollama;
 
   const engine = await Engine.open({
-    dbPath: opts.db,
+    dbPath: opts.db ?? join(opts.out, 'studio.db'),
     outputRoot: opts.out,
     overrides,
     log: (line) => console.log(`· ${line}`),
@@ -112,7 +112,7 @@ export async function serveCommand(opts: ServeOptions): Promise<void> {
   });
   if (resumed > 0) console.log(`resumed ${resumed} unfinished job(s) from the journal`);
 
-  const { secrets, created, path } = await loadOrCreateSecrets(opts.db);
+  const { secrets, created, path } = await loadOrCreateSecrets(opts.db ?? join(opts.out, 'studio.db'));
   let uiDir: string | undefined;
   if (opts.ui) {
     uiDir = resolve(import.meta.dirname, '../../../../out/renderer');

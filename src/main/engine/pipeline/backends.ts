@@ -87,6 +87,8 @@ export class BackendPool {
     this.ollama = new OllamaClient({
       baseUrl: options.ollamaUrl,
       defaultOptions: { num_ctx: 4096 },
+      // /api/ps is cheap: poll it often so the GPU does not idle between the copy and image phases.
+      pollIntervalMs: 25,
       ...options.ollama,
     });
     this.llmLane = {

@@ -6,8 +6,7 @@
 // comes back with a prompt id (after a crash) first asks the backend about that prompt, so
 // finished work is collected and running work is followed: nothing lost, nothing run twice.
 import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { readFile, rename, writeFile } from 'node:fs/promises';
 import sharp from 'sharp';
 import {
   type Asset,
@@ -57,6 +56,22 @@ export function graphModel(
     if (typeof name === 'string') return name;
   }
   return 'unknown';
+}
+
+/**
+ * Only the message of a job's error reaches the asset, the gallery and the CLI summary. A missing
+ * model is fixed by the operator, who needs the folder the file belongs in, and that is in the hint
+ * ("Install x.safetensors into ComfyUI's models/diffusion_models/"): keep it in the message.
+ */
+function withModelFolder(err: unknown): unknown {
+  if (!(err instanceof ShowcaseError) || err.code !== 'model_missing' || !err.hint) return err;
+  if (err.message.includes(err.hint)) return err;
+  return new ShowcaseError(err.code, `${err.message}. ${err.hint}`, {
+    hint: err.hint,
+    ...(err.details ? { details: err.details } : {}),
+    retryable: err.retryable,
+    cause: err,
+  });
 }
 
 export class JobRunner {
@@ -168,7 +183,8 @@ export class JobRunner {
       params: instance.params,
       templateId: template.id,
     });
-    const result = await this.render(job, backend, instance.graph, signal).catch((err: unknown) => {
+    const result = await this.render(job, backend, instance.graph, signal).catch((raw: unknown) => {
+      const err = withModelFolder(raw);
       const e = err instanceof ShowcaseError ? err : new ShowcaseError('internal', String(err));
       this.logUsage(job, backend.id, model, 'image', {
         totalMs: Date.now() - started,
@@ -179,14 +195,17 @@ export class JobRunner {
       throw err;
     });
     const bytes = await this.download(backend, result.outputs, instance.outputNodeIds, signal);
-    await this.saveAsset(asset, bytes, { seed, prompt, attempts: job.attempts });
-    this.ctx.timings.set(asset.id, result.durationMs);
-    this.logUsage(job, backend.id, model, 'image', {
+    const usage = {
       queuedMs: result.timings.queuedMs,
       runMs: result.timings.runMs,
       totalMs: Date.now() - started,
       ok: true,
-    });
+    };
+    // The render time on the GPU (execution start → end), not the wait in ComfyUI's queue.
+    this.ctx.timings.set(asset.id, result.timings.runMs || result.durationMs);
+    await this.saveAsset(job, asset, bytes, { seed, prompt, attempts: job.attempts }, () =>
+      this.logUsage(job, backend.id, model, 'image', usage),
+    );
   }
 
   /** Submits (or, after a crash, re-attaches to) the job's prompt and waits for it. */
@@ -296,39 +315,54 @@ export class JobRunner {
         .toBuffer();
       bytes = stripPngMetadata(raw);
     }
-    await this.saveAsset(asset, bytes, { seed: source.seed, prompt: source.prompt, attempts: job.attempts });
     this.ctx.timings.set(asset.id, Date.now() - started);
-    this.logUsage(job, laneId, payload.mode === 'comfy' ? 'comfy-scale' : 'sharp', 'thumbnail', {
-      totalMs: Date.now() - started,
-      ok: true,
-    });
+    await this.saveAsset(job, asset, bytes, { seed: source.seed, prompt: source.prompt, attempts: job.attempts }, () =>
+      this.logUsage(job, laneId, payload.mode === 'comfy' ? 'comfy-scale' : 'sharp', 'thumbnail', {
+        totalMs: Date.now() - started,
+        ok: true,
+      }),
+    );
   }
 
   // -- helpers ------------------------------------------------------------------------------------
 
+  /**
+   * Writes the PNG atomically, then records the asset, the usage row and the job's completion in ONE
+   * store transaction (the hot path of every image job: one commit instead of three).
+   */
   private async saveAsset(
+    job: QueuedJob,
     asset: Asset,
     bytes: Buffer,
     meta: { seed: number; prompt: string; attempts: number },
+    alsoInTransaction: () => void,
   ): Promise<void> {
     const path = resolveInside(this.ctx.outputRoot, asset.filename);
-    await mkdir(dirname(path), { recursive: true });
     const temp = `${path}.${process.pid}.tmp`;
     await writeFile(temp, bytes);
     await rename(temp, path);
     const { width, height } = pngSize(bytes);
-    this.ctx.store.assets.update(asset.id, {
-      status: 'done',
-      sha256: sha256(bytes),
-      width,
-      height,
-      seed: meta.seed,
-      prompt: meta.prompt,
-      localPath: path,
-      attempts: meta.attempts,
-      error: null,
+    const { store } = this.ctx;
+    store.transaction(() => {
+      store.assets.update(asset.id, {
+        status: 'done',
+        sha256: sha256(bytes),
+        width,
+        height,
+        seed: meta.seed,
+        prompt: meta.prompt,
+        localPath: path,
+        attempts: meta.attempts,
+        error: null,
+      });
+      alsoInTransaction();
+      store.jobs.markDone(job.id);
     });
+    this.journaledDone.add(job.id);
   }
+
+  /** Jobs whose completion the runner already journaled (the scheduler hook then skips it). */
+  readonly journaledDone = new Set<string>();
 
   private logUsage(
     job: QueuedJob,

@@ -1,0 +1,137 @@
+// `showcase bench` (npm run bench): scheduler makespan vs lower bound, model swaps, engine
+// overhead, RSS with 10,000 queued jobs, and the Postgres sync throughput. One run, ratios printed.
+import {
+  measureOverhead,
+  measureQueuedRss,
+  measureRun,
+  type RunMeasure,
+} from '../../bench/scheduler-bench.ts';
+import { formatMs, table } from '../progress.ts';
+
+const TIME_SCALE = 0.002;
+
+function ratioLine(label: string, value: number, target?: string): void {
+  console.log(`${label}: ${value.toFixed(3)}${target ? `   (target ${target})` : ''}`);
+}
+
+function describe(m: RunMeasure): string {
+  return `makespan ${formatMs(m.makespanMs)}, lower bound ${formatMs(m.lowerBoundMs)}, LLM loads ${m.llmLoads}, image-model loads ${m.imageLoads}`;
+}
+
+/** Runs the RSS probe in a fresh process: earlier image work in this one would inflate its RSS. */
+async function rssInFreshProcess(): Promise<{ rssMb: number; jobs: number; enqueueMs: number }> {
+  const { execFile } = await import('node:child_process');
+  const { promisify } = await import('node:util');
+  const cli = new URL('../index.ts', import.meta.url).pathname;
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ['--expose-gc', cli, 'bench', '--probe-rss'],
+    {
+      maxBuffer: 1 << 20,
+    },
+  );
+  const last = stdout.trim().split('\n').pop() ?? '{}';
+  return JSON.parse(last) as { rssMb: number; jobs: number; enqueueMs: number };
+}
+
+export async function benchCommand(opts: {
+  quick?: boolean;
+  pg?: string;
+  probeRss?: boolean;
+}): Promise<void> {
+  if (opts.probeRss) {
+    console.log(JSON.stringify(await measureQueuedRss(10_000)));
+    return;
+  }
+  const batch = opts.quick ? 6 : 20;
+  console.log(
+    `Product Showcase Studio benchmark — simulated Qwen-Image FP8 on 24 GB cards + llama3.2, time scale ${TIME_SCALE}`,
+  );
+  console.log('(every duration below is wall-clock at that scale; ratios are scale-free)\n');
+
+  // (a) one showcase: total vs each asset's own latency and vs their sum.
+  const one = await measureRun({ count: 1, backends: 1, naive: false, timeScale: TIME_SCALE });
+  const sum = one.perAsset.reduce((n, a) => n + a.ms, 0);
+  console.log('(a) one showcase');
+  console.log(
+    table(
+      ['asset', 'latency'],
+      [
+        ...one.perAsset.map((a) => [a.kind === 'variation' ? `variation ${a.idx}` : a.kind, formatMs(a.ms)]),
+        ['sum of assets', formatMs(sum)],
+        ['showcase total', formatMs(one.makespanMs)],
+      ],
+    ),
+  );
+  ratioLine('one showcase: total / sum of asset latencies', one.makespanMs / sum);
+  ratioLine('one showcase: makespan / lower bound', one.makespanMs / one.lowerBoundMs, '≤ 1.05');
+  console.log('');
+
+  // (b) batches on 1 and 2 backends, engine vs naive per-product sequential.
+  console.log(`(b) ${batch}-product batch`);
+  const e1 = await measureRun({ count: batch, backends: 1, naive: false, timeScale: TIME_SCALE });
+  console.log(`  engine, 1 backend:  ${describe(e1)}`);
+  const e2 = await measureRun({ count: batch, backends: 2, naive: false, timeScale: TIME_SCALE });
+  console.log(`  engine, 2 backends: ${describe(e2)}`);
+  const n1 = await measureRun({ count: batch, backends: 1, naive: true, timeScale: TIME_SCALE });
+  console.log(`  naive,  1 backend:  ${describe(n1)}`);
+  const n2 = await measureRun({ count: batch, backends: 2, naive: true, timeScale: TIME_SCALE });
+  console.log(`  naive,  2 backends: ${describe(n2)}`);
+  ratioLine(
+    `batch of ${batch}, 1 backend: makespan / lower bound`,
+    e1.makespanMs / e1.lowerBoundMs,
+    '≤ 1.05',
+  );
+  ratioLine(
+    `batch of ${batch}, 2 backends: makespan / lower bound`,
+    e2.makespanMs / e2.lowerBoundMs,
+    '≤ 1.05',
+  );
+  ratioLine(
+    `batch of ${batch}, naive sequential, 1 backend: makespan / lower bound`,
+    n1.makespanMs / n1.lowerBoundMs,
+  );
+  ratioLine(
+    `batch of ${batch}, naive sequential, 2 backends: makespan / lower bound`,
+    n2.makespanMs / n2.lowerBoundMs,
+  );
+  ratioLine(`batch of ${batch}: naive makespan / engine makespan (1 backend)`, n1.makespanMs / e1.makespanMs);
+  ratioLine(`batch of ${batch}: 1-backend makespan / 2-backend makespan`, e1.makespanMs / e2.makespanMs);
+  console.log('');
+
+  // (c) model swaps per batch.
+  console.log('(c) model swaps');
+  ratioLine(`LLM loads per batch of ${batch} (engine)`, e1.llmLoads, '1');
+  ratioLine(`LLM loads per batch of ${batch} (naive)`, n1.llmLoads);
+  ratioLine(`image-model loads per batch of ${batch} (engine, 1 backend)`, e1.imageLoads, '1');
+  ratioLine(`image-model loads per batch of ${batch} (naive, 1 backend)`, n1.imageLoads);
+  console.log('');
+
+  // (d) overhead and memory.
+  console.log('(d) engine overhead and memory');
+  const overhead = await measureOverhead(opts.quick ? 10 : 40);
+  ratioLine(
+    `engine CPU ms per job (${overhead.jobs} jobs, zero-latency simulators in other processes)`,
+    overhead.cpuMsPerJob,
+    '≤ 2',
+  );
+  ratioLine('wall-clock ms per job at zero latency (engine + simulators on 2 cores)', overhead.wallMsPerJob);
+  const rss = await rssInFreshProcess();
+  ratioLine(`RSS MB with ${rss.jobs} queued jobs`, rss.rssMb, '≤ 250');
+  ratioLine('ms to plan and journal 10,000 jobs', rss.enqueueMs);
+  console.log('');
+
+  // Sync throughput (issue #5), when a PostgreSQL is reachable.
+  const pg = opts.pg ?? process.env.SHOWCASE_BENCH_PG ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  try {
+    const sync = await import('../../engine/sync/bench.ts');
+    const r = await sync.benchSync({ url: pg, rows: 10_000 });
+    console.log('(e) sync of 10,000 galleries (with products and assets)');
+    ratioLine('push seconds', r.pushSeconds, '≤ 5');
+    ratioLine('pull seconds', r.pullSeconds, '≤ 5');
+    ratioLine('push rows per second', r.pushRowsPerSec);
+    ratioLine('pull rows per second', r.pullRowsPerSec);
+  } catch (err) {
+    console.log(`(e) sync benchmark skipped: ${(err as Error).message}`);
+  }
+}
