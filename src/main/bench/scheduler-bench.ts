@@ -57,7 +57,10 @@ export async function measureRun(options: {
 }): Promise<RunMeasure> {
   const profile = options.profile ?? realisticProfile;
   const dir = await mkdtemp(join(tmpdir(), 'showcase-bench-'));
-  const gpus = Array.from({ length: options.backends }, () => new SimGpu({ timeScale: options.timeScale, profile }));
+  const gpus = Array.from(
+    { length: options.backends },
+    () => new SimGpu({ timeScale: options.timeScale, profile }),
+  );
   const firstGpu = gpus[0];
   if (!firstGpu) throw new Error('at least one backend');
   const comfys = await Promise.all(gpus.map((gpu) => startComfySim({ gpu, previewMethod: 'none' })));
@@ -68,7 +71,9 @@ export async function measureRun(options: {
     overrides: { comfyUrls: comfys.map((c) => c.url), ollamaUrl: ollama.url },
   });
   try {
-    const { imported } = engine.addProducts(products(options.count, `p${options.backends}${options.naive ? 'n' : 'e'}`));
+    const { imported } = engine.addProducts(
+      products(options.count, `p${options.backends}${options.naive ? 'n' : 'e'}`),
+    );
     const ids = imported.map((p) => p.id);
     const started = performance.now();
     const galleryIds: string[] = [];
@@ -117,7 +122,8 @@ export async function measureRun(options: {
     const first = galleryIds[0];
     if (first) {
       const doc = await engine.galleryDocument(first);
-      for (const a of doc?.assets ?? []) perAsset.push({ kind: a.kind, idx: a.idx, ms: doc?.timings.assets[a.filename] ?? 0 });
+      for (const a of doc?.assets ?? [])
+        perAsset.push({ kind: a.kind, idx: a.idx, ms: doc?.timings.assets[a.filename] ?? 0 });
       const copy = usage.find((u) => u.phase === 'copy' && u.ok);
       if (copy) perAsset.unshift({ kind: 'copy', idx: 0, ms: copy.totalMs });
     }
@@ -139,9 +145,14 @@ export async function measureRun(options: {
 }
 
 /** Starts `bin/showcase sim …` as a child process so its CPU time is not counted as the engine's. */
-async function spawnSim(kind: 'comfyui' | 'ollama'): Promise<{ url: string; stop: () => void }> {
+async function spawnSim(
+  kind: 'comfyui' | 'ollama',
+  extra: string[] = [],
+): Promise<{ url: string; stop: () => void }> {
   const bin = resolve(import.meta.dirname, '../../../bin/showcase');
-  const child = spawn(bin, ['sim', kind, '--port', '0', '--time-scale', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(bin, ['sim', kind, '--port', '0', '--time-scale', '0', ...extra], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const url = await new Promise<string>((resolveUrl, reject) => {
     let text = '';
     child.stdout.on('data', (chunk: Buffer) => {
@@ -158,9 +169,15 @@ async function spawnSim(kind: 'comfyui' | 'ollama'): Promise<{ url: string; stop
  * Engine CPU per job against zero-latency simulators running in other processes, with small images
  * so the measured time is the engine's own: HTTP + WS protocol, journal writes, files, events.
  */
-export async function measureOverhead(count: number): Promise<{ cpuMsPerJob: number; wallMsPerJob: number; jobs: number }> {
+export async function measureOverhead(
+  count: number,
+  previews: 'auto' | 'none' = 'auto',
+): Promise<{ cpuMsPerJob: number; wallMsPerJob: number; jobs: number }> {
   const dir = await mkdtemp(join(tmpdir(), 'showcase-overhead-'));
-  const [comfy, ollama] = await Promise.all([spawnSim('comfyui'), spawnSim('ollama')]);
+  const [comfy, ollama] = await Promise.all([
+    spawnSim('comfyui', ['--previews', previews]),
+    spawnSim('ollama'),
+  ]);
   const engine = await Engine.open({
     dbPath: join(dir, 'bench.db'),
     outputRoot: join(dir, 'out'),
@@ -193,7 +210,9 @@ export async function measureOverhead(count: number): Promise<{ cpuMsPerJob: num
 }
 
 /** RSS of the engine with 10,000 queued jobs held by a paused scheduler. */
-export async function measureQueuedRss(jobs: number): Promise<{ rssMb: number; jobs: number; enqueueMs: number }> {
+export async function measureQueuedRss(
+  jobs: number,
+): Promise<{ rssMb: number; jobs: number; enqueueMs: number }> {
   const dir = await mkdtemp(join(tmpdir(), 'showcase-rss-'));
   const gpu = new SimGpu({ timeScale: 1, profile: zeroProfile });
   const comfy = await startComfySim({ gpu });

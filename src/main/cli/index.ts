@@ -69,6 +69,9 @@ sim
   .option('--time-scale <x>', '1 = real GPU timings', Number, 0.01)
   .option('--version <v>', 'protocol flavour: 0.3.64 | 2026', '2026')
   .option('--output <dir>', 'output folder')
+  .addOption(
+    new Option('--previews <method>', 'sampler preview frames').choices(['auto', 'none']).default('auto'),
+  )
   .action(async (opts) => (await import('./commands/sim.ts')).simComfyCommand(opts));
 sim
   .command('ollama')

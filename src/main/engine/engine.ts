@@ -97,6 +97,8 @@ export class Engine {
   private indexWrite: Promise<void> = Promise.resolve();
   /** Galleries being finalised (files written after their last job). */
   private readonly finishing = new Set<Promise<void>>();
+  /** Gallery documents written or read by this process, by gallery id (for the catalog index). */
+  private readonly documents = new Map<string, GalleryDocument>();
   private closed = false;
 
   private constructor(options: EngineOptions, store: Store, templates: TemplateLibrary) {
@@ -544,6 +546,7 @@ export class Engine {
       });
       htmlPath = composed.htmlPath;
       jsonPath = composed.jsonPath;
+      this.documents.set(galleryId, composed.document);
     }
     const gallery = this.store.galleries.update(galleryId, { status, error, htmlPath, jsonPath });
     this.emit('showcase.updated', { galleryId, gallery });
@@ -559,7 +562,7 @@ export class Engine {
           await this.writeCatalogIndex();
         })
         .catch((err: unknown) => this.log(`index: ${toShowcaseError(err).message}`));
-    }, 50);
+    }, 250);
   }
 
   /** index.html over the latest finished gallery of every product. */
@@ -568,13 +571,17 @@ export class Engine {
     const page = this.store.products.list({ limit: 100_000 });
     for (const item of page.items) {
       if (!item.galleryId) continue;
-      const gallery = this.store.galleries.get(item.galleryId);
-      if (!gallery?.jsonPath) continue;
-      try {
-        documents.push(await readGalleryDocument(gallery.jsonPath));
-      } catch {
-        // A gallery whose files were removed is simply not listed.
+      // Finished documents are cached by gallery id: the index is rewritten after every gallery,
+      // and re-reading every JSON file each time would make a catalog run quadratic.
+      let doc = this.documents.get(item.galleryId);
+      if (!doc) {
+        const gallery = this.store.galleries.get(item.galleryId);
+        if (!gallery?.jsonPath) continue;
+        doc = await readGalleryDocument(gallery.jsonPath).catch(() => undefined);
+        if (!doc) continue; // a gallery whose files were removed is simply not listed
+        this.documents.set(item.galleryId, doc);
       }
+      documents.push(doc);
     }
     if (documents.length === 0) return null;
     const index = await composeCatalogIndex({ outputRoot: this.outputRoot, documents });

@@ -23,6 +23,7 @@ export async function simComfyCommand(opts: {
     port: opts.port,
     gpu: new SimGpu({ timeScale: opts.timeScale }),
     version,
+    previewMethod: opts.previews ?? 'auto',
     ...(opts.output ? { outputDir: opts.output } : {}),
   });
   console.log(

@@ -316,11 +316,16 @@ export class JobRunner {
       bytes = stripPngMetadata(raw);
     }
     this.ctx.timings.set(asset.id, Date.now() - started);
-    await this.saveAsset(job, asset, bytes, { seed: source.seed, prompt: source.prompt, attempts: job.attempts }, () =>
-      this.logUsage(job, laneId, payload.mode === 'comfy' ? 'comfy-scale' : 'sharp', 'thumbnail', {
-        totalMs: Date.now() - started,
-        ok: true,
-      }),
+    await this.saveAsset(
+      job,
+      asset,
+      bytes,
+      { seed: source.seed, prompt: source.prompt, attempts: job.attempts },
+      () =>
+        this.logUsage(job, laneId, payload.mode === 'comfy' ? 'comfy-scale' : 'sharp', 'thumbnail', {
+          totalMs: Date.now() - started,
+          ok: true,
+        }),
     );
   }
 

@@ -1,0 +1,188 @@
+// Sync throughput: N galleries (each with its product and assets) pushed from a fresh SQLite file to a
+// fresh database, then pulled into another fresh SQLite file. The fresh database is created next to
+// the one in `url` when the user may (CREATE DATABASE); otherwise a fresh schema inside it is used.
+// Both are dropped afterwards.
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { ShowcaseError } from '../../../shared/index.ts';
+import { type AssetDraft, openStore, type Store } from '../store/index.ts';
+import { describeTarget, toSyncError } from './connection.ts';
+import { SyncEngine } from './engine.ts';
+
+export interface BenchSyncOptions {
+  /** A database on the cluster to benchmark against (its credentials are reused for the fresh one). */
+  url: string;
+  /** Galleries to sync (default 10,000). */
+  rows?: number;
+  /** Assets per gallery (default 7: hero, lifestyle, four variations, thumbnail). */
+  assetsPerGallery?: number;
+  batchSize?: number;
+  pullPageSize?: number;
+}
+
+export interface BenchSyncResult {
+  galleries: number;
+  /** Rows moved each way: products + galleries + assets. */
+  totalRows: number;
+  setupSeconds: number;
+  pushSeconds: number;
+  pullSeconds: number;
+  /** Rows (all tables) per second. */
+  pushRowsPerSec: number;
+  pullRowsPerSec: number;
+  /** `database` when a fresh database was created, `schema` when a fresh schema in `url` was used. */
+  isolation: 'database' | 'schema';
+}
+
+const KINDS = ['hero', 'lifestyle', 'variation', 'variation', 'variation', 'variation', 'thumbnail'] as const;
+
+function seedStore(store: Store, galleries: number, assetsPerGallery: number): void {
+  store.transaction(() => {
+    const products = Array.from({ length: galleries }, (_, i) => ({
+      id: `bench-p${i}`,
+      handle: `bench-product-${i}`,
+      name: `Bench product ${i}`,
+      description: 'A product made up for the sync benchmark, with a realistic amount of text in it.',
+      category: 'Home',
+      brand: 'Bench',
+      materials: ['oak', 'linen'],
+      colors: ['natural'],
+      tags: ['bench'],
+      attributes: { size: 'M' },
+    }));
+    store.products.upsertMany(products);
+    for (let i = 0; i < galleries; i++) {
+      const galleryId = `bench-g${i}`;
+      store.galleries.create({
+        id: galleryId,
+        productId: `bench-p${i}`,
+        status: 'draft',
+        copy: null,
+        promptPrefix: 'professional e-commerce product photograph on white',
+        presetId: null,
+        baseSeed: 1000 + i,
+        seedLocked: false,
+        family: 'qwen-image',
+        htmlPath: null,
+        jsonPath: null,
+        publishedUrl: `https://cdn.example.com/showcase/product_bench-p${i}.html`,
+        approved: false,
+        error: null,
+      });
+      let variation = 0;
+      const drafts: AssetDraft[] = [];
+      for (let a = 0; a < assetsPerGallery; a++) {
+        const kind = KINDS[a % KINDS.length] ?? 'variation';
+        const idx = kind === 'variation' ? ++variation : a >= KINDS.length ? a : 0;
+        drafts.push({
+          id: `bench-a${i}-${a}`,
+          kind,
+          idx,
+          filename: `product_bench-p${i}_${kind}${idx ? `_${idx}` : ''}.png`,
+          sha256: randomBytes(32).toString('hex'),
+          width: 1328,
+          height: 1328,
+          seed: 1000 + i + a,
+          seedLocked: false,
+          prompt: `a ${kind} photograph of bench product ${i}`,
+          templateId: `qwen-image-${kind}`,
+          params: { cfg: 2.5, steps: 20, sampler: 'euler' },
+          localPath: null,
+          remoteUrl: `https://cdn.example.com/showcase/product_bench-p${i}_${kind}${idx ? `_${idx}` : ''}.png`,
+          status: 'done',
+          approved: false,
+          attempts: 1,
+          error: null,
+        });
+      }
+      store.assets.createSet(galleryId, drafts);
+    }
+  });
+}
+
+async function adminQuery(url: string, sql: string): Promise<void> {
+  const client = new Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
+  client.on('error', () => {});
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+export async function benchSync(options: BenchSyncOptions): Promise<BenchSyncResult> {
+  const galleries = options.rows ?? 10_000;
+  const assetsPerGallery = options.assetsPerGallery ?? 7;
+  const target = describeTarget(options.url);
+  const suffix = `${process.pid}_${randomBytes(4).toString('hex')}`;
+  const dir = await mkdtemp(join(tmpdir(), 'showcase-bench-sync-'));
+
+  // A fresh database if allowed, else a fresh schema in the given one.
+  let url = options.url;
+  let schema = 'showcase';
+  let isolation: BenchSyncResult['isolation'] = 'database';
+  const dbName = `showcase_bench_${suffix}`;
+  try {
+    await adminQuery(options.url, `CREATE DATABASE "${dbName}"`);
+    const u = new URL(options.url);
+    u.pathname = `/${dbName}`;
+    url = u.toString();
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code !== '42501') throw toSyncError(err, target, 'create the benchmark database');
+    isolation = 'schema';
+    schema = `showcase_bench_${suffix}`;
+  }
+
+  const source = openStore(join(dir, 'source.db'));
+  const sink = openStore(join(dir, 'sink.db'));
+  const tuning = { batchSize: options.batchSize ?? 2000, pullPageSize: options.pullPageSize ?? 5000 };
+  const pusher = new SyncEngine(source, { url, schema, ...tuning });
+  const puller = new SyncEngine(sink, { url, schema, ...tuning });
+  try {
+    const t0 = performance.now();
+    seedStore(source, galleries, assetsPerGallery);
+    const totalRows = source.outbox.count();
+    // Connect and migrate outside the timings: they happen once per app start, not per sync.
+    await pusher.connect();
+    await puller.connect();
+    const t1 = performance.now();
+    const pushed = await pusher.push();
+    const t2 = performance.now();
+    const pulled = await puller.pull();
+    const t3 = performance.now();
+    if (pushed.pushed !== totalRows || pulled.pulled !== totalRows) {
+      throw new ShowcaseError(
+        'internal',
+        `sync benchmark lost rows: ${totalRows} queued, ${pushed.pushed} pushed, ${pulled.pulled} pulled`,
+      );
+    }
+    const pushSeconds = (t2 - t1) / 1000;
+    const pullSeconds = (t3 - t2) / 1000;
+    return {
+      galleries,
+      totalRows,
+      setupSeconds: (t1 - t0) / 1000,
+      pushSeconds,
+      pullSeconds,
+      pushRowsPerSec: Math.round(totalRows / pushSeconds),
+      pullRowsPerSec: Math.round(totalRows / pullSeconds),
+      isolation,
+    };
+  } finally {
+    await pusher.close();
+    await puller.close();
+    source.close();
+    sink.close();
+    await rm(dir, { recursive: true, force: true });
+    if (isolation === 'database') {
+      await adminQuery(options.url, `DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`).catch(() => {});
+    } else {
+      await adminQuery(options.url, `DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => {});
+    }
+  }
+}
