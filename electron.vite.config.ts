@@ -9,13 +9,25 @@ export default defineConfig({
   main: {
     build: {
       outDir: 'out/main',
-      rollupOptions: { input: { index: resolve('src/main/index.ts') }, external: nodeExternals },
+      rollupOptions: {
+        // engine-host: the utilityProcess entry that runs the Engine (SQLite) off the main process.
+        input: {
+          index: resolve('src/main/index.ts'),
+          'engine-host': resolve('src/main/electron/engine-host.ts'),
+        },
+        external: nodeExternals,
+      },
     },
   },
   preload: {
     build: {
       outDir: 'out/preload',
-      rollupOptions: { input: { index: resolve('src/preload/index.ts') } },
+      rollupOptions: {
+        input: { index: resolve('src/preload/index.ts') },
+        // A sandboxed preload is run as a CommonJS script: with "type": "module" electron-vite would
+        // emit ESM (index.mjs), which `sandbox: true` cannot load. `.cjs` keeps Node from reading it as ESM too.
+        output: { format: 'cjs', entryFileNames: '[name].cjs' },
+      },
     },
   },
   renderer: {

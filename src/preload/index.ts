@@ -1,2 +1,36 @@
-// Placeholder until the desktop-app issue (#7) exposes the typed contract through contextBridge.
-export {};
+// The preload: exposes `window.showcase = { invoke, onEvent }` and nothing else — no ipcRenderer, no
+// Node, no Electron event objects (an IpcRendererEvent carries `sender`, i.e. ipcRenderer itself).
+// It runs sandboxed, so it is built as CommonJS (out/preload/index.cjs) and imports only 'electron';
+// it deliberately carries no method list and no zod: the main process validates names and payloads
+// (one `showcase:<method>` handler per contract method; an unknown name has no handler).
+import { contextBridge, type IpcRendererEvent, ipcRenderer } from 'electron';
+import type { PreloadReply, ShowcasePreloadApi } from '../renderer/bridge/electron.ts';
+
+const EVENT_CHANNEL = 'showcase:event';
+/** `catalog.import`, `showcase.regenerateAsset` …: keeps the derived channel inside the `showcase:` namespace. */
+const METHOD_NAME = /^[a-z][a-zA-Z]*\.[a-z][a-zA-Z]*$/;
+
+function invoke(method: string, input: unknown): Promise<PreloadReply> {
+  if (typeof method !== 'string' || !METHOD_NAME.test(method)) {
+    return Promise.resolve({
+      error: { code: 'not_found', message: `Unknown method "${String(method)}"`, retryable: false },
+    });
+  }
+  return ipcRenderer.invoke(`showcase:${method}`, input);
+}
+
+function onEvent(listener: (event: string, payload: unknown) => void): () => void {
+  if (typeof listener !== 'function') throw new TypeError('showcase.onEvent expects a function');
+  const forward = (_event: IpcRendererEvent, envelope: unknown) => {
+    if (typeof envelope !== 'object' || envelope === null) return;
+    const { event, payload } = envelope as { event?: unknown; payload?: unknown };
+    if (typeof event === 'string') listener(event, payload);
+  };
+  ipcRenderer.on(EVENT_CHANNEL, forward);
+  return () => {
+    ipcRenderer.removeListener(EVENT_CHANNEL, forward);
+  };
+}
+
+const api: ShowcasePreloadApi = { invoke, onEvent };
+contextBridge.exposeInMainWorld('showcase', api);

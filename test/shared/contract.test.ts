@@ -7,8 +7,8 @@ import {
   methodNames,
   methods,
   parseOrThrow,
-  ShowcaseError,
   SettingsSchema,
+  ShowcaseError,
 } from '../../src/shared/index.ts';
 
 describe('the contract', () => {
@@ -62,12 +62,26 @@ describe('the contract', () => {
         'sync.status',
       ].sort(),
     );
-    expect(events['job.progress'].safeParse({ jobId: 'j', galleryId: 'g', assetId: null, kind: 'hero', value: 3, max: 20, node: '8' }).success).toBe(true);
+    expect(
+      events['job.progress'].safeParse({
+        jobId: 'j',
+        galleryId: 'g',
+        assetId: null,
+        kind: 'hero',
+        value: 3,
+        max: 20,
+        node: '8',
+      }).success,
+    ).toBe(true);
   });
 
   it('names the failing field in invalid_input errors', () => {
     try {
-      parseOrThrow(methods['showcase.regenerateAsset'].input, { assetId: '', seed: 'other' }, 'showcase.regenerateAsset');
+      parseOrThrow(
+        methods['showcase.regenerateAsset'].input,
+        { assetId: '', seed: 'other' },
+        'showcase.regenerateAsset',
+      );
       expect.unreachable();
     } catch (err) {
       expect(err).toBeInstanceOf(ShowcaseError);
@@ -75,7 +89,10 @@ describe('the contract', () => {
       expect(e.code).toBe('invalid_input');
       expect(e.message).toContain('showcase.regenerateAsset.assetId');
       expect(e.message).toContain('showcase.regenerateAsset.seed');
-      expect(e.details?.fields).toEqual(['showcase.regenerateAsset.assetId', 'showcase.regenerateAsset.seed']);
+      expect(e.details?.fields).toEqual([
+        'showcase.regenerateAsset.assetId',
+        'showcase.regenerateAsset.seed',
+      ]);
     }
   });
 
@@ -88,7 +105,10 @@ describe('the contract', () => {
   });
 
   it('round-trips errors across a boundary', () => {
-    const e = new ShowcaseError('model_missing', 'no llama', { hint: 'Run: ollama pull llama3.2', retryable: false });
+    const e = new ShowcaseError('model_missing', 'no llama', {
+      hint: 'Run: ollama pull llama3.2',
+      retryable: false,
+    });
     const back = ShowcaseError.fromSerialized(JSON.parse(JSON.stringify(e.toJSON())));
     expect(back.code).toBe('model_missing');
     expect(back.hint).toBe('Run: ollama pull llama3.2');

@@ -312,8 +312,13 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       } catch (err) {
         if (!res.headersSent) {
           const e = toShowcaseError(err);
-          const status = e.details?.status === 413 ? 413 : httpStatusFor(e);
-          sendJson(res, status, { error: e.toJSON() });
+          if (e.details?.status === 413) {
+            // The client may still be uploading: answer, then close this connection for good.
+            res.setHeader('connection', 'close');
+            sendJson(res, 413, { error: e.toJSON() });
+            const socket = req.socket;
+            res.on('finish', () => socket?.destroy());
+          } else sendJson(res, httpStatusFor(e), { error: e.toJSON() });
         } else res.destroy();
       }
     })();

@@ -14,7 +14,7 @@ function ratioLine(label: string, value: number, target?: string): void {
   console.log(`${label}: ${value.toFixed(3)}${target ? `   (target ${target})` : ''}`);
 }
 
-function describe(m: RunMeasure): string {
+function summarize(m: RunMeasure): string {
   return `makespan ${formatMs(m.makespanMs)}, lower bound ${formatMs(m.lowerBoundMs)}, LLM loads ${m.llmLoads}, image-model loads ${m.imageLoads}`;
 }
 
@@ -70,13 +70,13 @@ export async function benchCommand(opts: {
   // (b) batches on 1 and 2 backends, engine vs naive per-product sequential.
   console.log(`(b) ${batch}-product batch`);
   const e1 = await measureRun({ count: batch, backends: 1, naive: false, timeScale: TIME_SCALE });
-  console.log(`  engine, 1 backend:  ${describe(e1)}`);
+  console.log(`  engine, 1 backend:  ${summarize(e1)}`);
   const e2 = await measureRun({ count: batch, backends: 2, naive: false, timeScale: TIME_SCALE });
-  console.log(`  engine, 2 backends: ${describe(e2)}`);
+  console.log(`  engine, 2 backends: ${summarize(e2)}`);
   const n1 = await measureRun({ count: batch, backends: 1, naive: true, timeScale: TIME_SCALE });
-  console.log(`  naive,  1 backend:  ${describe(n1)}`);
+  console.log(`  naive,  1 backend:  ${summarize(n1)}`);
   const n2 = await measureRun({ count: batch, backends: 2, naive: true, timeScale: TIME_SCALE });
-  console.log(`  naive,  2 backends: ${describe(n2)}`);
+  console.log(`  naive,  2 backends: ${summarize(n2)}`);
   ratioLine(
     `batch of ${batch}, 1 backend: makespan / lower bound`,
     e1.makespanMs / e1.lowerBoundMs,

@@ -17,6 +17,7 @@ export async function simComfyCommand(opts: {
   timeScale: number;
   version: string;
   output?: string;
+  previews?: 'auto' | 'none';
 }) {
   const version = opts.version === '0.3.64' ? '0.3.64' : '2026';
   const sim = await startComfySim({

@@ -321,6 +321,9 @@ export class ComfyClient {
    * `/queue`, else `unknown` (never queued, lost in a restart, or evicted).
    */
   async collect(promptId: string, options: CallOptions = {}): Promise<ComfyCollectResult> {
+    // Queue first, history second: a prompt finishing between the two reads then still shows up in
+    // history (read the other way round it would be in neither and look lost).
+    const queue = await this.queue(options);
     const entry = await this.historyEntry(promptId, options.signal);
     if (entry !== null) {
       const outcome = outcomeFromHistory(promptId, entry);
@@ -332,7 +335,6 @@ export class ComfyClient {
         cached: allNodesCached(outcome.graphNodeIds, outcome.cachedNodes),
       };
     }
-    const queue = await this.queue(options);
     if (queue.running.includes(promptId)) return { state: 'running', promptId };
     if (queue.pending.includes(promptId)) return { state: 'pending', promptId };
     return { state: 'unknown', promptId };

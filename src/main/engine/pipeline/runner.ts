@@ -229,7 +229,11 @@ export class JobRunner {
     };
     const previous = job.comfyPromptId;
     if (previous && job.backend === backend.id) {
-      const seen = await backend.client.collect(previous, { signal });
+      let seen = await backend.client.collect(previous, { signal });
+      // collect() reads /history, then /queue: a prompt that finishes between the two reads is in
+      // neither answer. A second look tells "finished meanwhile" from "never arrived" (resubmitting
+      // the first would render the image twice).
+      if (seen.state === 'unknown') seen = await backend.client.collect(previous, { signal });
       if (seen.state === 'success') {
         return {
           promptId: previous,

@@ -268,6 +268,7 @@ export class Scheduler {
       for (let i = head; i < list.length && i < head + 8; i++) {
         const candidate = list[i];
         if (candidate?.status !== 'queued' || candidate.notBefore > now) continue;
+        if (this.pinnedElsewhere(candidate, lane)) continue;
         if (pick < 0) pick = i;
         if (lane.lastModel !== null && candidate.model === lane.lastModel) {
           pick = i;
@@ -279,6 +280,17 @@ export class Scheduler {
       if (job) return job;
     }
     return null;
+  }
+
+  /**
+   * A job recovered after a crash with a prompt id belongs to the ComfyUI server that accepted that
+   * prompt: only there can it be collected or followed. On another lane it would be submitted anew
+   * while the first server still renders it (the same image twice). When that server is offline,
+   * any lane may take it.
+   */
+  private pinnedElsewhere(job: QueuedJob, lane: Lane): boolean {
+    if (job.lane !== 'comfy' || !job.comfyPromptId || !job.backend || job.backend === lane.id) return false;
+    return this.lanes.some((l) => l.id === job.backend && l.kind === 'comfy' && l.online);
   }
 
   private gpuShared(): Lane[] {

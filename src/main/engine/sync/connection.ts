@@ -114,8 +114,12 @@ export function newClient(
   const config: ClientConfig = {
     application_name: options.applicationName,
     connectionTimeoutMillis: options.connectTimeoutMs,
+    // A silently dropped network (laptop lid, Wi-Fi) must end in an error, not a round that hangs:
+    // TCP keepalive probes after 10 s idle, and a client-side limit a little above the server's.
     keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
   };
+  if (options.statementTimeoutMs > 0) config.query_timeout = options.statementTimeoutMs + 5000;
   if (target.url !== undefined) {
     config.connectionString = target.url;
   } else {
@@ -161,7 +165,7 @@ export function isConnectionLoss(err: unknown): boolean {
   const code = errorCode(err);
   if (code && (UNREACHABLE_NET.has(code) || code.startsWith('08') || code.startsWith('57P'))) return true;
   const message = err instanceof Error ? err.message : String(err);
-  return /Connection terminated|connection timeout|timeout expired|Client has encountered a connection error|not queryable/i.test(
+  return /Connection terminated|connection timeout|timeout expired|Query read timeout|Client has encountered a connection error|not queryable/i.test(
     message,
   );
 }

@@ -126,6 +126,7 @@ export const SYNC_STATE_KEYS = {
   lastSyncAt: 'last_sync_at',
   conflictCheckpoint: 'conflict_checkpoint',
   conflictsUploaded: 'conflicts_uploaded',
+  serverId: 'server_id',
 } as const;
 
 const DEFAULTS = {
@@ -336,9 +337,11 @@ export class SyncEngine {
     // An idle connection that dies (server restart, terminated backend) emits 'error': without a
     // listener that would crash the process. The next round reconnects.
     client.on('error', (err) => {
-      this.log('warn', 'team database connection lost', { error: toSyncError(err, this.pg, 'idle').message });
-      if (this.client === client) this.client = null;
       client.end().catch(() => {});
+      // Before the connect finished, the failure reaches the caller as the connect's rejection.
+      if (this.client !== client) return;
+      this.client = null;
+      this.log('warn', 'team database connection lost', { error: toSyncError(err, this.pg, 'idle').message });
     });
     try {
       await client.connect();
@@ -348,12 +351,40 @@ export class SyncEngine {
           applied: this.lastMigration.applied,
         });
       }
+      await this.checkServerIdentity(client);
     } catch (err) {
       client.end().catch(() => {});
       throw err;
     }
     this.client = client;
     return client;
+  }
+
+  // Checkpoints are positions in one database's change sequence. Behind the same URL there may now be
+  // another database (restored from a backup, recreated, another team's): then they mean nothing, and
+  // this workstation pulls everything again (applying is idempotent, so that is safe).
+  private async checkServerIdentity(client: Client): Promise<void> {
+    const { rows } = await client.query<{ value: string }>(
+      `SELECT value FROM ${this.q}.sync_meta WHERE key = 'database_id'`,
+    );
+    const id = rows[0]?.value;
+    if (!id) return;
+    const known = this.store.syncState.get(SYNC_STATE_KEYS.serverId);
+    if (known === id) return;
+    this.store.transaction(() => {
+      if (known !== null) {
+        this.store.syncState.set(SYNC_STATE_KEYS.checkpoint, '0');
+        this.store.syncState.set(SYNC_STATE_KEYS.conflictCheckpoint, '0');
+        this.store.syncState.set(SYNC_STATE_KEYS.conflictsUploaded, '0');
+      }
+      this.store.syncState.set(SYNC_STATE_KEYS.serverId, id);
+    });
+    if (known !== null) {
+      this.log(
+        'warn',
+        `the team database at ${this.target} is not the one this workstation synced with before; pulling everything again`,
+      );
+    }
   }
 
   private dropConnection(): void {
@@ -573,10 +604,12 @@ export class SyncEngine {
   private async exchangeConflicts(client: Client): Promise<Partial<Record<SyncedTable, number>>> {
     const added: Partial<Record<SyncedTable, number>> = {};
     const nodeId = this.store.nodeId;
-    const local = this.store.conflicts.list();
     const uploadedUpTo = Number(this.store.syncState.get(SYNC_STATE_KEYS.conflictsUploaded) ?? 0);
+    // Conflicts are rare: read the local list only when it has something new or a download needs it.
+    let local: SyncConflict[] | null =
+      this.newestConflictId() > uploadedUpTo ? this.store.conflicts.list() : null;
     const drafts: ServerConflictDraft[] = [];
-    for (const c of local) {
+    for (const c of local ?? []) {
       if (c.id <= uploadedUpTo || !c.localHlc || !c.remoteHlc || !isSyncedTable(c.table)) continue;
       if (!isRow(c.local) || !isRow(c.remote)) continue;
       const localLost = c.localHlc < c.remoteHlc;
@@ -611,16 +644,21 @@ export class SyncEngine {
       }
     }
 
-    const known = new Set(local.map(localConflictKey));
+    let known: Set<string> | null = null;
     for (;;) {
       const after = Number(this.store.syncState.get(SYNC_STATE_KEYS.conflictCheckpoint) ?? 0);
       const page = await fetchConflicts(client, this.q, { after, limit: 500, nodeId });
       if (page.rows.length === 0 && page.next <= after) break;
+      if (page.rows.length > 0 && !known) {
+        local ??= this.store.conflicts.list();
+        known = new Set(local.map(localConflictKey));
+      }
+      const seen = known ?? new Set<string>();
       this.store.transaction(() => {
         for (const c of page.rows) {
           const key = conflictKey(c.tbl, c.row_id, c.loser_hlc);
-          if (known.has(key) || !isSyncedTable(c.tbl)) continue;
-          known.add(key);
+          if (seen.has(key) || !isSyncedTable(c.tbl)) continue;
+          seen.add(key);
           const mineLost = c.loser_node === nodeId;
           this.store.conflicts.record({
             table: c.tbl,
@@ -637,9 +675,16 @@ export class SyncEngine {
       if (!page.full) break;
     }
     // Everything local is now on the server (uploaded above, or downloaded from it).
-    const highest = this.store.conflicts.list().reduce((max, c) => Math.max(max, c.id), uploadedUpTo);
+    const highest = this.newestConflictId();
     if (highest > uploadedUpTo) this.store.syncState.set(SYNC_STATE_KEYS.conflictsUploaded, String(highest));
     return added;
+  }
+
+  /** The id of the newest local conflict (ids only grow), 0 when there is none. */
+  private newestConflictId(): number {
+    const total = this.store.conflicts.count();
+    if (total === 0) return 0;
+    return this.store.conflicts.list({ offset: total - 1, limit: 1 })[0]?.id ?? 0;
   }
 
   // --- a round ------------------------------------------------------------------------------------------
@@ -730,7 +775,15 @@ export class SyncEngine {
     this.closed = true;
     const client = this.client;
     this.client = null;
-    await client?.end().catch(() => {});
+    if (client) {
+      // end() waits for the server's goodbye, which a dead network never sends.
+      let timer: NodeJS.Timeout | undefined;
+      const gaveUp = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, 2000);
+      });
+      await Promise.race([client.end().catch(() => {}), gaveUp]);
+      clearTimeout(timer);
+    }
   }
 
   /** Background-mode state, for diagnostics. */

@@ -48,6 +48,11 @@ CREATE TRIGGER ${name}_stamp BEFORE INSERT OR UPDATE ON ${s}.${name}
 }
 
 const V1 = (s: string) => `
+-- database_id tells a workstation that the database behind its URL is not the one its checkpoints
+-- belong to (restored, recreated, or another team's), so it pulls from the start again.
+CREATE TABLE ${s}.sync_meta (key text PRIMARY KEY, value text NOT NULL);
+INSERT INTO ${s}.sync_meta (key, value) VALUES ('database_id', gen_random_uuid()::text);
+
 CREATE SEQUENCE ${s}.change_seq;
 
 CREATE FUNCTION ${s}.stamp_change() RETURNS trigger LANGUAGE plpgsql AS $fn$

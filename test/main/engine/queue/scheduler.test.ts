@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { ShowcaseError } from '../../../../src/shared/index.ts';
-import { type Lane, type QueuedJob, Scheduler, type SchedulerHooks } from '../../../../src/main/engine/queue/index.ts';
+import {
+  type Lane,
+  type QueuedJob,
+  Scheduler,
+  type SchedulerHooks,
+} from '../../../../src/main/engine/queue/index.ts';
 import type { JobKind } from '../../../../src/shared/index.ts';
+import { ShowcaseError } from '../../../../src/shared/index.ts';
 
 type LaneKind = 'llm' | 'comfy' | 'cpu';
 
@@ -52,7 +57,8 @@ interface Recorder {
 
 function harness(
   lanes: Lane[],
-  run: (job: QueuedJob, lane: Lane, signal: AbortSignal) => Promise<void> = () => new Promise((r) => setTimeout(r, 2)),
+  run: (job: QueuedJob, lane: Lane, signal: AbortSignal) => Promise<void> = () =>
+    new Promise((r) => setTimeout(r, 2)),
   options = {},
 ) {
   const rec: Recorder = { order: [], phases: [], finished: [], failed: [], maxConcurrentOnShared: 0 };
@@ -63,7 +69,10 @@ function harness(
       rec.order.push(j.id);
       if (l.kind === 'llm') llmActive += 1;
       if (l.sharedWithLlm) sharedActive += 1;
-      rec.maxConcurrentOnShared = Math.max(rec.maxConcurrentOnShared, llmActive > 0 && sharedActive > 0 ? 2 : 1);
+      rec.maxConcurrentOnShared = Math.max(
+        rec.maxConcurrentOnShared,
+        llmActive > 0 && sharedActive > 0 ? 2 : 1,
+      );
       try {
         await run(j, l, signal);
       } finally {
@@ -97,7 +106,11 @@ function harness(
 
 describe('Scheduler', () => {
   it('runs a showcase DAG respecting dependencies', async () => {
-    const { scheduler, rec } = harness([lane('llm', 'llm', 1), lane('gpu0', 'comfy', 2, true), lane('cpu', 'cpu', 2)]);
+    const { scheduler, rec } = harness([
+      lane('llm', 'llm', 1),
+      lane('gpu0', 'comfy', 2, true),
+      lane('cpu', 'cpu', 2),
+    ]);
     scheduler.add(showcaseJobs('a'));
     await scheduler.whenIdle();
     const at = (id: string) => rec.order.indexOf(id);
@@ -108,7 +121,11 @@ describe('Scheduler', () => {
   });
 
   it('batches copy before images on a shared GPU: one swap, never both models at once', async () => {
-    const { scheduler, rec } = harness([lane('llm', 'llm', 1), lane('gpu0', 'comfy', 2, true), lane('cpu', 'cpu', 2)]);
+    const { scheduler, rec } = harness([
+      lane('llm', 'llm', 1),
+      lane('gpu0', 'comfy', 2, true),
+      lane('cpu', 'cpu', 2),
+    ]);
     scheduler.add([...showcaseJobs('a'), ...showcaseJobs('b'), ...showcaseJobs('c')]);
     await scheduler.whenIdle();
     const copies = rec.order.filter((id) => id.endsWith('copy')).map((id) => rec.order.indexOf(id));
@@ -132,7 +149,11 @@ describe('Scheduler', () => {
   });
 
   it('prefers heroes so variations unblock early', async () => {
-    const { scheduler, rec } = harness([lane('llm', 'llm', 1), lane('gpu0', 'comfy', 1), lane('cpu', 'cpu', 1)]);
+    const { scheduler, rec } = harness([
+      lane('llm', 'llm', 1),
+      lane('gpu0', 'comfy', 1),
+      lane('cpu', 'cpu', 1),
+    ]);
     scheduler.add([...showcaseJobs('a'), ...showcaseJobs('b')]);
     await scheduler.whenIdle();
     const comfyOrder = rec.order.filter((id) => /hero|life|v\d/.test(id));

@@ -1,0 +1,158 @@
+import { useRef, useState } from 'react';
+import { importSheets } from '../../app/DropImport.tsx';
+import { useCatalog, visibleItems } from '../../state/catalog.ts';
+import { Button } from '../../ui/Button.tsx';
+import { Dialog } from '../../ui/Dialog.tsx';
+import { EmptyState } from '../../ui/EmptyState.tsx';
+import { ErrorNote } from '../../ui/ErrorNote.tsx';
+import { plural } from '../../ui/format.ts';
+import { ViewHeader } from '../../ui/ViewHeader.tsx';
+import { CatalogToolbar } from './CatalogToolbar.tsx';
+import { ImportReports } from './ImportReports.tsx';
+import { ProductList } from './ProductList.tsx';
+import './catalog.css';
+
+/** Starting more than this many showcases at once asks first. */
+const CONFIRM_ABOVE = 50;
+
+function ImportButton() {
+  const input = useRef<HTMLInputElement>(null);
+  const importing = useCatalog((s) => s.importing);
+  return (
+    <>
+      <input
+        ref={input}
+        type="file"
+        accept=".csv,.tsv,.txt,.json,text/csv,application/json"
+        multiple
+        className="visually-hidden"
+        tabIndex={-1}
+        aria-hidden="true"
+        data-testid="import-file-input"
+        onChange={(e) => {
+          importSheets(Array.from(e.currentTarget.files ?? []));
+          e.currentTarget.value = '';
+        }}
+      />
+      <Button
+        icon="upload"
+        busy={importing !== null}
+        onClick={() => input.current?.click()}
+        data-testid="import-button"
+      >
+        {importing ? `Importing ${importing}…` : 'Import sheet'}
+      </Button>
+    </>
+  );
+}
+
+export function CatalogView() {
+  const total = useCatalog((s) => s.total);
+  const items = useCatalog((s) => s.items);
+  const loaded = useCatalog((s) => s.loaded);
+  const error = useCatalog((s) => s.error);
+  const selected = useCatalog((s) => s.selected);
+  const starting = useCatalog((s) => s.starting);
+  const start = useCatalog((s) => s.start);
+  const load = useCatalog((s) => s.load);
+  const visible = useCatalog(visibleItems);
+  const [confirm, setConfirm] = useState<string[] | null>(null);
+
+  const startMany = (ids: string[]) => {
+    if (ids.length > CONFIRM_ABOVE) setConfirm(ids);
+    else void start(ids);
+  };
+
+  return (
+    <section className="view catalog" aria-labelledby="catalog-title">
+      <ViewHeader
+        title={<span id="catalog-title">Catalog</span>}
+        subtitle={
+          <span
+            data-testid="catalog-count"
+            data-total={total}
+            data-visible={visible.length}
+            data-selected={selected.size}
+          >
+            {plural(total, 'product')}
+            {visible.length !== items.length && ` · ${visible.length.toLocaleString()} shown`}
+            {selected.size > 0 && ` · ${selected.size.toLocaleString()} selected`}
+            {total > items.length && ` · first ${items.length.toLocaleString()} loaded`}
+          </span>
+        }
+      >
+        <ImportButton />
+        <Button
+          icon="play"
+          disabled={selected.size === 0}
+          busy={starting}
+          onClick={() => startMany([...selected])}
+          data-testid="catalog-start-selected"
+        >
+          Start selected{selected.size > 0 ? ` (${selected.size.toLocaleString()})` : ''}
+        </Button>
+        <Button
+          variant="primary"
+          icon="sparkle"
+          disabled={items.length === 0}
+          busy={starting}
+          onClick={() => startMany(items.map((i) => i.product.id))}
+          data-testid="catalog-start-all"
+        >
+          Start all
+        </Button>
+      </ViewHeader>
+
+      <div className="catalog-body">
+        <ImportReports />
+        {error && <ErrorNote error={error} context="Loading the catalog" onRetry={() => void load()} />}
+        {loaded && items.length === 0 && !error ? (
+          <div className="catalog-dropzone">
+            <EmptyState icon="upload" title="Drop a product sheet anywhere" testId="catalog-empty">
+              <p>
+                A plain CSV, a Shopify product export or a JSON file. Each product gets its copy, a hero, a
+                lifestyle shot, four variations and a thumbnail.
+              </p>
+              <div className="catalog-empty-actions">
+                <ImportButton />
+              </div>
+            </EmptyState>
+          </div>
+        ) : (
+          <>
+            <CatalogToolbar />
+            <ProductList />
+          </>
+        )}
+      </div>
+
+      <Dialog
+        open={confirm !== null}
+        title={`Start ${plural(confirm?.length ?? 0, 'showcase')}?`}
+        onClose={() => setConfirm(null)}
+        testId="start-confirm"
+        footer={
+          <>
+            <Button onClick={() => setConfirm(null)}>Cancel</Button>
+            <Button
+              variant="primary"
+              icon="play"
+              data-testid="start-confirm-ok"
+              onClick={() => {
+                if (confirm) void start(confirm);
+                setConfirm(null);
+              }}
+            >
+              Start {confirm?.length.toLocaleString()}
+            </Button>
+          </>
+        }
+      >
+        <p>
+          Every product gets its copy written and seven images rendered. The queue batches the work across
+          your backends; you can pause or cancel it from the Queue view at any time.
+        </p>
+      </Dialog>
+    </section>
+  );
+}

@@ -1,0 +1,215 @@
+// One image slot: placeholder → live preview frames with a progress bar and step counter → the
+// final image (cache-busted by its sha256). The box has a fixed size, so nothing moves as frames stream.
+import { memo, useState } from 'react';
+import type { Asset } from '../../../shared/index.ts';
+import { bridge, versionedUrl } from '../../bridge/index.ts';
+import { jobErrorInfo } from '../../state/errors.ts';
+import { type LiveSlot, useLive } from '../../state/live.ts';
+import { slotKey, slotLabel, useShowcase } from '../../state/showcase.ts';
+import { IconButton } from '../../ui/Button.tsx';
+import { Icon, type IconName } from '../../ui/Icon.tsx';
+import { ProgressBar } from '../../ui/ProgressBar.tsx';
+import { StatusChip } from '../../ui/StatusChip.tsx';
+
+const KIND_ICON: Record<Asset['kind'], IconName> = {
+  hero: 'sparkle',
+  lifestyle: 'showcase',
+  variation: 'wand',
+  thumbnail: 'catalog',
+};
+
+function stepText(asset: Asset, live: LiveSlot | undefined): string {
+  if (live?.state === 'retrying') return 'Retrying…';
+  if (asset.status === 'running' || live?.state === 'running') {
+    return live && live.max > 0 ? `${live.value} / ${live.max}` : 'Starting…';
+  }
+  if (asset.status === 'queued') return '';
+  if (asset.status === 'pending') return '';
+  if (asset.status === 'failed') return '';
+  if (asset.width && asset.height) return `${asset.width} × ${asset.height}`;
+  return 'Done';
+}
+
+function caption(asset: Asset): string {
+  if (asset.status === 'pending')
+    return asset.kind === 'hero' || asset.kind === 'lifestyle' ? 'Waits for the copy' : 'Waits for the hero';
+  if (asset.status === 'queued') return 'In the queue';
+  if (asset.status === 'running') return 'Rendering…';
+  return '';
+}
+
+interface SlotProps {
+  asset: Asset;
+  productName: string;
+  galleryLocked: boolean;
+}
+
+export const AssetSlot = memo(function AssetSlot({ asset, productName, galleryLocked }: SlotProps) {
+  const live = useLive((s) => s.slots[asset.id]);
+  const lockBusy = useShowcase((s) => Boolean(s.busy[`lock:${asset.id}`]));
+  const regenBusy = useShowcase((s) => Boolean(s.busy[`regen:${asset.id}`]));
+  const approveBusy = useShowcase((s) => Boolean(s.busy[`approve:${asset.id}`]));
+  const [loadedSrc, setLoadedSrc] = useState<string | null>(null);
+
+  const key = slotKey(asset);
+  const label = slotLabel(asset);
+  const finalSrc = asset.sha256 ? versionedUrl(bridge().fileUrl(asset.filename), asset.sha256) : null;
+  const active = asset.status === 'queued' || asset.status === 'running';
+  const finalShown = finalSrc !== null && loadedSrc === finalSrc;
+  // The live frame stays until the final image has actually loaded, so there is no blank flash between them.
+  const preview = live?.preview && (active || !finalShown) ? live.preview : null;
+  const running = asset.status === 'running' || live?.state === 'running';
+  const locked = asset.seedLocked || galleryLocked;
+  const failure = asset.status === 'failed' ? jobErrorInfo(asset.error ?? 'The render failed') : null;
+  const isThumb = asset.kind === 'thumbnail';
+  const steps = stepText(asset, live);
+
+  return (
+    <article
+      className={`slot slot-${asset.kind}${active ? ' is-active' : ''}${asset.approved ? ' is-approved' : ''}`}
+      data-testid={`slot-${key}`}
+      data-status={asset.status}
+      data-asset-id={asset.id}
+      data-seed={asset.seed}
+      data-locked={locked}
+      data-approved={asset.approved}
+      aria-label={`${label} image`}
+      aria-busy={active}
+    >
+      <div className="slot-media">
+        <div className={`slot-placeholder${finalShown ? ' is-covered' : ''}`} aria-hidden="true">
+          <Icon name={KIND_ICON[asset.kind]} size={22} />
+          {!finalSrc && <span className="slot-caption">{caption(asset)}</span>}
+        </div>
+        {finalSrc && (
+          <img
+            key={finalSrc}
+            className={`slot-image${finalShown ? ' is-loaded' : ''}${active ? ' is-stale' : ''}`}
+            src={finalSrc}
+            alt={`${label} of ${productName}`}
+            decoding="async"
+            onLoad={() => setLoadedSrc(finalSrc)}
+            data-testid="slot-image"
+            data-sha256={asset.sha256 ?? ''}
+          />
+        )}
+        {preview && (
+          <img
+            className="slot-preview"
+            src={preview}
+            alt={`${label} preview, rendering`}
+            data-testid="slot-preview"
+          />
+        )}
+        <div className="slot-top">
+          {/* A finished image speaks for itself: its chip only shows while something is happening. */}
+          {asset.status === 'done' && !active ? (
+            <span />
+          ) : (
+            <StatusChip status={live?.state === 'retrying' ? 'retrying' : asset.status} />
+          )}
+          <span
+            className={`slot-steps tabular${steps ? '' : ' is-empty'}`}
+            data-testid="slot-steps"
+            data-value={live?.value ?? 0}
+            data-max={live?.max ?? 0}
+          >
+            {running && live && live.max > 0 && <span className="step-word">Step </span>}
+            {steps}
+          </span>
+        </div>
+        {failure && (
+          <div
+            className="slot-failure"
+            data-testid="slot-error"
+            data-code={failure.code}
+            title={failure.message}
+          >
+            <Icon name="alert" size={16} />
+            <p className="slot-failure-title">{failure.title}</p>
+            <p className="slot-failure-hint">{failure.hint}</p>
+          </div>
+        )}
+        <div className={`slot-bar${running ? ' is-visible' : ''}`}>
+          <ProgressBar
+            value={live?.value ?? 0}
+            max={live?.max ?? 0}
+            indeterminate={!live || live.max === 0}
+            label={`${label} progress`}
+            testId="slot-progress"
+          />
+        </div>
+      </div>
+      <footer className="slot-foot">
+        <div className="slot-line">
+          <h3 className="slot-label">{label}</h3>
+          <IconButton
+            size="s"
+            icon="check"
+            className="slot-approve"
+            label={
+              asset.approved
+                ? `Withdraw approval of ${label.toLowerCase()}`
+                : `Approve ${label.toLowerCase()}`
+            }
+            aria-pressed={asset.approved}
+            busy={approveBusy}
+            disabled={asset.status !== 'done'}
+            onClick={() => void useShowcase.getState().approve(!asset.approved, asset.id)}
+            data-testid="slot-approve"
+          />
+        </div>
+        <div className="slot-tools">
+          {!isThumb && (
+            <IconButton
+              size="s"
+              icon={locked ? 'lock' : 'unlock'}
+              label={
+                galleryLocked
+                  ? 'Seeds are locked for the whole showcase'
+                  : asset.seedLocked
+                    ? `Unlock the ${label.toLowerCase()} seed`
+                    : `Lock the ${label.toLowerCase()} seed`
+              }
+              aria-pressed={locked}
+              busy={lockBusy}
+              disabled={galleryLocked}
+              onClick={() => void useShowcase.getState().lockSeed(asset.id, !asset.seedLocked)}
+              data-testid="slot-lock"
+            />
+          )}
+          {isThumb ? (
+            <span className="slot-seed faint">from the hero</span>
+          ) : (
+            <span className="slot-seed mono" data-testid="slot-seed" title={`Seed ${asset.seed}`}>
+              {asset.seed}
+            </span>
+          )}
+          <IconButton
+            size="s"
+            icon="refresh"
+            label={`Regenerate ${label.toLowerCase()} with the same seed`}
+            busy={regenBusy}
+            disabled={active}
+            onClick={() => void useShowcase.getState().regenerate(asset.id, 'same')}
+            data-testid="slot-regenerate-same"
+          />
+          {!isThumb && (
+            <IconButton
+              size="s"
+              icon="dice"
+              label={
+                locked
+                  ? 'Unlock the seed to regenerate with a new one'
+                  : `Regenerate ${label.toLowerCase()} with a new seed`
+              }
+              disabled={active || locked || regenBusy}
+              onClick={() => void useShowcase.getState().regenerate(asset.id, 'new')}
+              data-testid="slot-regenerate-new"
+            />
+          )}
+        </div>
+      </footer>
+    </article>
+  );
+});

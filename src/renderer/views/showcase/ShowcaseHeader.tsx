@@ -1,0 +1,118 @@
+import type { Showcase } from '../../../shared/index.ts';
+import { basename, bridge, versionedUrl } from '../../bridge/index.ts';
+import { useNav } from '../../state/nav.ts';
+import { useQueue } from '../../state/queue.ts';
+import { useShowcase } from '../../state/showcase.ts';
+import { Button, IconButton } from '../../ui/Button.tsx';
+import { Icon } from '../../ui/Icon.tsx';
+import { ProgressBar } from '../../ui/ProgressBar.tsx';
+import { StatusChip } from '../../ui/StatusChip.tsx';
+
+const ACTIVE = new Set(['queued', 'running']);
+
+export function ShowcaseHeader({ data }: { data: Showcase }) {
+  const { gallery, product, assets } = data;
+  const busy = useShowcase((s) => s.busy);
+  const approve = useShowcase((s) => s.approve);
+  const cancelBusy = useQueue((s) => Boolean(s.busy[`cancel:${gallery.id}`]));
+  const go = useNav((s) => s.go);
+  const done = assets.filter((a) => a.status === 'done').length;
+  const failed = assets.filter((a) => a.status === 'failed').length;
+  const running = ACTIVE.has(gallery.status);
+  const galleryHref = gallery.htmlPath
+    ? versionedUrl(bridge().fileUrl(basename(gallery.htmlPath)), gallery.updatedAt)
+    : null;
+
+  return (
+    <header className="showcase-header">
+      <div className="showcase-header-main">
+        <IconButton
+          icon="back"
+          label="Back to the catalog"
+          onClick={() => go('catalog')}
+          data-testid="showcase-back"
+        />
+        <div className="showcase-titles">
+          <h1 className="view-title" id="showcase-title">
+            {product.name}
+          </h1>
+          <p className="view-subtitle">
+            <span className="mono">{product.id}</span>
+            {product.brand && <> · {product.brand}</>}
+            {' · '}
+            {gallery.family}
+          </p>
+        </div>
+        <StatusChip status={gallery.status} testId="showcase-status" />
+        <div className="showcase-actions">
+          {running && (
+            <Button
+              variant="danger"
+              icon="stop"
+              busy={cancelBusy}
+              onClick={() => void useQueue.getState().cancel({ galleryId: gallery.id })}
+              data-testid="showcase-cancel"
+            >
+              Cancel
+            </Button>
+          )}
+          {galleryHref ? (
+            <a
+              className="btn btn-secondary btn-m"
+              href={galleryHref}
+              target="_blank"
+              rel="noopener noreferrer"
+              data-testid="showcase-open-gallery"
+            >
+              <Icon name="external" />
+              Gallery page
+            </a>
+          ) : (
+            <Button
+              icon="external"
+              disabled
+              title="The gallery page is written when the images are done"
+              data-testid="showcase-open-gallery"
+            >
+              Gallery page
+            </Button>
+          )}
+          <Button
+            variant={gallery.approved ? 'secondary' : 'primary'}
+            icon={gallery.approved ? 'check' : 'star'}
+            busy={Boolean(busy.approve)}
+            aria-pressed={gallery.approved}
+            className={gallery.approved ? 'is-approved' : undefined}
+            onClick={() => void approve(!gallery.approved)}
+            data-testid="showcase-approve"
+            data-approved={gallery.approved}
+          >
+            {gallery.approved ? 'Approved' : 'Approve'}
+          </Button>
+        </div>
+      </div>
+      <div
+        className="showcase-progress"
+        data-testid="showcase-progress"
+        data-done={done}
+        data-total={assets.length}
+      >
+        <ProgressBar
+          value={done}
+          max={assets.length}
+          label="Images finished"
+          tone={failed ? 'warn' : done === assets.length ? 'ok' : 'accent'}
+        />
+        <span className="tabular">
+          {done} of {assets.length} images
+          {failed > 0 && <span className="showcase-failed"> · {failed} failed</span>}
+        </span>
+        {gallery.error && (
+          <span className="showcase-error" title={gallery.error}>
+            {gallery.error}
+          </span>
+        )}
+      </div>
+    </header>
+  );
+}

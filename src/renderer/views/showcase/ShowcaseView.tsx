@@ -1,0 +1,68 @@
+import { useEffect } from 'react';
+import { useNav } from '../../state/nav.ts';
+import { orderedAssets, useShowcase } from '../../state/showcase.ts';
+import { Spinner } from '../../ui/Button.tsx';
+import { ErrorNote } from '../../ui/ErrorNote.tsx';
+import { AssetSlot } from './AssetSlot.tsx';
+import { CopyEditor } from './CopyEditor.tsx';
+import { GalleryPicker } from './GalleryPicker.tsx';
+import { SetCard } from './SetCard.tsx';
+import { ShowcaseHeader } from './ShowcaseHeader.tsx';
+import './showcase.css';
+
+export function ShowcaseView() {
+  const galleryId = useNav((s) => s.galleryId);
+  const open = useShowcase((s) => s.open);
+  const data = useShowcase((s) => (s.galleryId === galleryId ? s.data : null));
+  const error = useShowcase((s) => s.error);
+  const refresh = useShowcase((s) => s.refresh);
+
+  useEffect(() => {
+    if (galleryId) void open(galleryId);
+  }, [galleryId, open]);
+
+  if (!galleryId) return <GalleryPicker />;
+
+  if (!data) {
+    return (
+      <section className="view showcase" aria-label="Showcase">
+        <div className="showcase-loading">
+          {error ? (
+            <ErrorNote error={error} context="Opening the showcase" onRetry={() => void refresh()} />
+          ) : (
+            <Spinner label="Opening showcase…" />
+          )}
+        </div>
+      </section>
+    );
+  }
+
+  const assets = orderedAssets(data.assets);
+  return (
+    <section
+      className="view showcase"
+      aria-labelledby="showcase-title"
+      data-testid="showcase"
+      data-gallery-id={data.gallery.id}
+    >
+      <ShowcaseHeader data={data} />
+      <div className="showcase-body">
+        <section className="slots" aria-label="Images">
+          {error && <ErrorNote error={error} context="Refreshing" compact onRetry={() => void refresh()} />}
+          <div className="slot-grid">
+            {assets.map((asset) => (
+              <AssetSlot
+                key={asset.id}
+                asset={asset}
+                productName={data.product.name}
+                galleryLocked={data.gallery.seedLocked}
+              />
+            ))}
+            <SetCard data={data} />
+          </div>
+        </section>
+        <CopyEditor />
+      </div>
+    </section>
+  );
+}
