@@ -40,6 +40,7 @@ import {
   templateIdFor,
 } from './showcase/index.ts';
 import { openStore, type Store } from './store/index.ts';
+import { SyncEngine } from './sync/index.ts';
 import {
   instantiate,
   lintLibrary,
@@ -100,6 +101,8 @@ export class Engine {
   /** Gallery documents written or read by this process, by gallery id (for the catalog index). */
   private readonly documents = new Map<string, GalleryDocument>();
   private closed = false;
+  private sync: SyncEngine | null = null;
+  private syncUrl: string | null = null;
 
   private constructor(options: EngineOptions, store: Store, templates: TemplateLibrary) {
     this.options = options;
@@ -138,7 +141,9 @@ export class Engine {
     try {
       store.presets.seedDefaults();
       const templates = await loadTemplates(options.templatesDir);
-      return new Engine(options, store, templates);
+      const engine = new Engine(options, store, templates);
+      engine.configureSync();
+      return engine;
     } catch (err) {
       store.close();
       throw err;
@@ -551,6 +556,7 @@ export class Engine {
     const gallery = this.store.galleries.update(galleryId, { status, error, htmlPath, jsonPath });
     this.emit('showcase.updated', { galleryId, gallery });
     this.scheduleCatalogIndex();
+    this.changed();
   }
 
   private scheduleCatalogIndex(): void {
@@ -638,6 +644,7 @@ export class Engine {
     } finally {
       await publisher.close();
     }
+    this.changed();
     return results;
   }
 
@@ -727,6 +734,7 @@ export class Engine {
         const updated = this.store.galleries.update(gallery.id, { copy });
         this.emit('showcase.updated', { galleryId: gallery.id, gallery: updated });
         if (TERMINAL.has(updated.status) && updated.htmlPath) await this.finishGallery(gallery.id);
+        this.changed();
         return this.store.galleries.get(gallery.id) ?? updated;
       },
       'showcase.lockSeed': async (input) => {
@@ -796,16 +804,17 @@ export class Engine {
         ),
       }),
       'gallery.email': async (input) => this.email(input.galleryId, input.to),
-      'sync.status': async () => ({
-        configured: Boolean(this.settings().postgresUrl),
-        online: false,
-        pendingOps: this.store.outbox.count(),
-        lastSyncAt: null,
-        conflicts: this.store.conflicts.count(),
-        error: null,
-      }),
+      'sync.status': async () => this.syncStatus(),
       'sync.now': async () => {
-        throw new ShowcaseError('conflict', 'Sync is not configured in this build yet');
+        const sync = this.sync;
+        if (!sync) {
+          throw new ShowcaseError('invalid_input', 'No team database is configured', {
+            hint: 'Set the PostgreSQL URL in Settings (postgres://user@host:5432/db)',
+            details: { fields: ['postgresUrl'] },
+          });
+        }
+        const r = await sync.syncOnce();
+        return { pushed: r.pushed, pulled: r.pulled, conflicts: r.conflicts };
       },
       'settings.get': async () => redactSettings(this.settings()),
       'settings.update': async (input) => {
@@ -820,10 +829,56 @@ export class Engine {
             this.checkTemplateParams(family, params);
         }
         this.store.settings.update(patch);
+        this.configureSync();
         return redactSettings(this.settings());
       },
     };
     return h;
+  }
+
+  /**
+   * Starts (or restarts, when the URL changed) background sync to the team Postgres when one is
+   * configured. Sync failures never reach local drafting: they only change the sync status.
+   */
+  private configureSync(): void {
+    const settings = this.settings();
+    const url = settings.postgresUrl;
+    if (url === this.syncUrl) return;
+    const previous = this.sync;
+    this.sync = null;
+    this.syncUrl = url;
+    if (previous) void previous.close().catch(() => undefined);
+    if (!url) {
+      this.emit('sync.status', this.syncStatus());
+      return;
+    }
+    const sync = new SyncEngine(this.store, {
+      url,
+      onStatus: (status) => this.emit('sync.status', status),
+      log: (level, message) => {
+        if (level !== 'debug') this.log(`sync: ${message}`);
+      },
+    });
+    sync.start({ intervalMs: settings.syncIntervalSec * 1000 });
+    this.sync = sync;
+  }
+
+  syncStatus() {
+    return (
+      this.sync?.status() ?? {
+        configured: false,
+        online: false,
+        pendingOps: this.store.outbox.count(),
+        lastSyncAt: null,
+        conflicts: this.store.conflicts.count(),
+        error: null,
+      }
+    );
+  }
+
+  /** Local writes that others should see soon (a debounced sync round when sync is on). */
+  private changed(): void {
+    this.sync?.notifyChange();
   }
 
   /** Rejects a template override outside the ranges the family's templates declare. */
@@ -852,6 +907,7 @@ export class Engine {
     this.closed = true;
     if (this.indexTimer) clearTimeout(this.indexTimer);
     this.scheduler.stop();
+    await this.sync?.close().catch(() => undefined);
     await this.indexWrite.catch(() => undefined);
     await this.pool.close();
     this.store.close();
