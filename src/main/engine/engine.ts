@@ -103,6 +103,7 @@ export class Engine {
   private closed = false;
   private sync: SyncEngine | null = null;
   private syncUrl: string | null = null;
+  private syncError: string | null = null;
 
   private constructor(options: EngineOptions, store: Store, templates: TemplateLibrary) {
     this.options = options;
@@ -852,13 +853,24 @@ export class Engine {
       this.emit('sync.status', this.syncStatus());
       return;
     }
-    const sync = new SyncEngine(this.store, {
-      url,
-      onStatus: (status) => this.emit('sync.status', status),
-      log: (level, message) => {
-        if (level !== 'debug') this.log(`sync: ${message}`);
-      },
-    });
+    let sync: SyncEngine;
+    try {
+      sync = new SyncEngine(this.store, {
+        url,
+        onStatus: (status) => this.emit('sync.status', status),
+        log: (level, message) => {
+          if (level !== 'debug') this.log(`sync: ${message}`);
+        },
+      });
+    } catch (err) {
+      // A bad URL must not break local work (nor the settings save): it shows in the sync status.
+      const error = toShowcaseError(err);
+      this.log(`sync disabled: ${error.message}`);
+      this.syncError = error.message;
+      this.emit('sync.status', this.syncStatus());
+      return;
+    }
+    this.syncError = null;
     sync.start({ intervalMs: settings.syncIntervalSec * 1000 });
     this.sync = sync;
   }
@@ -866,12 +878,12 @@ export class Engine {
   syncStatus() {
     return (
       this.sync?.status() ?? {
-        configured: false,
+        configured: this.syncUrl !== null,
         online: false,
         pendingOps: this.store.outbox.count(),
         lastSyncAt: null,
         conflicts: this.store.conflicts.count(),
-        error: null,
+        error: this.syncError,
       }
     );
   }
