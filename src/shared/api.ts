@@ -19,6 +19,7 @@ import {
   TemplateFamilySchema,
   TemplateSummarySchema,
 } from './domain.ts';
+import { SerializedErrorSchema } from './errors.ts';
 
 const method = <I extends z.ZodType, O extends z.ZodType>(input: I, output: O) => ({ input, output });
 
@@ -37,6 +38,8 @@ export const CatalogListItemSchema = z.object({
   galleryId: z.string().nullable(),
   status: z.string(),
   thumbnailUrl: z.string().nullable(),
+  publishedUrl: z.string().nullable().default(null),
+  approved: z.boolean().default(false),
 });
 export type CatalogListItem = z.infer<typeof CatalogListItemSchema>;
 
@@ -173,7 +176,13 @@ export const events = {
   /** A sampler preview frame as a data: URL (JPEG/PNG, small). */
   'job.preview': JobRefSchema.extend({ mime: z.string(), dataUrl: z.string() }),
   'job.completed': JobRefSchema.extend({ job: JobSchema, asset: AssetSchema.nullable() }),
-  'job.failed': JobRefSchema.extend({ job: JobSchema, error: z.string(), willRetry: z.boolean() }),
+  'job.failed': JobRefSchema.extend({
+    job: JobSchema,
+    error: z.string(),
+    /** The typed error (code, hint for the operator, details) when known. */
+    errorInfo: SerializedErrorSchema.optional(),
+    willRetry: z.boolean(),
+  }),
   'showcase.updated': z.object({ galleryId: z.string(), gallery: GallerySchema }),
   'backend.status': BackendStatusSchema,
   'sync.status': SyncStatusSchema,

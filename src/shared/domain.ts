@@ -335,5 +335,7 @@ export const QueueStatusSchema = z.object({
   counts: z.record(JobStatusSchema, z.number().int().nonnegative()),
   backends: z.array(BackendStatusSchema),
   running: z.array(JobSchema),
+  /** The most recently finished, failed or cancelled jobs (newest first), so a reload keeps them. */
+  recent: z.array(JobSchema).default([]),
 });
 export type QueueStatus = z.infer<typeof QueueStatusSchema>;

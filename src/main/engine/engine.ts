@@ -468,6 +468,7 @@ export class Engine {
             ...this.runner.ref(job),
             job: stored,
             error: error.message,
+            errorInfo: error.toJSON(),
             willRetry: true,
           });
       },
@@ -489,6 +490,7 @@ export class Engine {
             ...this.runner.ref(job),
             job: stored,
             error: error.message,
+            errorInfo: error.toJSON(),
             willRetry: false,
           });
         if (job.kind === 'copy') {
@@ -672,6 +674,11 @@ export class Engine {
     return { messageId: sent.messageId, accepted: sent.accepted };
   }
 
+  private galleryFlags(galleryId: string | null): { publishedUrl: string | null; approved: boolean } {
+    const gallery = galleryId ? this.store.galleries.get(galleryId) : null;
+    return { publishedUrl: gallery?.publishedUrl ?? null, approved: gallery?.approved ?? false };
+  }
+
   queueStatus(): QueueStatus {
     return {
       paused: this.scheduler.isPaused,
@@ -691,6 +698,7 @@ export class Engine {
             ...job
           }) => job,
         ),
+      recent: this.store.jobs.recentFinished(50),
     };
   }
 
@@ -718,6 +726,7 @@ export class Engine {
             status: i.status,
             thumbnailUrl:
               i.thumbnailRemoteUrl ?? (i.thumbnailLocalPath ? basename(i.thumbnailLocalPath) : null),
+            ...this.galleryFlags(i.galleryId),
           })),
         };
       },

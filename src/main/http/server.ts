@@ -105,6 +105,17 @@ const MIME: Record<string, string> = {
 export const UI_CSP =
   "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self' ws://127.0.0.1:* http://127.0.0.1:*; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
 
+const FILES_COOKIE = 'showcase_files';
+
+function parseCookies(header: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of (header ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0) out[part.slice(0, eq).trim()] = decodeURIComponent(part.slice(eq + 1).trim());
+  }
+  return out;
+}
+
 export function signPayload(secret: string, body: string): string {
   return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 }
@@ -158,7 +169,13 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     const header = req.headers.authorization;
     if (header?.startsWith('Bearer ') && tokensEqual(header.slice(7).trim(), options.token)) return true;
     const query = url.searchParams.get('token');
-    return query !== null && tokensEqual(query, options.token);
+    if (query !== null) return tokensEqual(query, options.token);
+    // The files cookie only ever opens read-only /files/ GETs (never the API: no CSRF surface).
+    if (url.pathname.startsWith('/files/') && req.method === 'GET') {
+      const cookie = parseCookies(req.headers.cookie)[FILES_COOKIE];
+      return cookie !== undefined && tokensEqual(cookie, options.token);
+    }
+    return false;
   };
   /** Browsers send Origin; only our own origin (the served UI) may call us. */
   const originAllowed = (req: IncomingMessage): boolean => {
@@ -289,6 +306,14 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
           return;
         }
         if (path.startsWith('/files/') && req.method === 'GET') {
+          // A gallery page opened as /files/product_x.html?token=… loads its images by relative
+          // URL without the token: a cookie scoped to /files (read-only file serving) carries it.
+          if (url.searchParams.has('token')) {
+            res.setHeader(
+              'set-cookie',
+              `${FILES_COOKIE}=${encodeURIComponent(options.token)}; Path=/files; HttpOnly; SameSite=Strict`,
+            );
+          }
           await serveFile(res, engine.outputRoot(), decodeURIComponent(path.slice('/files/'.length)), {
             'cache-control': 'no-cache',
           });

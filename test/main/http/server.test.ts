@@ -174,6 +174,17 @@ describe('local API', () => {
         .subarray(1, 4)
         .toString(),
     ).toBe('PNG');
+    // The gallery page's relative image URLs work through the /files cookie set by the first request.
+    const page = await fetch(`${api.url}/files/product_api-mug.html?token=${TOKEN}`);
+    const cookie = (page.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+    expect(cookie).toMatch(/^showcase_files=/);
+    const viaCookie = await fetch(`${api.url}/files/product_api-mug_thumbnail.png`, { headers: { cookie } });
+    expect(viaCookie.status).toBe(200);
+    const apiViaCookie = await fetch(`${api.url}/api/rpc/queue.status`, {
+      method: 'POST',
+      headers: { cookie },
+    });
+    expect(apiViaCookie.status).toBe(401);
     const traversal = await fetch(`${api.url}/files/..%2F..%2Fetc%2Fpasswd?token=${TOKEN}`);
     expect(traversal.status).toBe(404);
   });

@@ -365,6 +365,17 @@ export class JobRepository {
   }
 
   /** A gallery's jobs in enqueue order. */
+  /** The most recently finished (done, failed or cancelled) jobs, newest first. */
+  recentFinished(limit = 50): Job[] {
+    return this.core
+      .prepare(
+        `SELECT * FROM jobs WHERE status IN ('done', 'failed', 'cancelled')
+         ORDER BY finished_at DESC, rowid DESC LIMIT ?`,
+      )
+      .all(limit)
+      .map((row) => rowToDomain(jobsSummarySpec, row));
+  }
+
   listByGallery(galleryId: string): Job[] {
     return this.core
       .prepare('SELECT * FROM jobs WHERE gallery_id = ? ORDER BY rowid')
