@@ -6,7 +6,7 @@ import nodemailer from 'nodemailer';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
 import { z } from 'zod';
 import { parseOrThrow, ShowcaseError } from '../../../shared/index.ts';
-import { escapeHtml, type GalleryDocument } from '../showcase/index.ts';
+import { escapeHtml, formatPrice, type GalleryDocument } from '../showcase/index.ts';
 import {
   type GalleryAsset,
   type GallerySource,
@@ -269,23 +269,6 @@ ${
   lines.push('', `-- Sent with ${document.app.name}`);
 
   return { subject, html, text: `${lines.join('\n')}\n`, inline, attachments, omitted };
-}
-
-function formatPrice(
-  price: { amount: number; currency: string } | undefined,
-  language: string,
-): string | null {
-  if (!price) return null;
-  for (const locale of [language, 'en']) {
-    try {
-      return new Intl.NumberFormat(locale, { style: 'currency', currency: price.currency }).format(
-        price.amount,
-      );
-    } catch {
-      // An unknown locale tag from the copy: try the next one.
-    }
-  }
-  return `${price.amount.toFixed(2)} ${price.currency}`;
 }
 
 function htmlParagraphs(text: string): string {

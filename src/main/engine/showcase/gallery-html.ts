@@ -49,7 +49,8 @@ function isAbsoluteUrl(url: string): boolean {
   return /^https?:\/\//i.test(url);
 }
 
-function formatPrice(
+/** Localised price, falling back to English and then to `12.00 EUR`. */
+export function formatPrice(
   price: { amount: number; currency: string } | undefined,
   language: string,
 ): string | null {

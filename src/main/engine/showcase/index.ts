@@ -13,7 +13,7 @@ export {
   type UrlFor,
   writeFileAtomic,
 } from './gallery.ts';
-export { escapeHtml, renderCatalogIndexHtml, renderGalleryHtml } from './gallery-html.ts';
+export { escapeHtml, formatPrice, renderCatalogIndexHtml, renderGalleryHtml } from './gallery-html.ts';
 export {
   assetFileName,
   FALLBACK_ID,
