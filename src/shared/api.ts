@@ -10,6 +10,7 @@ import {
   LintIssueSchema,
   ProductInputSchema,
   ProductSchema,
+  PromptPresetSchema,
   QueueStatusSchema,
   SeedSchema,
   SettingsPatchSchema,
@@ -125,6 +126,7 @@ export const methods = {
     z.object({ family: TemplateFamilySchema.optional() }),
     z.array(TemplateSummarySchema),
   ),
+  'presets.list': method(z.object({}), z.array(PromptPresetSchema)),
   'templates.lint': method(
     z.object({ live: z.boolean().default(false) }),
     z.object({ issues: z.array(LintIssueSchema), source: z.string() }),

@@ -791,6 +791,7 @@ export class Engine {
           });
         return { cancelled: this.scheduler.cancel(stripUndefined(input)) };
       },
+      'presets.list': async () => this.store.presets.list(),
       'templates.list': async (input) => this.templates.list(input.family),
       'templates.lint': async (input) => {
         if (input.live) {
