@@ -724,8 +724,9 @@ export class Engine {
             product: i.product,
             galleryId: i.galleryId,
             status: i.status,
-            thumbnailUrl:
-              i.thumbnailRemoteUrl ?? (i.thumbnailLocalPath ? basename(i.thumbnailLocalPath) : null),
+            // The local file (served by the app itself): a presigned S3 URL expires and the UI's CSP
+            // only allows its own origin. The public page URL is in publishedUrl.
+            thumbnailUrl: i.thumbnailLocalPath ? basename(i.thumbnailLocalPath) : i.thumbnailRemoteUrl,
             ...this.galleryFlags(i.galleryId),
           })),
         };
@@ -827,7 +828,7 @@ export class Engine {
         const r = await sync.syncOnce();
         return { pushed: r.pushed, pulled: r.pulled, conflicts: r.conflicts };
       },
-      'settings.get': async () => redactSettings(this.settings()),
+      'settings.get': async () => redactSettings({ ...this.settings(), outputDir: this.outputRoot }),
       'settings.update': async (input) => {
         const patch = { ...input };
         // The renderer echoes "********" for secrets it never saw: keep the stored value.

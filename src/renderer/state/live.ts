@@ -308,6 +308,11 @@ function pruneFinished(jobs: Record<string, LiveJob>): Record<string, LiveJob> {
   return next;
 }
 
+/** The job whose events the slot of this asset shows, if any. */
+export function slotJobId(assetId: string): string | null {
+  return useLive.getState().slots[assetId]?.jobId ?? null;
+}
+
 /** Forgets the live state of one asset (a regenerate starts from an empty slot). */
 export function resetSlot(assetId: string): void {
   const slots = { ...useLive.getState().slots };

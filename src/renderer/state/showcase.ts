@@ -4,7 +4,7 @@ import { create } from 'zustand';
 import type { Asset, AssetStatus, CopyDraft, Gallery, Showcase, ShowcaseCopy } from '../../shared/index.ts';
 import { type BridgeEvent, bridge } from '../bridge/index.ts';
 import { type ErrorInfo, errorFields, errorInfo } from './errors.ts';
-import { resetSlot } from './live.ts';
+import { resetSlot, slotJobId } from './live.ts';
 import { notify, reportError } from './toasts.ts';
 
 export type CopyField = 'title' | 'tagline' | 'bullets' | 'description' | 'prompts';
@@ -183,7 +183,10 @@ export const useShowcase = create<ShowcaseState>()((set, get) => {
     async regenerate(assetId, seed) {
       await withBusy(`regen:${assetId}`, async () => {
         try {
-          await bridge().call('showcase.regenerateAsset', { assetId, seed });
+          const { jobId } = await bridge().call('showcase.regenerateAsset', { assetId, seed });
+          // The event stream races this reply: when the new job's events are already applied they are
+          // newer than "queued" (a fast render may even be done), so they must not be overwritten.
+          if (slotJobId(assetId) === jobId) return;
           resetSlot(assetId);
           patchAsset(assetId, (a) => ({ ...a, status: 'queued', error: null }));
         } catch (err) {

@@ -44,7 +44,11 @@ interface Row {
   finishedAt: number | null;
 }
 
-function toRows(running: Job[], live: Record<string, LiveJob>): { active: Row[]; recent: Row[] } {
+function toRows(
+  running: Job[],
+  finished: Job[],
+  live: Record<string, LiveJob>,
+): { active: Row[]; recent: Row[] } {
   const seen = new Set<string>();
   const active: Row[] = [];
   for (const job of running) {
@@ -70,6 +74,24 @@ function toRows(running: Job[], live: Record<string, LiveJob>): { active: Row[];
     const row: Row = { ...l };
     if (l.state === 'running' || l.state === 'retrying') active.push(row);
     else if (l.state === 'done' || l.state === 'failed') recent.push(row);
+  }
+  // Jobs that finished before this window was opened (or reloaded) are only known to the engine.
+  for (const job of finished) {
+    if (seen.has(job.id) || live[job.id]) continue;
+    seen.add(job.id);
+    recent.push({
+      jobId: job.id,
+      galleryId: job.galleryId,
+      assetId: job.assetId,
+      kind: job.kind,
+      state: job.status,
+      backend: job.backend,
+      value: 0,
+      max: 0,
+      queuedAt: Date.parse(job.queuedAt) || null,
+      startedAt: job.startedAt ? Date.parse(job.startedAt) || null : null,
+      finishedAt: job.finishedAt ? Date.parse(job.finishedAt) || null : null,
+    });
   }
   recent.sort((a, b) => (b.finishedAt ?? 0) - (a.finishedAt ?? 0));
   return { active, recent: recent.slice(0, 30) };
@@ -165,10 +187,10 @@ function Table({
   );
 }
 
-export function JobTable({ running }: { running: Job[] }) {
+export function JobTable({ running, finished }: { running: Job[]; finished: Job[] }) {
   const live = useLive((s) => s.jobs);
   const now = useNow();
-  const { active, recent } = toRows(running, live);
+  const { active, recent } = toRows(running, finished, live);
   return (
     <>
       <section className="queue-section" aria-labelledby="running-title">

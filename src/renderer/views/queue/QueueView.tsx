@@ -87,7 +87,7 @@ export function QueueView() {
         </section>
 
         <FailureList />
-        <JobTable running={status?.running ?? []} />
+        <JobTable running={status?.running ?? []} finished={status?.recent ?? []} />
       </div>
     </section>
   );

@@ -207,13 +207,14 @@ export function SettingsView() {
     label: string,
     value: string,
     onChange: (v: string) => void,
-    opts: { hint?: string; type?: string; placeholder?: string; mono?: boolean } = {},
+    opts: { hint?: string; type?: string; placeholder?: string; mono?: boolean; readOnly?: boolean } = {},
   ) => (
     <Field label={label} hint={opts.hint} error={err(path)}>
       {(id, describedBy) => (
         <input
           id={id}
           type={opts.type ?? 'text'}
+          readOnly={opts.readOnly}
           className={`input${opts.mono ? ' mono' : ''}`}
           value={value}
           placeholder={opts.placeholder}
@@ -354,6 +355,8 @@ export function SettingsView() {
             </div>
             {text('outputDir', 'Output folder', draft.outputDir, (v) => set({ outputDir: v }), {
               mono: true,
+              readOnly: true,
+              hint: 'Where galleries are written; chosen when the studio starts (--out)',
             })}
           </Section>
 
