@@ -39,7 +39,7 @@ import {
   ShowcasePlanner,
   templateIdFor,
 } from './showcase/index.ts';
-import { openStore, type Store } from './store/index.ts';
+import { conflictRecord, openStore, type Store } from './store/index.ts';
 import { SyncEngine } from './sync/index.ts';
 import {
   instantiate,
@@ -456,7 +456,9 @@ export class Engine {
           await this.pool.ollama.freeVram(this.settings().ollamaModel).catch(() => undefined);
       },
       jobStarted: (job, lane) => {
-        this.journal(() => this.store.jobs.markRunning(job.id, { backend: lane.id }));
+        // ComfyUI jobs are journalled as running by the runner, together with their prompt id.
+        if (lane.kind !== 'comfy')
+          this.journal(() => this.store.jobs.markRunning(job.id, { backend: lane.id }));
         this.emit('job.started', { ...this.runner.ref(job), backend: lane.id });
       },
       jobRetrying: (job, error) => {
@@ -827,6 +829,21 @@ export class Engine {
         }
         const r = await sync.syncOnce();
         return { pushed: r.pushed, pulled: r.pulled, conflicts: r.conflicts };
+      },
+      'sync.conflicts': async (input) =>
+        this.store.conflicts
+          .list({ limit: input.limit, ...(input.resolved === undefined ? {} : { resolved: input.resolved }) })
+          .map(conflictRecord),
+      'sync.resolveConflict': async (input) => {
+        const resolved = this.store.conflicts.resolveWith(input.conflictId, input.keep);
+        if (resolved.table === 'product_galleries') {
+          const gallery = this.store.galleries.get(resolved.rowId);
+          if (gallery) this.emit('showcase.updated', { galleryId: gallery.id, gallery });
+        }
+        // The kept version is a new local write: push it soon, and let the indicator drop the count.
+        this.changed();
+        this.emit('sync.status', this.syncStatus());
+        return conflictRecord(resolved);
       },
       'settings.get': async () => redactSettings({ ...this.settings(), outputDir: this.outputRoot }),
       'settings.update': async (input) => {

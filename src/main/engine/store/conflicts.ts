@@ -1,5 +1,20 @@
+import {
+  type ConflictRecord,
+  type ConflictSide,
+  parseOrThrow,
+  ShowcaseError,
+} from '../../../shared/index.ts';
 import type { StoreCore } from './core.ts';
 import { type JsonValue, type Paging, pageParams, parseJsonColumn, type Row, toInt } from './sql.ts';
+import {
+  dbRowToSyncRow,
+  normaliseSyncRow,
+  type SyncedTable,
+  type SyncRow,
+  syncedTables,
+  type TableSpec,
+  tableSpecs,
+} from './tables.ts';
 
 /** The losing version of a row, kept for an operator to look at (never silently dropped). */
 export interface SyncConflict {
@@ -69,6 +84,58 @@ export class ConflictRepository {
     return toInt((row as Row).n);
   }
 
+  get(id: number): SyncConflict | null {
+    const row = this.core.prepare('SELECT * FROM sync_conflicts WHERE id = ?').get(id);
+    return row ? toConflict(row) : null;
+  }
+
+  /**
+   * Resolves a conflict by keeping one of its two versions. The kept version is written again as a NEW
+   * local write (fresh HLC, `updatedAt` stamped now, queued in the outbox), so it beats both versions on
+   * every workstation once pushed; row, outbox entry and the resolved mark commit together. When the row
+   * already holds exactly that version (typically: keeping the version that won) nothing is rewritten,
+   * so picking the winner does not cause another round of sync traffic.
+   */
+  resolveWith(id: number, keep: ConflictSide): SyncConflict {
+    return this.core.tx(`resolve conflict ${id}`, () => {
+      const conflict = this.get(id);
+      if (!conflict) {
+        throw new ShowcaseError('not_found', `Conflict ${id} does not exist`, {
+          details: { fields: ['conflictId'] },
+        });
+      }
+      if (conflict.resolved) {
+        throw new ShowcaseError('conflict', `Conflict ${id} is already resolved`, {
+          details: { fields: ['conflictId'] },
+        });
+      }
+      const spec = writableSpec(conflict.table);
+      const version = keep === 'local' ? conflict.local : conflict.remote;
+      if (version === null || typeof version !== 'object' || Array.isArray(version)) {
+        // A rejected pull keeps no local version: there is no row to put back (sync has no deletes).
+        throw new ShowcaseError('invalid_input', `keep: conflict ${id} has no ${keep} version to keep`, {
+          details: { fields: ['keep'] },
+        });
+      }
+      const parsed = parseOrThrow(
+        spec.schema,
+        spec.fromSyncRow(normaliseSyncRow(spec, version)),
+        `conflict ${id} ${keep} version`,
+      );
+      const current = this.core.prepare(`SELECT * FROM ${spec.name} WHERE id = ?`).get(conflict.rowId);
+      const wanted = spec.toSyncRow(parsed);
+      if (String(wanted.id) !== conflict.rowId) {
+        throw new ShowcaseError('storage_error', `Conflict ${id}: the kept version is for another row`);
+      }
+      if (!current || !sameVersion(dbRowToSyncRow(spec, current), wanted)) {
+        const stamped = hasUpdatedAt(parsed) ? { ...parsed, updatedAt: this.core.nowIso() } : parsed;
+        this.core.writeSynced(spec, stamped, 'upsert');
+      }
+      this.core.prepare('UPDATE sync_conflicts SET resolved = 1 WHERE id = ?').run(id);
+      return { ...conflict, resolved: true };
+    });
+  }
+
   /** Marks a conflict (un)resolved; false when the id is unknown. */
   resolve(id: number, resolved = true): boolean {
     return this.core.tx(`resolve conflict ${id}`, () => {
@@ -78,6 +145,40 @@ export class ConflictRepository {
       );
     });
   }
+}
+
+/**
+ * A conflict as the contract returns it. Versions are always rows (objects) when recorded; anything else
+ * would be a corrupt record and reads as "no version" rather than failing the whole list.
+ */
+export function conflictRecord(conflict: SyncConflict): ConflictRecord {
+  const version = (v: JsonValue): ConflictRecord['local'] =>
+    v !== null && typeof v === 'object' && !Array.isArray(v) ? v : null;
+  return { ...conflict, local: version(conflict.local), remote: version(conflict.remote) };
+}
+
+// `jobs` is push-only (the summary is not the local journal's row), so a jobs conflict is for reading only.
+function writableSpec(table: string): TableSpec<unknown> {
+  if (!(syncedTables as readonly string[]).includes(table) || table === 'jobs') {
+    throw new ShowcaseError(
+      'invalid_input',
+      `conflictId: a ${table} conflict cannot be resolved by keeping a version`,
+      {
+        details: { fields: ['conflictId'], table },
+      },
+    );
+  }
+  return tableSpecs[table as Exclude<SyncedTable, 'jobs'>] as TableSpec<unknown>;
+}
+
+function hasUpdatedAt(value: unknown): value is { updatedAt: string } {
+  return value !== null && typeof value === 'object' && 'updatedAt' in value;
+}
+
+// `updated_at` only records when a version was written; the content is everything else.
+function sameVersion(a: SyncRow, b: SyncRow): boolean {
+  const strip = (row: SyncRow) => JSON.stringify({ ...row, updated_at: null });
+  return strip(a) === strip(b);
 }
 
 function toConflict(row: Row): SyncConflict {

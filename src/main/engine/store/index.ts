@@ -36,13 +36,14 @@
  * - `store.remoteTransaction(() => { …applyRemote…; store.syncState.set('checkpoint', seq) })` applies a
  *   page atomically with foreign keys suspended (children may arrive before parents).
  * - `store.syncState.get/set/delete/all` — free-form key/value (`checkpoint`, `last_push_at`, …);
- *   `node_id` and `hlc_last` are the store's own. `store.conflicts.record/list/count/resolve`.
+ *   `node_id` and `hlc_last` are the store's own. `store.conflicts.record/list/count/resolve`;
+ *   `store.conflicts.resolveWith(id, 'local' | 'remote')` re-applies the kept version as a new local write.
  * - HLC helpers for the server side: `formatHlc`, `parseHlc`, `compareHlc`, `isHlc`, `HybridClock`.
  */
 export type { AssetDraft, AssetPatch } from './assets.ts';
 export { AssetRepository } from './assets.ts';
 export type { ConflictQuery, SyncConflict, SyncConflictDraft } from './conflicts.ts';
-export { ConflictRepository } from './conflicts.ts';
+export { ConflictRepository, conflictRecord } from './conflicts.ts';
 export type { NotPromise } from './core.ts';
 export type { GalleryDraft, GalleryListQuery, GalleryPatch } from './galleries.ts';
 export { GalleryRepository } from './galleries.ts';
