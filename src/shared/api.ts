@@ -52,6 +52,27 @@ export const PublishResultSchema = z.object({
   skipped: z.number().int().nonnegative(),
 });
 
+/** A synced row as JSON (snake_case columns), as kept in a sync conflict. */
+export const ConflictVersionSchema = z.record(z.string(), z.json());
+
+/** The version of a row that lost a sync race, kept beside the one that won for the operator to pick. */
+export const SyncConflictSchema = z.object({
+  id: z.number().int().positive(),
+  table: z.string(),
+  rowId: z.string(),
+  /** This workstation's version (null when a pulled row was refused and nothing local was involved). */
+  local: ConflictVersionSchema.nullable(),
+  remote: ConflictVersionSchema.nullable(),
+  localHlc: z.string().nullable(),
+  remoteHlc: z.string().nullable(),
+  resolved: z.boolean(),
+  at: z.string(),
+});
+export type ConflictRecord = z.infer<typeof SyncConflictSchema>;
+
+export const ConflictSideSchema = z.enum(['local', 'remote']);
+export type ConflictSide = z.infer<typeof ConflictSideSchema>;
+
 export const methods = {
   'catalog.import': method(
     z.object({
@@ -143,6 +164,18 @@ export const methods = {
   'sync.now': method(
     z.object({}),
     z.object({ pushed: z.number().int(), pulled: z.number().int(), conflicts: z.number().int() }),
+  ),
+  'sync.conflicts': method(
+    z.object({
+      /** Omit for all conflicts; `false` for the ones still waiting for a decision. */
+      resolved: z.boolean().optional(),
+      limit: z.number().int().min(1).max(10_000).default(200),
+    }),
+    z.array(SyncConflictSchema),
+  ),
+  'sync.resolveConflict': method(
+    z.object({ conflictId: z.number().int().positive(), keep: ConflictSideSchema }),
+    SyncConflictSchema,
   ),
   'settings.get': method(z.object({}), SettingsSchema),
   'settings.update': method(SettingsPatchSchema, SettingsSchema),

@@ -172,7 +172,7 @@ async function spawnSim(
 export async function measureOverhead(
   count: number,
   previews: 'auto' | 'none' = 'auto',
-): Promise<{ cpuMsPerJob: number; wallMsPerJob: number; jobs: number }> {
+): Promise<{ cpuMsPerJob: number; userMsPerJob: number; systemMsPerJob: number; wallMsPerJob: number; jobs: number }> {
   const dir = await mkdtemp(join(tmpdir(), 'showcase-overhead-'));
   const [comfy, ollama] = await Promise.all([
     spawnSim('comfyui', ['--previews', previews]),
@@ -200,7 +200,13 @@ export async function measureOverhead(
     const wall = performance.now() - t0;
     const cpu = process.cpuUsage(cpu0);
     const jobs = imported.length * 8;
-    return { cpuMsPerJob: (cpu.user + cpu.system) / 1000 / jobs, wallMsPerJob: wall / jobs, jobs };
+    return {
+      cpuMsPerJob: (cpu.user + cpu.system) / 1000 / jobs,
+      userMsPerJob: cpu.user / 1000 / jobs,
+      systemMsPerJob: cpu.system / 1000 / jobs,
+      wallMsPerJob: wall / jobs,
+      jobs,
+    };
   } finally {
     await engine.close();
     comfy.stop();

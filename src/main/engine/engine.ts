@@ -910,7 +910,7 @@ export class Engine {
         online: false,
         pendingOps: this.store.outbox.count(),
         lastSyncAt: null,
-        conflicts: this.store.conflicts.count(),
+        conflicts: this.store.conflicts.count({ resolved: false }),
         error: this.syncError,
       }
     );

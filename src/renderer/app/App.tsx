@@ -4,6 +4,7 @@ import { useNav, type View } from '../state/nav.ts';
 import { useQueue } from '../state/queue.ts';
 import { useSync } from '../state/sync.ts';
 import { CatalogView } from '../views/catalog/CatalogView.tsx';
+import { ConflictsView } from '../views/conflicts/ConflictsView.tsx';
 import { PublishView } from '../views/publish/PublishView.tsx';
 import { QueueView } from '../views/queue/QueueView.tsx';
 import { SettingsView } from '../views/settings/SettingsView.tsx';
@@ -26,6 +27,8 @@ function CurrentView({ view }: { view: View }) {
       return <TemplatesView />;
     case 'publish':
       return <PublishView />;
+    case 'conflicts':
+      return <ConflictsView />;
     case 'settings':
       return <SettingsView />;
   }

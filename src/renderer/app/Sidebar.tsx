@@ -1,6 +1,7 @@
 import { useCatalog } from '../state/catalog.ts';
 import { useNav, type View } from '../state/nav.ts';
 import { useQueue } from '../state/queue.ts';
+import { useSync } from '../state/sync.ts';
 import { Icon, type IconName } from '../ui/Icon.tsx';
 import { SyncIndicator } from './SyncIndicator.tsx';
 import { ThemeToggle } from './ThemeToggle.tsx';
@@ -11,6 +12,7 @@ const ITEMS: Array<{ view: View; label: string; icon: IconName }> = [
   { view: 'queue', label: 'Queue', icon: 'queue' },
   { view: 'templates', label: 'Templates', icon: 'templates' },
   { view: 'publish', label: 'Publish', icon: 'publish' },
+  { view: 'conflicts', label: 'Conflicts', icon: 'alert' },
   { view: 'settings', label: 'Settings', icon: 'settings' },
 ];
 
@@ -20,10 +22,17 @@ function Badge({ view }: { view: View }) {
     view === 'queue' ? (s.status?.counts.running ?? 0) + (s.status?.counts.queued ?? 0) : 0,
   );
   const paused = useQueue((s) => view === 'queue' && (s.status?.paused ?? false));
+  const conflicts = useSync((s) => (view === 'conflicts' ? (s.status?.conflicts ?? 0) : 0));
   if (view === 'catalog' && total > 0) return <span className="nav-badge">{total.toLocaleString()}</span>;
   if (view === 'queue' && paused) return <span className="nav-badge is-warn">Paused</span>;
   if (view === 'queue' && active > 0)
     return <span className="nav-badge is-accent">{active.toLocaleString()}</span>;
+  if (view === 'conflicts' && conflicts > 0)
+    return (
+      <span className="nav-badge is-warn" data-testid="nav-conflicts-count">
+        {conflicts.toLocaleString()}
+      </span>
+    );
   return null;
 }
 

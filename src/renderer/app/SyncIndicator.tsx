@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
+import { useNav } from '../state/nav.ts';
 import { useSync } from '../state/sync.ts';
 import { Button } from '../ui/Button.tsx';
 import { relativeTime } from '../ui/format.ts';
@@ -111,6 +112,18 @@ export function SyncIndicator() {
           {status && !status.configured && (
             <p className="muted">Add a Postgres URL in Settings to share work with your team.</p>
           )}
+          <Button
+            size="s"
+            variant={status && status.conflicts > 0 ? 'primary' : 'secondary'}
+            icon="alert"
+            onClick={() => {
+              setOpen(false);
+              useNav.getState().go('conflicts');
+            }}
+            data-testid="sync-open-conflicts"
+          >
+            {status && status.conflicts > 0 ? 'Review conflicts' : 'Conflict history'}
+          </Button>
           <Button
             size="s"
             icon="refresh"

@@ -1,7 +1,15 @@
 // Which view is shown, kept in the URL fragment (`#/showcase/<galleryId>`) so a reload stays put.
 import { create } from 'zustand';
 
-export const views = ['catalog', 'showcase', 'queue', 'templates', 'publish', 'settings'] as const;
+export const views = [
+  'catalog',
+  'showcase',
+  'queue',
+  'templates',
+  'publish',
+  'conflicts',
+  'settings',
+] as const;
 export type View = (typeof views)[number];
 
 export interface Route {
