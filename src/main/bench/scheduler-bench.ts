@@ -172,7 +172,13 @@ async function spawnSim(
 export async function measureOverhead(
   count: number,
   previews: 'auto' | 'none' = 'auto',
-): Promise<{ cpuMsPerJob: number; userMsPerJob: number; systemMsPerJob: number; wallMsPerJob: number; jobs: number }> {
+): Promise<{
+  cpuMsPerJob: number;
+  userMsPerJob: number;
+  systemMsPerJob: number;
+  wallMsPerJob: number;
+  jobs: number;
+}> {
   const dir = await mkdtemp(join(tmpdir(), 'showcase-overhead-'));
   const [comfy, ollama] = await Promise.all([
     spawnSim('comfyui', ['--previews', previews]),

@@ -117,6 +117,8 @@ export async function benchCommand(opts: {
     overhead.cpuMsPerJob,
     '≤ 2',
   );
+  ratioLine('  of which user-space CPU ms per job', overhead.userMsPerJob);
+  ratioLine('  of which kernel CPU ms per job (sockets, files)', overhead.systemMsPerJob);
   ratioLine('wall-clock ms per job at zero latency (engine + simulators on 2 cores)', overhead.wallMsPerJob);
   const rss = await rssInFreshProcess();
   ratioLine(`RSS MB with ${rss.jobs} queued jobs`, rss.rssMb, '≤ 250');
