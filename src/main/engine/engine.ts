@@ -333,6 +333,32 @@ export class Engine {
     if (gating) this.log('VRAM too small for the LLM and the image model together: copy first, then images');
   }
 
+  /**
+   * Checks the family's templates against the first reachable ComfyUI server's /object_info and
+   * refuses, with ONE message naming every missing model file and its folder, before any work
+   * starts (instead of every showcase failing the same way).
+   */
+  async checkModels(family: TemplateFamily): Promise<void> {
+    const backend = this.pool.comfy.find((b) => b.lane.online) ?? this.pool.comfy[0];
+    if (!backend) return;
+    const info = parseObjectInfo(await backend.client.objectInfo());
+    const base = family === 'edit' ? 'qwen-image' : family;
+    const issues = lintLibrary(
+      this.templates.all().filter((t) => t.family === base),
+      info,
+    ).filter((i) => i.severity === 'error' && i.message.includes('is not installed'));
+    if (issues.length === 0) return;
+    const lines = [...new Set(issues.map((i) => i.message.replace(/ \(the server lists:.*$/, '')))];
+    throw new ShowcaseError(
+      'model_missing',
+      `ComfyUI at ${backend.url} is missing model files:\n  ${lines.join('\n  ')}`,
+      {
+        hint: 'Download the files into those folders (see docs/operations.md), then run again',
+        details: { files: lines },
+      },
+    );
+  }
+
   private resolvePreset(idOrName: string) {
     const presets = this.store.presets.list();
     const wanted = idOrName.trim().toLowerCase();
