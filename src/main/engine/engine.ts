@@ -702,6 +702,15 @@ export class Engine {
     return { messageId: sent.messageId, accepted: sent.accepted };
   }
 
+  private lastProbe = 0;
+
+  /** Fresh VRAM / loaded-model / queue figures for the Queue view, at most one probe per 2 s. */
+  private async refreshBackends(): Promise<void> {
+    if (Date.now() - this.lastProbe < 2_000) return;
+    this.lastProbe = Date.now();
+    await this.pool.probe(AbortSignal.timeout(3_000)).catch(() => undefined);
+  }
+
   private galleryFlags(galleryId: string | null): { publishedUrl: string | null; approved: boolean } {
     const gallery = galleryId ? this.store.galleries.get(galleryId) : null;
     return { publishedUrl: gallery?.publishedUrl ?? null, approved: gallery?.approved ?? false };
@@ -804,7 +813,10 @@ export class Engine {
         }
         return this.showcase(gallery.id);
       },
-      'queue.status': async () => this.queueStatus(),
+      'queue.status': async () => {
+        await this.refreshBackends();
+        return this.queueStatus();
+      },
       'queue.pause': async () => {
         this.scheduler.pause();
         return this.queueStatus();
