@@ -482,9 +482,7 @@ export class Engine {
           await this.pool.ollama.freeVram(this.settings().ollamaModel).catch(() => undefined);
       },
       jobStarted: (job, lane) => {
-        // ComfyUI jobs are journalled as running by the runner, together with their prompt id.
-        if (lane.kind !== 'comfy')
-          this.journal(() => this.store.jobs.markRunning(job.id, { backend: lane.id }));
+        this.journal(() => this.store.jobs.markRunning(job.id, { backend: lane.id }));
         this.emit('job.started', { ...this.runner.ref(job), backend: lane.id });
       },
       jobRetrying: (job, error) => {

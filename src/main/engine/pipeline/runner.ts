@@ -176,27 +176,24 @@ export class JobRunner {
     );
 
     const started = Date.now();
-    const markRunning = () =>
-      store.assets.update(asset.id, {
-        status: 'running',
-        seed,
-        prompt,
-        params: instance.params,
-        templateId: template.id,
+    store.assets.update(asset.id, {
+      status: 'running',
+      seed,
+      prompt,
+      params: instance.params,
+      templateId: template.id,
+    });
+    const result = await this.render(job, backend, instance.graph, signal).catch((raw: unknown) => {
+      const err = withModelFolder(raw);
+      const e = err instanceof ShowcaseError ? err : new ShowcaseError('internal', String(err));
+      this.logUsage(job, backend.id, model, 'image', {
+        totalMs: Date.now() - started,
+        ok: false,
+        error: e.message,
       });
-    const result = await this.render(job, backend, instance.graph, signal, markRunning).catch(
-      (raw: unknown) => {
-        const err = withModelFolder(raw);
-        const e = err instanceof ShowcaseError ? err : new ShowcaseError('internal', String(err));
-        this.logUsage(job, backend.id, model, 'image', {
-          totalMs: Date.now() - started,
-          ok: false,
-          error: e.message,
-        });
-        store.assets.update(asset.id, { status: 'failed', error: e.message, attempts: job.attempts });
-        throw err;
-      },
-    );
+      store.assets.update(asset.id, { status: 'failed', error: e.message, attempts: job.attempts });
+      throw err;
+    });
     const bytes = await this.download(backend, result.outputs, instance.outputNodeIds, signal);
     const usage = {
       queuedMs: result.timings.queuedMs,
@@ -217,16 +214,8 @@ export class JobRunner {
     backend: ComfyBackend,
     graph: object,
     signal: AbortSignal,
-    alsoWhenStarting: () => void = () => {},
   ): Promise<ComfyRunResult> {
-    // The journal learns that the job runs, and under which prompt id, in ONE transaction that
-    // commits before the prompt is sent (the engine's jobStarted hook leaves ComfyUI jobs to us).
-    const starting = (promptId: string | null) =>
-      this.ctx.store.transaction(() => {
-        this.ctx.store.jobs.markRunning(job.id, { backend: backend.id });
-        if (promptId) this.ctx.store.jobs.setComfyPromptId(job.id, promptId, backend.id);
-        alsoWhenStarting();
-      });
+    const { store } = this.ctx;
     const callbacks = {
       signal,
       onProgress: (p: { value: number; max: number; node: string | null }) =>
@@ -245,7 +234,6 @@ export class JobRunner {
       // neither answer. A second look tells "finished meanwhile" from "never arrived" (resubmitting
       // the first would render the image twice).
       if (seen.state === 'unknown') seen = await backend.client.collect(previous, { signal });
-      if (seen.state === 'success' || seen.state === 'running' || seen.state === 'pending') starting(null);
       if (seen.state === 'success') {
         return {
           promptId: previous,
@@ -262,7 +250,7 @@ export class JobRunner {
       // failed or unknown (never arrived / server restarted): submit anew under a fresh id.
     }
     const promptId = randomUUID();
-    starting(promptId);
+    store.jobs.setComfyPromptId(job.id, promptId, backend.id);
     job.comfyPromptId = promptId;
     job.backend = backend.id;
     return backend.client.run(graph as never, { ...callbacks, promptId });
