@@ -1,3 +1,4 @@
 export * from './api.ts';
 export * from './domain.ts';
 export * from './errors.ts';
+export * from './secrets.ts';

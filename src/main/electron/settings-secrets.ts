@@ -9,9 +9,28 @@
 // This module is pure (no electron, no engine import) so both processes and the tests can use it.
 import { z } from 'zod';
 import type { Settings, SettingsPatch } from '../../shared/index.ts';
+import {
+  type ClearSecretSettings,
+  parseSettingUrl,
+  redactSettings,
+  replaceUrlSecret,
+  restoreMaskedPatch,
+  restoreMaskedUrl,
+  SECRET_MASK,
+  urlHasSecret,
+} from '../../shared/secrets.ts';
 
-/** What the engine's `settings.get` shows for a secret (src/main/engine/engine.ts `SECRET_MASK`). */
-export const SECRET_MASK = '********';
+export {
+  type ClearSecretSettings,
+  replaceUrlSecret,
+  restoreMaskedPatch,
+  restoreMaskedUrl,
+  SECRET_MASK,
+  urlHasSecret,
+};
+/** Last line of defence before a settings object reaches the renderer (the shared redaction). */
+export const redactSettingsForRenderer = redactSettings;
+
 /** What the database stores in place of a sealed secret. URL-safe: no character needs escaping in userinfo. */
 export const SEALED = '__sealed__';
 
@@ -28,67 +47,9 @@ export const SecretValuesSchema = z
   .partial();
 export type SecretValues = z.infer<typeof SecretValuesSchema>;
 
-type SealableUrl = { kind: 'url'; url: URL } | { kind: 'opaque' };
-
-function parseUrl(value: string): SealableUrl {
-  try {
-    return { kind: 'url', url: new URL(value) };
-  } catch {
-    // A libpq keyword string (`host=… password=…`) or anything else we cannot take apart.
-    return { kind: 'opaque' };
-  }
-}
-
-/** True when the value carries a secret: a URL with a password, or a string we cannot parse. */
-export function urlHasSecret(value: string): boolean {
-  const parsed = parseUrl(value);
-  return parsed.kind === 'opaque' || parsed.url.password !== '';
-}
-
-/** The value with its secret replaced by `placeholder`: the password of a URL, or all of an opaque string. */
-export function replaceUrlSecret(value: string, placeholder: string): string {
-  const parsed = parseUrl(value);
-  if (parsed.kind === 'opaque') return placeholder;
-  if (parsed.url.password === '') return value;
-  parsed.url.password = placeholder;
-  return parsed.url.toString();
-}
-
-/**
- * Puts back what the renderer could not know: it echoes `SECRET_MASK` for a secret it was never shown.
- * `current` is the clear value the engine uses now (null when there is none).
- */
-export function restoreMaskedUrl(incoming: string, current: string | null): string {
-  if (current === null) return incoming;
-  if (incoming === SECRET_MASK) return current;
-  const parsed = parseUrl(incoming);
-  if (parsed.kind === 'opaque' || parsed.url.password !== SECRET_MASK) return incoming;
-  const old = parseUrl(current);
-  if (old.kind === 'opaque' || old.url.password === '') return incoming;
-  // The operator kept the masked password but may have changed host, user or database.
-  parsed.url.password = old.url.password;
-  return parsed.url.toString();
-}
-
-/** Current clear values of the secret-bearing settings (what `Engine.settings()` returns). */
-export type ClearSecretSettings = Pick<Settings, 's3' | 'smtp' | 'postgresUrl'>;
-
-/** Replaces masks in a settings patch with the current clear values. */
-export function restoreMaskedPatch(patch: SettingsPatch, current: ClearSecretSettings): SettingsPatch {
-  const out: SettingsPatch = { ...patch };
-  if (out.s3 && out.s3.secretKey === SECRET_MASK && current.s3) {
-    out.s3 = { ...out.s3, secretKey: current.s3.secretKey };
-  }
-  if (out.smtp) out.smtp = { ...out.smtp, url: restoreMaskedUrl(out.smtp.url, current.smtp?.url ?? null) };
-  if (typeof out.postgresUrl === 'string') {
-    out.postgresUrl = restoreMaskedUrl(out.postgresUrl, current.postgresUrl);
-  }
-  return out;
-}
-
 /** True when the secret part of the value is a mask or a placeholder rather than a real secret. */
 function isPlaceholder(value: string): boolean {
-  const parsed = parseUrl(value);
+  const parsed = parseSettingUrl(value);
   const secret = parsed.kind === 'opaque' ? value : parsed.url.password;
   return secret === SECRET_MASK || secret === SEALED;
 }
@@ -155,18 +116,4 @@ export function unsealOverrides(
     out.postgresUrl = pgSecret;
   }
   return out;
-}
-
-/**
- * Last line of defence before a settings object reaches the renderer: the S3 secret key, URL
- * passwords and unparseable connection strings are masked whatever the engine returned.
- */
-export function redactSettingsForRenderer(settings: Settings): Settings {
-  const mask = (value: string) => (urlHasSecret(value) ? replaceUrlSecret(value, SECRET_MASK) : value);
-  return {
-    ...settings,
-    s3: settings.s3 ? { ...settings.s3, secretKey: SECRET_MASK } : null,
-    smtp: settings.smtp ? { ...settings.smtp, url: mask(settings.smtp.url) } : null,
-    postgresUrl: settings.postgresUrl === null ? null : mask(settings.postgresUrl),
-  };
 }

@@ -14,6 +14,8 @@ import {
   type MethodParsedInput,
   type Product,
   type QueueStatus,
+  redactSettings,
+  restoreMaskedPatch,
   type Settings,
   type SettingsPatch,
   SettingsSchema,
@@ -883,12 +885,8 @@ export class Engine {
       },
       'settings.get': async () => redactSettings({ ...this.settings(), outputDir: this.outputRoot }),
       'settings.update': async (input) => {
-        const patch = { ...input };
-        // The renderer echoes "********" for secrets it never saw: keep the stored value.
-        if (patch.s3 && patch.s3.secretKey === SECRET_MASK) {
-          const current = this.store.settings.get().s3;
-          if (current) patch.s3 = { ...patch.s3, secretKey: current.secretKey };
-        }
+        // The renderer echoes the mask for secrets it never saw: keep the values in use.
+        const patch = restoreMaskedPatch(input, this.settings());
         if (patch.templateParams) {
           for (const [family, params] of Object.entries(patch.templateParams))
             this.checkTemplateParams(family, params);
@@ -990,27 +988,6 @@ export class Engine {
   }
 }
 
-export const SECRET_MASK = '********';
-
-function redactSettings(settings: Settings): Settings {
-  return {
-    ...settings,
-    s3: settings.s3 ? { ...settings.s3, secretKey: SECRET_MASK } : null,
-    smtp: settings.smtp ? { ...settings.smtp, url: redactUrl(settings.smtp.url) } : null,
-    postgresUrl: settings.postgresUrl ? redactUrl(settings.postgresUrl) : null,
-  };
-}
-
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = SECRET_MASK;
-    return u.toString();
-  } catch {
-    return url;
-  }
-}
-
 function firstError(assets: Asset[]): string | null {
   return assets.find((a) => a.error && a.error !== 'cancelled')?.error ?? null;
 }
@@ -1018,5 +995,3 @@ function firstError(assets: Asset[]): string | null {
 function stripUndefined<T extends object>(value: T): { [K in keyof T]: Exclude<T[K], undefined> } {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as never;
 }
-
-export type { Gallery, MethodParsedInput, Product };

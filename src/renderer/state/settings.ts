@@ -1,12 +1,12 @@
 // Settings as the engine holds them. Secrets come back as "********" and are only sent when edited.
 import { create } from 'zustand';
-import type { Settings, SettingsPatch } from '../../shared/index.ts';
+import { SECRET_MASK, type Settings, type SettingsPatch } from '../../shared/index.ts';
 import { bridge } from '../bridge/index.ts';
 import { type ErrorInfo, errorFields, errorInfo } from './errors.ts';
 import { notify, reportError } from './toasts.ts';
 
 /** What `settings.get` shows instead of a stored secret. */
-export const MASK = '********';
+export const MASK = SECRET_MASK;
 
 interface SettingsState {
   settings: Settings | null;

@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   redactSettingsForRenderer,
@@ -9,7 +12,7 @@ import {
   sealPatch,
   unsealOverrides,
 } from '../../../src/main/electron/settings-secrets.ts';
-import { SECRET_MASK as ENGINE_SECRET_MASK } from '../../../src/main/engine/engine.ts';
+import { Engine } from '../../../src/main/engine/engine.ts';
 import { SettingsSchema } from '../../../src/shared/index.ts';
 
 const s3 = {
@@ -23,8 +26,32 @@ const s3 = {
 };
 
 describe('settings secrets', () => {
-  it('uses the engine mask', () => {
-    expect(SECRET_MASK).toBe(ENGINE_SECRET_MASK);
+  it('is the masking the engine itself applies over any transport (URL passwords, opaque strings, masked echoes)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'secrets-engine-'));
+    const engine = await Engine.open({ dbPath: join(dir, 'studio.db'), outputRoot: join(dir, 'out') });
+    try {
+      const saved = await engine.handlers['settings.update']({
+        s3,
+        postgresUrl: 'host=db.internal user=app password=hunter2',
+        smtp: { url: 'smtp://mailer:s3cret@mail:25', from: 'studio@example.com' },
+      });
+      expect(JSON.stringify(saved)).not.toContain('hunter2');
+      expect(JSON.stringify(saved)).not.toContain('s3cret');
+      expect(saved.s3?.secretKey).toBe(SECRET_MASK);
+      // Echoing the masks back (another field changed) keeps the secrets in use.
+      await engine.handlers['settings.update']({
+        ...saved,
+        s3: { ...s3, bucket: 'other', secretKey: SECRET_MASK },
+      });
+      const inUse = engine.settings();
+      expect(inUse.s3?.secretKey).toBe('k');
+      expect(inUse.s3?.bucket).toBe('other');
+      expect(inUse.postgresUrl).toBe('host=db.internal user=app password=hunter2');
+      expect(inUse.smtp?.url).toBe('smtp://mailer:s3cret@mail:25');
+    } finally {
+      await engine.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('replaces only the password of a URL, and the whole of an unparseable string', () => {
