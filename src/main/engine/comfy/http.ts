@@ -1,5 +1,6 @@
 // The HTTP half of the client: one undici Agent per client (so close() can tear its sockets down),
 // a timeout and an AbortSignal on every request, and zod parsing of every JSON reply.
+import { setMaxListeners } from 'node:events';
 import { Agent, type FormData, request } from 'undici';
 import type { z } from 'zod';
 import { ShowcaseError } from '../../../shared/errors.ts';
@@ -54,6 +55,8 @@ export class ComfyHttp {
     const path = url.pathname.replace(/\/+$/, '');
     this.prefix = path === '' ? '/api' : path;
     this.requestTimeoutMs = requestTimeoutMs;
+    // Every request in flight listens here (downloads, polls, uploads of a busy backend).
+    setMaxListeners(0, this.closing.signal);
     this.agent = new Agent({
       connect: { timeout: requestTimeoutMs },
       keepAliveTimeout: 4_000,
@@ -87,11 +90,18 @@ export class ComfyHttp {
     if (this.closing.signal.aborted) throw closedError(ctx);
 
     const timeoutMs = options.timeoutMs ?? this.requestTimeoutMs;
-    const timer = new AbortController();
-    const handle = setTimeout(() => timer.abort(), timeoutMs);
-    const signals = [timer.signal, this.closing.signal];
-    if (options.signal) signals.push(options.signal);
-    const signal = AbortSignal.any(signals);
+    // One controller fed by the deadline, the caller's signal and close(): cheaper per request than
+    // AbortSignal.any, whose dependants on the long-lived close signal pile up until GC.
+    const controller = new AbortController();
+    let timedOut = false;
+    const handle = setTimeout(() => {
+      timedOut = true;
+      controller.abort(REQUEST_DEADLINE);
+    }, timeoutMs);
+    const forward = (): void => controller.abort(REQUEST_ABORTED);
+    options.signal?.addEventListener('abort', forward, { once: true });
+    this.closing.signal.addEventListener('abort', forward, { once: true });
+    const signal = controller.signal;
 
     let body: string | FormData | undefined;
     const headers: Record<string, string> = { accept: 'application/json, */*' };
@@ -111,12 +121,14 @@ export class ComfyHttp {
         body: buffer,
       };
     } catch (err) {
-      if (timer.signal.aborted) throw timeoutError(`ComfyUI ${method} ${route}`, timeoutMs, { ...ctx });
+      if (timedOut) throw timeoutError(`ComfyUI ${method} ${route}`, timeoutMs, { ...ctx });
       if (options.signal?.aborted) throw abortedError(ctx, options.signal);
       if (this.closing.signal.aborted) throw closedError(ctx);
       throw transportError(err, ctx);
     } finally {
       clearTimeout(handle);
+      options.signal?.removeEventListener('abort', forward);
+      this.closing.signal.removeEventListener('abort', forward);
     }
   }
 
@@ -147,6 +159,9 @@ export class ComfyHttp {
     await this.agent.destroy().catch(() => {});
   }
 }
+
+const REQUEST_DEADLINE = new Error('request deadline passed');
+const REQUEST_ABORTED = new Error('request aborted');
 
 export function parseJsonReply<S extends z.ZodType>(
   reply: HttpReply,

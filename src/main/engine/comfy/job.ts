@@ -56,6 +56,8 @@ export interface PromptJobInit {
 
 type PollReason = 'socket_closed' | 'stall' | 'attached' | 'confirming';
 
+const SETTLED = new Error('prompt settled');
+
 // After `execution_success`, history can lag behind (§8.3); wait longer before trusting live outputs.
 const MIN_UNKNOWN_POLLS_AFTER_SUCCESS = 10;
 
@@ -246,6 +248,13 @@ export class PromptJob {
           // Sent after the history write: the canonical "done" marker (§8.3).
           this.terminalSeenLive = true;
           this.endedAt ??= Date.now();
+          // Watched live from start to end on one socket (frames are FIFO), with the success and the
+          // output nodes' `executed` frames seen: that is what history would say, so skip the GET.
+          // Anything less (a drop, an error, no outputs) is confirmed against /history.
+          if (this.successSeen && !this.socketLost && Object.keys(this.liveOutputs).length > 0) {
+            this.resolveWith(this.liveOutputs, [], null, null, 'websocket');
+            return;
+          }
           this.confirm();
           return;
         }
@@ -270,6 +279,12 @@ export class PromptJob {
         return;
       }
       case 'progress_state': {
+        // The heaviest frame (every node of the graph, once per sampler step): only parsed when
+        // somebody reads it; it still proves the socket alive.
+        if (!this.callbacks.onProgressState && !this.callbacks.onEvent) {
+          this.touch();
+          return;
+        }
         const parsed = WsProgressStateSchema.safeParse(data);
         if (!parsed.success) return;
         this.touch();
@@ -501,10 +516,20 @@ export class PromptJob {
   }
 
   private armStall(): void {
-    this.clearStall();
-    if (this.phase !== 'accepted' || this.socketLost || this.polling !== null) return;
+    if (this.phase !== 'accepted' || this.socketLost || this.polling !== null) {
+      this.clearStall();
+      return;
+    }
     // A pending prompt legitimately stays silent; only a running one is watched.
-    if (this.startedAt === null) return;
+    if (this.startedAt === null) {
+      this.clearStall();
+      return;
+    }
+    // Every frame re-arms the watchdog: restarting the armed timer is far cheaper than a new one.
+    if (this.stallTimer !== undefined) {
+      this.stallTimer.refresh();
+      return;
+    }
     this.stallTimer = setTimeout(() => {
       this.stallTimer = undefined;
       this.startPolling('stall');
@@ -537,7 +562,8 @@ export class PromptJob {
     this.phase = 'done';
     this.polling = null;
     this.buffer.length = 0;
-    this.stop.abort();
+    // An explicit reason: the default one is a DOMException, whose stack capture costs per prompt.
+    this.stop.abort(SETTLED);
     if (this.jobTimer !== undefined) clearTimeout(this.jobTimer);
     if (this.pollTimer !== undefined) clearTimeout(this.pollTimer);
     this.clearStall();
@@ -550,7 +576,8 @@ export class PromptJob {
   }
 
   private emit(event: ComfyJobEvent): void {
-    this.call(() => this.callbacks.onEvent?.(event));
+    const onEvent = this.callbacks.onEvent;
+    if (onEvent) this.call(() => onEvent(event));
   }
 
   /** Caller callbacks must not break the client's bookkeeping. */

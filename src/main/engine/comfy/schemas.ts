@@ -168,8 +168,6 @@ export const UploadReplySchema = z.looseObject({
 // ---------------------------------------------------------------------------------------------
 // WebSocket text frames
 
-export const WsEnvelopeSchema = z.looseObject({ type: z.string(), data: z.unknown() });
-
 export const WsStatusSchema = z.looseObject({
   status: z
     .looseObject({

@@ -153,6 +153,11 @@ describe('ComfyClient.run', () => {
     expect(events[0]?.type).toBe('queued');
     expect(events.map((e) => e.type)).toContain('execution_start');
     expect(events.filter((e) => e.type === 'executing' && e.node !== null).length).toBeGreaterThan(0);
+    // Watched live from start to `executing null` on one socket: the outputs came with the frames,
+    // so no /history round trip was needed to finish.
+    expect(
+      sim.transcript.filter((e) => e.channel === 'http' && e.path?.includes(`/history/${result.promptId}`)),
+    ).toEqual([]);
 
     const png = await client.download(
       result.outputs['10']?.images[0] ?? { filename: '', subfolder: '', type: '' },
