@@ -6,7 +6,8 @@
 // comes back with a prompt id (after a crash) first asks the backend about that prompt, so
 // finished work is collected and running work is followed: nothing lost, nothing run twice.
 import { randomUUID } from 'node:crypto';
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { renameSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
 import {
   type Asset,
@@ -17,7 +18,7 @@ import {
   type Settings,
   ShowcaseError,
 } from '../../../shared/index.ts';
-import type { ComfyOutputs, ComfyRunResult } from '../comfy/index.ts';
+import type { ComfyJobCallbacks, ComfyOutputs, ComfyRunResult } from '../comfy/index.ts';
 import type { QueuedJob } from '../queue/index.ts';
 import {
   CopyWriter,
@@ -31,6 +32,11 @@ import type { Store } from '../store/index.ts';
 import { instantiate, type TemplateLibrary } from '../templates/index.ts';
 import type { BackendPool, ComfyBackend } from './backends.ts';
 import { pngSize, sha256, stripPngMetadata } from './png.ts';
+import { throttleLatest } from './throttle.ts';
+
+/** At most this often per job: what a progress bar and a preview tile can usefully show. */
+const LIVE_PROGRESS_INTERVAL_MS = 100;
+const LIVE_PREVIEW_INTERVAL_MS = 250;
 
 export interface RunnerContext {
   store: Store;
@@ -215,18 +221,42 @@ export class JobRunner {
     graph: object,
     signal: AbortSignal,
   ): Promise<ComfyRunResult> {
-    const { store } = this.ctx;
-    const callbacks = {
-      signal,
-      onProgress: (p: { value: number; max: number; node: string | null }) =>
+    const progress = throttleLatest(
+      (p: { value: number; max: number; node: string | null }) =>
         this.ctx.emit('job.progress', { ...this.ref(job), value: p.value, max: p.max, node: p.node }),
-      onPreview: (p: { mime: string; bytes: Uint8Array }) =>
+      LIVE_PROGRESS_INTERVAL_MS,
+    );
+    // Encoded only when actually sent: most previews of a fast GPU are superseded before that.
+    const preview = throttleLatest(
+      (p: { mime: string; bytes: Uint8Array }) =>
         this.ctx.emit('job.preview', {
           ...this.ref(job),
           mime: p.mime,
           dataUrl: `data:${p.mime};base64,${Buffer.from(p.bytes).toString('base64')}`,
         }),
+      LIVE_PREVIEW_INTERVAL_MS,
+    );
+    const callbacks = {
+      signal,
+      onProgress: (p: { value: number; max: number; node: string | null }) => progress.push(p),
+      onPreview: (p: { mime: string; bytes: Uint8Array }) => preview.push(p),
     };
+    try {
+      return await this.submitOrAttach(job, backend, graph, callbacks);
+    } finally {
+      progress.flush();
+      preview.cancel();
+    }
+  }
+
+  private async submitOrAttach(
+    job: QueuedJob,
+    backend: ComfyBackend,
+    graph: object,
+    callbacks: ComfyJobCallbacks & { signal: AbortSignal },
+  ): Promise<ComfyRunResult> {
+    const { store } = this.ctx;
+    const { signal } = callbacks;
     const previous = job.comfyPromptId;
     if (previous && job.backend === backend.id) {
       let seen = await backend.client.collect(previous, { signal });
@@ -348,8 +378,10 @@ export class JobRunner {
   ): Promise<void> {
     const path = resolveInside(this.ctx.outputRoot, asset.filename);
     const temp = `${path}.${process.pid}.tmp`;
-    await writeFile(temp, bytes);
-    await rename(temp, path);
+    // Synchronous on purpose: a PNG of a few hundred KB is written in well under a millisecond,
+    // while the promise API costs three thread-pool round trips (open, write, close) plus a rename.
+    writeFileSync(temp, bytes);
+    renameSync(temp, path);
     const { width, height } = pngSize(bytes);
     const { store } = this.ctx;
     store.transaction(() => {
