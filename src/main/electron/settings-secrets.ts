@@ -8,7 +8,7 @@
 //
 // This module is pure (no electron, no engine import) so both processes and the tests can use it.
 import { z } from 'zod';
-import type { Settings, SettingsPatch } from '../../shared/index.ts';
+import type { SettingsPatch } from '../../shared/index.ts';
 import {
   type ClearSecretSettings,
   parseSettingUrl,

@@ -8,11 +8,8 @@ import {
   type Asset,
   type EventName,
   type EventPayload,
-  type Gallery,
   type GalleryStatus,
   type MethodHandlers,
-  type MethodParsedInput,
-  type Product,
   type QueueStatus,
   redactSettings,
   restoreMaskedPatch,
@@ -80,6 +77,7 @@ export interface StartOptions {
   variations?: number;
 }
 
+const CATALOG_INDEX_MIN_DELAY_MS = 250;
 const TERMINAL: ReadonlySet<GalleryStatus> = new Set(['complete', 'partial', 'failed', 'cancelled']);
 
 export class Engine {
@@ -97,6 +95,8 @@ export class Engine {
   private readonly galleryStarted = new Map<string, number>();
   private overrides: SettingsPatch;
   private indexTimer: NodeJS.Timeout | null = null;
+  /** How long the last catalog index rewrite took (it grows with the catalog). */
+  private indexWriteMs = 0;
   private indexWrite: Promise<void> = Promise.resolve();
   /** Galleries being finalised (files written after their last job). */
   private readonly finishing = new Set<Promise<void>>();
@@ -592,31 +592,33 @@ export class Engine {
 
   private scheduleCatalogIndex(): void {
     if (this.indexTimer) return;
+    // A big catalog makes every rewrite longer: space rewrites so they take at most ~1/8 of the time.
+    const delay = Math.max(CATALOG_INDEX_MIN_DELAY_MS, 8 * this.indexWriteMs);
     this.indexTimer = setTimeout(() => {
       this.indexTimer = null;
       this.indexWrite = this.indexWrite
         .then(async () => {
+          const started = performance.now();
           await this.writeCatalogIndex();
+          this.indexWriteMs = performance.now() - started;
         })
         .catch((err: unknown) => this.log(`index: ${toShowcaseError(err).message}`));
-    }, 250);
+    }, delay);
   }
 
   /** index.html over the latest finished gallery of every product. */
   async writeCatalogIndex(): Promise<string | null> {
     const documents: GalleryDocument[] = [];
-    const page = this.store.products.list({ limit: 100_000 });
-    for (const item of page.items) {
-      if (!item.galleryId) continue;
+    for (const galleryId of this.store.products.latestGalleryIds()) {
       // Finished documents are cached by gallery id: the index is rewritten after every gallery,
       // and re-reading every JSON file each time would make a catalog run quadratic.
-      let doc = this.documents.get(item.galleryId);
+      let doc = this.documents.get(galleryId);
       if (!doc) {
-        const gallery = this.store.galleries.get(item.galleryId);
+        const gallery = this.store.galleries.get(galleryId);
         if (!gallery?.jsonPath) continue;
         doc = await readGalleryDocument(gallery.jsonPath).catch(() => undefined);
         if (!doc) continue; // a gallery whose files were removed is simply not listed
-        this.documents.set(item.galleryId, doc);
+        this.documents.set(galleryId, doc);
       }
       documents.push(doc);
     }

@@ -228,9 +228,19 @@ function isZod(format: OllamaFormat | undefined): format is z.ZodType {
 /** The `format` field for the wire: zod schemas become JSON Schema (zod 4 `toJSONSchema`). */
 export function formatForWire(format: OllamaFormat | undefined): JsonSchemaObject | 'json' | undefined {
   if (format === undefined || format === 'json') return format;
-  if (isZod(format)) return z.toJSONSchema(format, { unrepresentable: 'any' }) as JsonSchemaObject;
+  if (isZod(format)) {
+    // The copy schema is the same object for every product: convert it once.
+    let schema = wireSchemas.get(format);
+    if (!schema) {
+      schema = z.toJSONSchema(format, { unrepresentable: 'any' }) as JsonSchemaObject;
+      wireSchemas.set(format, schema);
+    }
+    return schema;
+  }
   return format;
 }
+
+const wireSchemas = new WeakMap<z.ZodType, JsonSchemaObject>();
 
 const RAW_PREVIEW_CHARS = 2_000;
 

@@ -4,6 +4,7 @@
 // The JSON document is the source of truth for publish and e-mail: they read it back with
 // `readGalleryDocument` and may re-render the page with public URLs through `renderGalleryHtml`.
 import { createHash, randomBytes } from 'node:crypto';
+import { statSync } from 'node:fs';
 import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import sharp from 'sharp';
@@ -284,7 +285,13 @@ async function describeAsset(
   };
   if (asset.status !== 'done') return base;
 
-  const measured = await measureImage(resolveInside(outputRoot, asset.filename));
+  const path = resolveInside(outputRoot, asset.filename);
+  // The journal recorded sha256 and size when it wrote the file: only check the file is still there
+  // (and its byte count) instead of re-reading and decoding every PNG of the gallery.
+  const measured =
+    asset.sha256 !== null && asset.width !== null && asset.height !== null
+      ? statImage(path, { sha256: asset.sha256, width: asset.width, height: asset.height })
+      : await measureImage(path);
   if ('error' in measured) return { ...base, status: 'failed', approved: false, error: measured.error };
   return { ...base, ...measured };
 }
@@ -296,13 +303,28 @@ interface ImageFacts {
   height: number;
 }
 
+function statImage(path: string, known: Omit<ImageFacts, 'bytes'>): ImageFacts | { error: string } {
+  try {
+    // A stat is a microsecond syscall; the promise version would queue on the thread pool.
+    const info = statSync(path);
+    if (!info.isFile() || info.size === 0) return { error: 'image file is not a readable image' };
+    return { ...known, bytes: info.size };
+  } catch (err) {
+    return { error: unreadable(err) };
+  }
+}
+
+function unreadable(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' ? 'image file is missing' : `image file unreadable (${code ?? err})`;
+}
+
 async function measureImage(path: string): Promise<ImageFacts | { error: string }> {
   let data: Buffer;
   try {
     data = await readFile(path);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    return { error: code === 'ENOENT' ? 'image file is missing' : `image file unreadable (${code ?? err})` };
+    return { error: unreadable(err) };
   }
   try {
     const meta = await sharp(data).metadata();
@@ -337,7 +359,8 @@ export interface ComposedCatalogIndex {
 export async function composeCatalogIndex(
   options: ComposeCatalogIndexOptions,
 ): Promise<ComposedCatalogIndex> {
-  const documents = options.documents.map((d) => GalleryDocumentSchema.parse(d));
+  // Documents are typed: they were parsed where they entered (built here or read from disk).
+  const documents = options.documents;
   const index = CatalogIndexSchema.parse({
     schemaVersion: GALLERY_SCHEMA_VERSION,
     generatedAt: (options.now?.() ?? new Date()).toISOString(),

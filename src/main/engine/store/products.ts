@@ -115,6 +115,14 @@ export class ProductRepository {
     return toInt(row.n);
   }
 
+  /** The latest gallery id of every product that has one, in catalog order (no rows parsed). */
+  latestGalleryIds(): string[] {
+    return this.core
+      .prepare(`SELECT g.id AS g_id ${LIST_FROM} WHERE g.id IS NOT NULL ORDER BY p.rowid`)
+      .all()
+      .map((row) => String(row.g_id));
+  }
+
   list(query: ProductListQuery = {}): ProductListPage {
     const statuses = query.status === undefined ? null : [query.status].flat();
     const search = query.search?.trim() ? likePattern(query.search.trim()) : null;
