@@ -171,7 +171,7 @@ async function spawnSim(
  */
 export async function measureOverhead(
   count: number,
-  previews: 'auto' | 'none' = 'auto',
+  previews: 'auto' | 'none',
 ): Promise<{
   cpuMsPerJob: number;
   userMsPerJob: number;
@@ -194,8 +194,8 @@ export async function measureOverhead(
     },
   });
   try {
-    // Warm-up: connections, caches, JIT.
-    const warm = engine.addProducts(products(3, 'warm'));
+    // Warm-up: connections, caches, JIT — enough products that the measured run is steady state.
+    const warm = engine.addProducts(products(10, 'warm'));
     await engine.start(warm.imported.map((p) => p.id));
     await engine.whenIdle();
     const { imported } = engine.addProducts(products(count, 'ovh'));
