@@ -242,6 +242,35 @@ export function formatForWire(format: OllamaFormat | undefined): JsonSchemaObjec
 
 const wireSchemas = new WeakMap<z.ZodType, JsonSchemaObject>();
 
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+const optionalString = (value: unknown): boolean => value === undefined || typeof value === 'string';
+
+/** `{model, created_at, message: {role, content[, thinking]}, done: false}` — nothing else to check. */
+function isChatToken(chunk: Record<string, unknown>): boolean {
+  const message = chunk.message;
+  return (
+    optionalString(chunk.created_at) &&
+    isRecord(message) &&
+    typeof message.role === 'string' &&
+    optionalString(message.content) &&
+    optionalString(message.thinking) &&
+    message.tool_calls == null
+  );
+}
+
+/** `{model, created_at, response[, thinking], done: false}`. */
+function isGenerateToken(chunk: Record<string, unknown>): boolean {
+  return (
+    optionalString(chunk.created_at) &&
+    optionalString(chunk.response) &&
+    optionalString(chunk.thinking) &&
+    chunk.context == null
+  );
+}
+
 const RAW_PREVIEW_CHARS = 2_000;
 
 /**
@@ -393,7 +422,7 @@ export class OllamaClient {
     let chunks = 0;
     let final: ChatChunk | undefined;
     await this.transport.exchange(this.completionExchange('/api/chat', body, req), (value) => {
-      const chunk = this.chunkOrThrow(ChatChunkSchema, value, '/api/chat', req.model);
+      const chunk = this.chunkOrThrow(ChatChunkSchema, isChatToken, value, '/api/chat', req.model);
       if (final) return;
       chunks += 1;
       const piece = chunk.message?.content ?? '';
@@ -437,7 +466,7 @@ export class OllamaClient {
     let chunks = 0;
     let final: GenerateChunk | undefined;
     await this.transport.exchange(this.completionExchange('/api/generate', body, req), (value) => {
-      const chunk = this.chunkOrThrow(GenerateChunkSchema, value, '/api/generate', req.model);
+      const chunk = this.chunkOrThrow(GenerateChunkSchema, isGenerateToken, value, '/api/generate', req.model);
       if (final) return;
       chunks += 1;
       const piece = chunk.response ?? '';
@@ -680,14 +709,25 @@ export class OllamaClient {
     };
   }
 
+  /**
+   * A stream line: an `{"error"}` line throws; a plain token chunk (hundreds per reply) is checked by
+   * `isToken` by hand; every other line (the final one with its metrics, tool calls) by `schema`.
+   */
   private chunkOrThrow<T extends z.ZodType>(
     schema: T,
+    isToken: (value: Record<string, unknown>) => boolean,
     value: unknown,
     path: string,
     model: string,
   ): z.output<T> {
-    const error = ErrorBodySchema.safeParse(value);
-    if (error.success) throw streamError(error.data.error, path, model);
+    if (isRecord(value)) {
+      if ('error' in value) {
+        const error = ErrorBodySchema.safeParse(value);
+        if (error.success) throw streamError(error.data.error, path, model);
+      } else if (value.done === false && typeof value.model === 'string' && isToken(value)) {
+        return value as z.output<T>;
+      }
+    }
     return parseReply(schema, value, path);
   }
 
