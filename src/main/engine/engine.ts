@@ -154,8 +154,15 @@ export class Engine {
   }
 
   settings(): Settings {
-    return SettingsSchema.parse({ ...this.store.settings.get(), ...this.overrides });
+    const stored = this.store.settings.get();
+    if (this.settingsCache?.stored !== stored) {
+      this.settingsCache = { stored, merged: SettingsSchema.parse({ ...stored, ...this.overrides }) };
+    }
+    return this.settingsCache.merged;
   }
+
+  /** The merged settings for the stored object they were built from (the store caches it per change). */
+  private settingsCache: { stored: Settings; merged: Settings } | null = null;
 
   subscribe(listener: EngineListener): () => void {
     this.listeners.add(listener);
@@ -501,7 +508,13 @@ export class Engine {
           });
       },
       jobSucceeded: (job) => {
-        if (!this.runner.journaledDone.delete(job.id)) this.journal(() => this.store.jobs.markDone(job.id));
+        const saved = this.runner.journaledDone.get(job.id);
+        if (saved) {
+          this.runner.journaledDone.delete(job.id);
+          this.emit('job.completed', { ...this.runner.ref(job), job: saved.job, asset: saved.asset });
+          return;
+        }
+        this.journal(() => this.store.jobs.markDone(job.id));
         const stored = this.store.jobs.get(job.id);
         const asset = job.assetId ? this.store.assets.get(job.assetId) : null;
         if (stored) this.emit('job.completed', { ...this.runner.ref(job), job: stored, asset });

@@ -643,6 +643,10 @@ export class ComfyClient {
     // The prompt this session saw start last: type-1 previews and text frames carry no prompt id.
     let running: string | null = null;
     return {
+      // progress_state repeats every node of the graph once per sampler step; only parse it for a
+      // caller that listens (the `progress` frames of the same steps keep the stall watchdog fed).
+      ignores: (type: string): boolean =>
+        type === 'progress_state' && ![...this.jobs.values()].some((job) => job.readsProgressState),
       onText: (type: string, data: unknown): void => {
         if (!perPromptTypes.has(type)) return; // status, feature_flags, custom node types (§8.4)
         const promptId =

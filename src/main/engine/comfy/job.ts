@@ -125,6 +125,11 @@ export class PromptJob {
     return this.phase === 'done';
   }
 
+  /** Whether this prompt's caller reads `progress_state` (directly or through all events). */
+  get readsProgressState(): boolean {
+    return this.callbacks.onProgressState !== undefined || this.callbacks.onEvent !== undefined;
+  }
+
   get isRunning(): boolean {
     return this.startedAt !== null && this.phase !== 'done';
   }
@@ -281,7 +286,7 @@ export class PromptJob {
       case 'progress_state': {
         // The heaviest frame (every node of the graph, once per sampler step): only parsed when
         // somebody reads it; it still proves the socket alive.
-        if (!this.callbacks.onProgressState && !this.callbacks.onEvent) {
+        if (!this.readsProgressState) {
           this.touch();
           return;
         }

@@ -8,6 +8,8 @@ import { type BinaryFrame, decodeBinaryFrame } from './frames.ts';
 import { WsStatusSchema } from './schemas.ts';
 
 export interface SocketHandlers {
+  /** Message types nobody reads right now: such frames are dropped before their JSON is parsed. */
+  ignores?(type: string): boolean;
   onText(type: string, data: unknown): void;
   onBinary(frame: BinaryFrame): void;
   /** Fires once, for every close after a successful open (`expected` = we asked for it). */
@@ -24,6 +26,7 @@ export interface SocketOpenOptions {
 }
 
 const CLOSE_WAIT_MS = 2_000;
+const LEADING_TYPE = /^\{\s*"type"\s*:\s*"([A-Za-z_]+)"/;
 
 export class ComfySocket {
   readonly clientId: string;
@@ -95,6 +98,9 @@ export class ComfySocket {
       ws.addEventListener('message', (event) => {
         const data: unknown = event.data;
         if (typeof data === 'string') {
+          // ComfyUI writes `{"type": …` first; when it does, an unwanted frame is skipped unparsed.
+          const sniffed = LEADING_TYPE.exec(data)?.[1];
+          if (sniffed !== undefined && socket.handlers.ignores?.(sniffed)) return;
           const envelope = parseEnvelope(data);
           if (envelope === null) return;
           if (envelope.type === 'status') {

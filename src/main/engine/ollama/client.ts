@@ -466,7 +466,13 @@ export class OllamaClient {
     let chunks = 0;
     let final: GenerateChunk | undefined;
     await this.transport.exchange(this.completionExchange('/api/generate', body, req), (value) => {
-      const chunk = this.chunkOrThrow(GenerateChunkSchema, isGenerateToken, value, '/api/generate', req.model);
+      const chunk = this.chunkOrThrow(
+        GenerateChunkSchema,
+        isGenerateToken,
+        value,
+        '/api/generate',
+        req.model,
+      );
       if (final) return;
       chunks += 1;
       const piece = chunk.response ?? '';

@@ -14,6 +14,7 @@ import {
   type EventName,
   type EventPayload,
   type Gallery,
+  type Job,
   type ParamValue,
   type Settings,
   ShowcaseError,
@@ -384,8 +385,8 @@ export class JobRunner {
     renameSync(temp, path);
     const { width, height } = pngSize(bytes);
     const { store } = this.ctx;
-    store.transaction(() => {
-      store.assets.update(asset.id, {
+    const saved = store.transaction(() => {
+      const updated = store.assets.update(asset.id, {
         status: 'done',
         sha256: sha256(bytes),
         width,
@@ -397,13 +398,16 @@ export class JobRunner {
         error: null,
       });
       alsoInTransaction();
-      store.jobs.markDone(job.id);
+      return { job: store.jobs.markDone(job.id), asset: updated };
     });
-    this.journaledDone.add(job.id);
+    this.journaledDone.set(job.id, saved);
   }
 
-  /** Jobs whose completion the runner already journaled (the scheduler hook then skips it). */
-  readonly journaledDone = new Set<string>();
+  /**
+   * Jobs whose completion the runner already journaled, with the rows it wrote: the scheduler hook
+   * then skips the write and announces these rows instead of reading them back.
+   */
+  readonly journaledDone = new Map<string, { job: Job; asset: Asset }>();
 
   private logUsage(
     job: QueuedJob,

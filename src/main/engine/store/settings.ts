@@ -15,6 +15,20 @@ export class SettingsRepository {
    * validates (written by an older version, say) falls back to its default instead of failing the app.
    */
   get(): Settings {
+    // Read once per change: every image job asks. `data_version` moves when another connection (the
+    // CLI next to the app) commits; our own writes go through update(), which drops the cache.
+    // Inside a transaction the view may still roll back: read without caching.
+    if (this.core.inTransaction) return this.read();
+    const version = Number(this.core.prepare('PRAGMA data_version').pluck().get());
+    if (this.cached?.version === version) return this.cached.value;
+    const value = this.read();
+    this.cached = { version, value };
+    return value;
+  }
+
+  private cached: { version: number; value: Settings } | null = null;
+
+  private read(): Settings {
     const stored: Record<string, JsonValue> = {};
     for (const row of this.core.prepare('SELECT key, value FROM settings').all()) {
       try {
@@ -39,6 +53,15 @@ export class SettingsRepository {
    * nothing is written.
    */
   update(patch: SettingsPatch): Settings {
+    try {
+      return this.write(patch);
+    } finally {
+      // After the commit (or rollback): the write read the old settings through the cache.
+      this.cached = null;
+    }
+  }
+
+  private write(patch: SettingsPatch): Settings {
     return this.core.tx('update settings', () => {
       const changes = definedOnly(patch);
       const next = parseOrThrow(SettingsSchema, { ...this.get(), ...changes }, 'settings');

@@ -373,6 +373,17 @@ describe('settings', () => {
     expect(again.outbox.count()).toBe(0);
   });
 
+  it('sees a change another connection to the same file made (the CLI next to the app)', () => {
+    expect(store.settings.get().ollamaModel).toBe('llama3.2');
+    const other = t.open();
+    other.settings.update({ ollamaModel: 'qwen2.5:7b' });
+    expect(store.settings.get().ollamaModel).toBe('qwen2.5:7b');
+    store.settings.update({ variations: 2 });
+    expect(store.settings.get().variations).toBe(2);
+    expect(other.settings.get()).toMatchObject({ ollamaModel: 'qwen2.5:7b', variations: 2 });
+    other.close();
+  });
+
   it('falls back to the default for a stored value that no longer validates', () => {
     store.settings.update({ ollamaModel: 'mistral' });
     store.close();
