@@ -155,14 +155,17 @@ export class Engine {
 
   settings(): Settings {
     const stored = this.store.settings.get();
-    if (this.settingsCache?.stored !== stored) {
-      this.settingsCache = { stored, merged: SettingsSchema.parse({ ...stored, ...this.overrides }) };
-    }
-    return this.settingsCache.merged;
+    // The overrides object may be changed in place by its owner (the Electron host's unsealed secrets).
+    const overrides = JSON.stringify(this.overrides);
+    const cache = this.settingsCache;
+    if (cache?.stored === stored && cache.overrides === overrides) return cache.merged;
+    const merged = SettingsSchema.parse({ ...stored, ...this.overrides });
+    this.settingsCache = { stored, overrides, merged };
+    return merged;
   }
 
-  /** The merged settings for the stored object they were built from (the store caches it per change). */
-  private settingsCache: { stored: Settings; merged: Settings } | null = null;
+  /** The merged settings, for the stored object (cached by the store per change) and overrides they came from. */
+  private settingsCache: { stored: Settings; overrides: string; merged: Settings } | null = null;
 
   subscribe(listener: EngineListener): () => void {
     this.listeners.add(listener);

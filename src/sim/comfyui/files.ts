@@ -2,7 +2,7 @@
 // naming with counters continued from disk (comfyui.md §9.3), and a small multipart/form-data reader
 // for POST /upload/image.
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PyError } from './pyjson.ts';
@@ -16,7 +16,11 @@ export class SimFiles {
   readonly input: string;
   readonly temp: string;
 
-  private constructor(output: string) {
+  /** The temp directory this instance created (removed by `dispose`); null for a caller's folder. */
+  private readonly ownedRoot: string | null;
+
+  private constructor(output: string, ownedRoot: string | null) {
+    this.ownedRoot = ownedRoot;
     this.output = path.resolve(output);
     const parent = path.dirname(this.output);
     this.input = path.join(parent, 'input');
@@ -26,8 +30,14 @@ export class SimFiles {
 
   /** `outputDir` (or a fresh temp dir's `output/`), with `input/` and `temp/` beside it. */
   static async create(outputDir?: string): Promise<SimFiles> {
-    const out = outputDir ?? path.join(await mkdtemp(path.join(tmpdir(), 'comfy-sim-')), 'output');
-    return new SimFiles(out);
+    if (outputDir !== undefined) return new SimFiles(outputDir, null);
+    const root = await mkdtemp(path.join(tmpdir(), 'comfy-sim-'));
+    return new SimFiles(path.join(root, 'output'), root);
+  }
+
+  /** Removes the temp directory `create` made (a caller's own output folder is left alone). */
+  async dispose(): Promise<void> {
+    if (this.ownedRoot) await rm(this.ownedRoot, { recursive: true, force: true });
   }
 
   dirByType(type: string): string | null {

@@ -253,6 +253,7 @@ export async function startComfySim(options: ComfySimOptions = {}): Promise<Comf
       wss.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await files.dispose();
     },
   };
 }
