@@ -1,13 +1,16 @@
 // Benchmarks of the showcase pipeline against the simulators (protocol-faithful, with a latency
 // profile played at a time scale). Everything is measured in one run and printed as ratios.
 import { spawn } from 'node:child_process';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { ProductInput } from '../../shared/index.ts';
 import { type LatencyProfile, realisticProfile, SimGpu, zeroProfile } from '../../sim/gpu.ts';
 import { startComfySim, startOllamaSim } from '../../sim/index.ts';
+import { ComfyClient } from '../engine/comfy/index.ts';
 import { Engine } from '../engine/engine.ts';
+import { instantiate, loadTemplates } from '../engine/templates/index.ts';
 
 export interface RunMeasure {
   makespanMs: number;
@@ -166,8 +169,38 @@ async function spawnSim(
 }
 
 /**
+ * CPU of a bare ComfyClient rendering the engine's hero graph against `url` and downloading the PNG,
+ * two prompts in flight like the engine keeps a backend fed: what talking to ComfyUI costs by itself
+ * (HTTP, WebSocket frames, JSON), with no engine around it.
+ */
+async function measureProtocolFloor(url: string, images: number): Promise<number> {
+  const template = (await loadTemplates()).get('qwen-image.hero');
+  const client = new ComfyClient({ url });
+  const render = async (n: number): Promise<void> => {
+    const instance = instantiate(
+      template,
+      { prompt: `floor ${n}`, seed: n, width: 256, height: 256, filename_prefix: `floor/p_${n}` },
+      { unknownParams: 'ignore' },
+    );
+    const result = await client.run(instance.graph as never, { onProgress: () => {}, onPreview: () => {} });
+    const image = Object.values(result.outputs).flatMap((o) => o.images)[0];
+    if (image) await client.download(image);
+  };
+  try {
+    for (let n = 0; n < 10; n += 2) await Promise.all([render(n), render(n + 1)]);
+    const cpu0 = process.cpuUsage();
+    for (let n = 10; n < 10 + images; n += 2) await Promise.all([render(n), render(n + 1)]);
+    const cpu = process.cpuUsage(cpu0);
+    return (cpu.user + cpu.system) / 1000 / images;
+  } finally {
+    await client.close();
+  }
+}
+
+/**
  * Engine CPU per job against zero-latency simulators running in other processes, with small images
- * so the measured time is the engine's own: HTTP + WS protocol, journal writes, files, events.
+ * so the measured time is the engine's own: HTTP + WS protocol, journal writes, files, events. The
+ * same simulator is also driven by a bare client, so the protocol's own share can be told apart.
  */
 export async function measureOverhead(
   count: number,
@@ -178,6 +211,12 @@ export async function measureOverhead(
   systemMsPerJob: number;
   wallMsPerJob: number;
   jobs: number;
+  /** ComfyUI prompts the engine sent in the measured run. */
+  images: number;
+  /** CPU ms per image of a bare ComfyClient against the same simulator. */
+  protocolMsPerImage: number;
+  /** The engine's CPU per job above what the ComfyUI protocol costs by itself. */
+  aboveProtocolMsPerJob: number;
 }> {
   const dir = await mkdtemp(join(tmpdir(), 'showcase-overhead-'));
   const [comfy, ollama] = await Promise.all([
@@ -199,19 +238,31 @@ export async function measureOverhead(
     await engine.start(warm.imported.map((p) => p.id));
     await engine.whenIdle();
     const { imported } = engine.addProducts(products(count, 'ovh'));
+    let images = 0;
+    const countPrompts = (message: unknown): void => {
+      const request = (message as { request?: { method?: string; path?: string } }).request;
+      if (request?.method === 'POST' && request.path?.endsWith('/prompt')) images += 1;
+    };
+    subscribe('undici:request:create', countPrompts);
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     await engine.start(imported.map((p) => p.id));
     await engine.whenIdle();
     const wall = performance.now() - t0;
     const cpu = process.cpuUsage(cpu0);
+    unsubscribe('undici:request:create', countPrompts);
     const jobs = imported.length * 8;
+    const cpuMs = (cpu.user + cpu.system) / 1000;
+    const protocolMsPerImage = await measureProtocolFloor(comfy.url, 120);
     return {
-      cpuMsPerJob: (cpu.user + cpu.system) / 1000 / jobs,
+      cpuMsPerJob: cpuMs / jobs,
       userMsPerJob: cpu.user / 1000 / jobs,
       systemMsPerJob: cpu.system / 1000 / jobs,
       wallMsPerJob: wall / jobs,
       jobs,
+      images,
+      protocolMsPerImage,
+      aboveProtocolMsPerJob: (cpuMs - images * protocolMsPerImage) / jobs,
     };
   } finally {
     await engine.close();

@@ -121,6 +121,14 @@ export async function benchCommand(opts: {
   );
   ratioLine('  of which user-space CPU ms per job', overhead.userMsPerJob);
   ratioLine('  of which kernel CPU ms per job (sockets, files)', overhead.systemMsPerJob);
+  ratioLine(
+    'ComfyUI protocol alone: CPU ms per image of a bare ComfyClient against the same simulator',
+    overhead.protocolMsPerImage,
+  );
+  ratioLine(
+    `engine CPU ms per job above that protocol cost (${overhead.images} images in ${overhead.jobs} jobs)`,
+    overhead.aboveProtocolMsPerJob,
+  );
   ratioLine('wall-clock ms per job at zero latency (engine + simulators on 2 cores)', overhead.wallMsPerJob);
   const withPreviews = await measureOverhead(opts.quick ? 10 : 40, 'auto');
   ratioLine(
