@@ -192,35 +192,35 @@ export class JobRepository {
    */
   markRunning(id: string, options: { backend?: string; comfyPromptId?: string } = {}): Job {
     return this.core.tx(`mark job ${id} running`, () => {
-      const current = this.requireRow(id);
-      const status = current.status as JobStatus;
-      if (status !== 'queued' && status !== 'running') throw badTransition(id, status, 'running');
-      if (status === 'queued' && toInt(current.blocked_by) > 0) {
-        throw new ShowcaseError(
-          'conflict',
-          `Job ${id} still waits for ${toInt(current.blocked_by)} dependencies`,
-          {
-            details: { jobId: id },
-          },
-        );
-      }
-      this.core
+      // The guard is in the WHERE clause: one statement on the hot path, a diagnosis only on refusal.
+      const row = this.core
         .prepare(
           `UPDATE jobs SET status = 'running',
                   attempts = attempts + (CASE WHEN status = 'queued' THEN 1 ELSE 0 END),
                   started_at = CASE WHEN status = 'queued' THEN @now ELSE started_at END,
                   finished_at = NULL, backend = coalesce(@backend, backend),
                   comfy_prompt_id = coalesce(@promptId, comfy_prompt_id), run_session = @session
-           WHERE id = @id`,
+           WHERE id = @id AND (status = 'running' OR (status = 'queued' AND blocked_by = 0))
+           RETURNING *`,
         )
-        .run({
+        .get({
           id,
           now: this.core.nowIso(),
           backend: options.backend ?? null,
           promptId: options.comfyPromptId ?? null,
           session: this.core.sessionId,
         });
-      return this.require(id);
+      if (row) return rowToDomain(jobsSummarySpec, row);
+      const current = this.requireRow(id);
+      const status = current.status as JobStatus;
+      if (status === 'queued') {
+        throw new ShowcaseError(
+          'conflict',
+          `Job ${id} still waits for ${toInt(current.blocked_by)} dependencies`,
+          { details: { jobId: id } },
+        );
+      }
+      throw badTransition(id, status, 'running');
     });
   }
 
@@ -230,12 +230,15 @@ export class JobRepository {
    */
   setComfyPromptId(id: string, comfyPromptId: string, backend?: string): Job {
     return this.core.tx(`set prompt id of job ${id}`, () => {
+      const row = this.core
+        .prepare(
+          `UPDATE jobs SET comfy_prompt_id = ?, backend = coalesce(?, backend)
+           WHERE id = ? AND status IN ('queued', 'running') RETURNING *`,
+        )
+        .get(comfyPromptId, backend ?? null, id);
+      if (row) return rowToDomain(jobsSummarySpec, row);
       const status = this.requireRow(id).status as JobStatus;
-      if (TERMINAL.has(status)) throw badTransition(id, status, status, 'cannot take a prompt id');
-      this.core
-        .prepare('UPDATE jobs SET comfy_prompt_id = ?, backend = coalesce(?, backend) WHERE id = ?')
-        .run(comfyPromptId, backend ?? null, id);
-      return this.require(id);
+      throw badTransition(id, status, status, 'cannot take a prompt id');
     });
   }
 
@@ -442,16 +445,17 @@ export class JobRepository {
 
   /** Moves a queued/running job to a terminal status and queues its summary for sync. */
   private finish(id: string, to: 'done' | 'failed' | 'cancelled', error: string | null): Job {
-    const from = this.requireRow(id).status as JobStatus;
-    if (from !== 'queued' && from !== 'running') throw badTransition(id, from, to);
-    this.core
-      .prepare('UPDATE jobs SET status = ?, error = ?, finished_at = ?, run_session = NULL WHERE id = ?')
-      .run(to, error, this.core.nowIso(), id);
-    if (to === 'done') this.adjustDependents(id, -1);
-    const job = this.require(id);
     // Only terminal states are pushed: claims and retries would flood the outbox with noise.
     const hlc = this.core.clock.now();
-    this.core.prepare('UPDATE jobs SET hlc = ? WHERE id = ?').run(hlc, id);
+    const row = this.core
+      .prepare(
+        `UPDATE jobs SET status = ?, error = ?, finished_at = ?, run_session = NULL, hlc = ?
+         WHERE id = ? AND status IN ('queued', 'running') RETURNING *`,
+      )
+      .get(to, error, this.core.nowIso(), hlc, id);
+    if (!row) throw badTransition(id, this.requireRow(id).status as JobStatus, to);
+    if (to === 'done') this.adjustDependents(id, -1);
+    const job = rowToDomain(jobsSummarySpec, row);
     this.core.enqueueOutbox('jobs', id, jobsSummarySpec.toSyncRow(job), hlc);
     return job;
   }
