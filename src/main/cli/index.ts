@@ -135,6 +135,14 @@ program
   .addOption(
     new Option('--probe-rss', 'internal: measure RSS with 10,000 queued jobs and print JSON').hideHelp(),
   )
+  .addOption(
+    new Option('--probe-overhead <previews>', 'internal: measure engine CPU per job and print JSON')
+      .choices(['none', 'auto'])
+      .hideHelp(),
+  )
+  .addOption(
+    new Option('--products <n>', 'internal: products for --probe-overhead').argParser(Number).hideHelp(),
+  )
   .action(async (opts) => (await import('./commands/bench.ts')).benchCommand(opts));
 
 try {
