@@ -248,6 +248,58 @@ describe('showcase generate (child process)', () => {
     expect(one.stats.executions + two.stats.executions).toBe(18);
   }, 30_000);
 
+  it('collects an interrupted prompt from its server even when that server fails its health probe at resume', async () => {
+    // The server holding the prompt still answers /history and /queue, but its /system_stats fails,
+    // so the resumed engine first thinks it offline. The other lane must not render the image again.
+    sims = await startSims({ timeScale: 0.002, extraComfy: 1, openEngine: false });
+    const [one, two] = sims.comfies;
+    if (!one || !two) throw new Error('two simulators expected');
+    const sheet = join(sims.dir, 'products.csv');
+    await writeFile(sheet, 'id,name\nprobe-1,Probe One\nprobe-2,Probe Two\n');
+    const common = [
+      '--out',
+      sims.outputRoot,
+      '--db',
+      sims.dbPath,
+      '--comfy',
+      one.url,
+      '--comfy',
+      two.url,
+      '--ollama',
+      sims.ollama.url,
+      '--json',
+    ];
+    const first = showcase(['generate', sheet, ...common]);
+    await waitFor(
+      async () => {
+        if (first.child.exitCode !== null) throw new Error(`generate ended early: ${first.stderr()}`);
+        if (two.stats.promptsAccepted < 2) return false;
+        const queue = (await (await fetch(`${two.url}/queue`)).json()) as { queue_running: unknown[] };
+        return queue.queue_running.length > 0;
+      },
+      15_000,
+      'a prompt running on the second server',
+    );
+    first.child.kill('SIGKILL');
+    await first.exit;
+    const onSecond = new Set(two.stats.promptIds);
+    const inFlight = readJournal(sims.dbPath).filter(
+      (j) => j.status === 'running' && j.comfy_prompt_id !== null && onSecond.has(j.comfy_prompt_id),
+    );
+    expect(inFlight.length).toBeGreaterThan(0);
+
+    two.faults.httpError('/system_stats', 1_000);
+    const second = showcase(['generate', sheet, ...common, '--resume']);
+    expect((await second.exit).code, second.stderr()).toBe(0);
+    const after = readJournal(sims.dbPath);
+    expect(after.every((j) => j.status === 'done')).toBe(true);
+    for (const job of inFlight)
+      expect(after.find((j) => j.id === job.id)?.comfy_prompt_id).toBe(job.comfy_prompt_id);
+    const perSlot = await promptsPerSlot([one, two]);
+    for (const [prefix, n] of perSlot) expect(n, prefix).toBe(1);
+    expect(one.stats.executions + two.stats.executions).toBe(12);
+  }, 30_000);
+
   it('reports a bad sheet row by line and field and exits non-zero', async () => {
     sims = await startSims({ openEngine: false });
     const sheet = join(sims.dir, 'broken.csv');

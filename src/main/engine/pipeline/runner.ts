@@ -19,7 +19,7 @@ import {
   type Settings,
   ShowcaseError,
 } from '../../../shared/index.ts';
-import type { ComfyJobCallbacks, ComfyOutputs, ComfyRunResult } from '../comfy/index.ts';
+import type { ComfyCollectResult, ComfyJobCallbacks, ComfyOutputs, ComfyRunResult } from '../comfy/index.ts';
 import type { QueuedJob } from '../queue/index.ts';
 import {
   CopyWriter,
@@ -190,18 +190,20 @@ export class JobRunner {
       params: instance.params,
       templateId: template.id,
     });
-    const result = await this.render(job, backend, instance.graph, signal).catch((raw: unknown) => {
-      const err = withModelFolder(raw);
-      const e = err instanceof ShowcaseError ? err : new ShowcaseError('internal', String(err));
-      this.logUsage(job, backend.id, model, 'image', {
-        totalMs: Date.now() - started,
-        ok: false,
-        error: e.message,
-      });
-      store.assets.update(asset.id, { status: 'failed', error: e.message, attempts: job.attempts });
-      throw err;
-    });
-    const bytes = await this.download(backend, result.outputs, instance.outputNodeIds, signal);
+    const { result, holder } = await this.render(job, backend, instance.graph, signal).catch(
+      (raw: unknown) => {
+        const err = withModelFolder(raw);
+        const e = err instanceof ShowcaseError ? err : new ShowcaseError('internal', String(err));
+        this.logUsage(job, backend.id, model, 'image', {
+          totalMs: Date.now() - started,
+          ok: false,
+          error: e.message,
+        });
+        store.assets.update(asset.id, { status: 'failed', error: e.message, attempts: job.attempts });
+        throw err;
+      },
+    );
+    const bytes = await this.download(holder, result.outputs, instance.outputNodeIds, signal);
     const usage = {
       queuedMs: result.timings.queuedMs,
       runMs: result.timings.runMs,
@@ -211,17 +213,21 @@ export class JobRunner {
     // The render time on the GPU (execution start → end), not the wait in ComfyUI's queue.
     this.ctx.timings.set(asset.id, result.timings.runMs || result.durationMs);
     await this.saveAsset(job, asset, bytes, { seed, prompt, attempts: job.attempts }, () =>
-      this.logUsage(job, backend.id, model, 'image', usage),
+      this.logUsage(job, holder.id, model, 'image', usage),
     );
   }
 
-  /** Submits (or, after a crash, re-attaches to) the job's prompt and waits for it. */
+  /**
+   * Submits (or, after a crash, re-attaches to) the job's prompt and waits for it. `holder` is the
+   * backend whose output folder has the image: the lane's own, or the server that accepted the prompt
+   * before the restart.
+   */
   private async render(
     job: QueuedJob,
     backend: ComfyBackend,
     graph: object,
     signal: AbortSignal,
-  ): Promise<ComfyRunResult> {
+  ): Promise<{ result: ComfyRunResult; holder: ComfyBackend }> {
     const progress = throttleLatest(
       (p: { value: number; max: number; node: string | null }) =>
         this.ctx.emit('job.progress', { ...this.ref(job), value: p.value, max: p.max, node: p.node }),
@@ -255,18 +261,33 @@ export class JobRunner {
     backend: ComfyBackend,
     graph: object,
     callbacks: ComfyJobCallbacks & { signal: AbortSignal },
-  ): Promise<ComfyRunResult> {
+  ): Promise<{ result: ComfyRunResult; holder: ComfyBackend }> {
     const { store } = this.ctx;
     const { signal } = callbacks;
     const previous = job.comfyPromptId;
-    if (previous && job.backend === backend.id) {
-      let seen = await backend.client.collect(previous, { signal });
+    // After a restart the prompt belongs to the server that accepted it. A job runs on another lane
+    // only when that server's lane looked offline (a failed health probe, say): ask it anyway, since
+    // a server that still has the prompt renders it whatever we do next.
+    const holder =
+      previous && job.backend
+        ? job.backend === backend.id
+          ? backend
+          : this.ctx.pool.byLane(job.backend)
+        : undefined;
+    if (previous && holder) {
+      const ask = (): Promise<ComfyCollectResult | null> =>
+        holder.client.collect(previous, { signal }).catch((err: unknown) => {
+          if (holder === backend) throw err;
+          return null; // the other server is really unreachable: render here
+        });
+      let seen = await ask();
       // collect() reads /history, then /queue: a prompt that finishes between the two reads is in
       // neither answer. A second look tells "finished meanwhile" from "never arrived" (resubmitting
       // the first would render the image twice).
-      if (seen.state === 'unknown') seen = await backend.client.collect(previous, { signal });
-      if (seen.state === 'success') {
-        return {
+      if (seen?.state === 'unknown') seen = await ask();
+      if (seen && holder !== backend && seen.state !== 'unknown') holder.lane.online = true;
+      if (seen?.state === 'success') {
+        const result: ComfyRunResult = {
           promptId: previous,
           outputs: seen.outputs,
           cached: seen.cached,
@@ -274,17 +295,20 @@ export class JobRunner {
           timings: { queuedMs: 0, runMs: 0 },
           completedVia: 'history',
         };
+        return { result, holder };
       }
-      if (seen.state === 'running' || seen.state === 'pending') {
-        return backend.client.attach(previous, { ...callbacks, graph: graph as never }).wait();
+      if (seen?.state === 'running' || seen?.state === 'pending') {
+        const result = await holder.client.attach(previous, { ...callbacks, graph: graph as never }).wait();
+        return { result, holder };
       }
-      // failed or unknown (never arrived / server restarted): submit anew under a fresh id.
+      // failed, unknown (never arrived / server restarted) or unreachable: submit anew under a fresh id.
     }
     const promptId = randomUUID();
     store.jobs.setComfyPromptId(job.id, promptId, backend.id);
     job.comfyPromptId = promptId;
     job.backend = backend.id;
-    return backend.client.run(graph as never, { ...callbacks, promptId });
+    const result = await backend.client.run(graph as never, { ...callbacks, promptId });
+    return { result, holder: backend };
   }
 
   private async download(
@@ -341,8 +365,8 @@ export class JobRunner {
         { image, size: payload.size, filename_prefix: `showcase/${gallery.productId}_thumbnail_0` },
         { unknownParams: 'ignore' },
       );
-      const result = await this.render(job, backend, instance.graph, signal);
-      bytes = await this.download(backend, result.outputs, instance.outputNodeIds, signal);
+      const { result, holder } = await this.render(job, backend, instance.graph, signal);
+      bytes = await this.download(holder, result.outputs, instance.outputNodeIds, signal);
     } else {
       const raw = await sharp(await readFile(source.localPath))
         .resize(payload.size, payload.size, { fit: 'inside', withoutEnlargement: true })

@@ -376,7 +376,8 @@ export class Scheduler {
     this.running.set(job.id, controller);
     job.status = 'running';
     job.attempts += 1;
-    job.backend = lane.id;
+    // `job.backend` stays the server that holds the job's prompt (after a restart it may differ from
+    // this lane's); the runner updates it when it submits.
     lane.inFlight += 1;
     if (job.model) lane.lastModel = job.model;
     this.hooks.jobStarted(job, lane);
