@@ -134,6 +134,12 @@ describe('Engine end to end (ComfyUI + Ollama simulators on one SimGpu)', () => 
       expect(u).toMatchObject({ backend: 'comfy', model: 'qwen_image_fp8_e4m3fn.safetensors', ok: true });
     expect(usage.filter((u) => u.phase === 'thumbnail')).toHaveLength(1);
     expect(sims.comfy.stats.promptsAccepted).toBe(6);
+    // The four variations start together and share ONE upload of the hero: a second upload with
+    // overwrite would rewrite the file while the first prompt's LoadImage reads it.
+    const uploads = sims.comfy.transcript.filter(
+      (e) => e.channel === 'http' && e.kind === 'request' && e.path?.endsWith('/upload/image'),
+    );
+    expect(uploads).toHaveLength(1);
   });
 
   it('reproduces byte-identical images with a locked seed and different ones with another seed', async () => {

@@ -20,8 +20,8 @@ export interface ComfyBackend {
   url: string;
   client: ComfyClient;
   lane: Lane;
-  /** Uploaded inputs by content hash → the name to use in LoadImage. */
-  uploads: Map<string, string>;
+  /** Uploads (done or under way) by content hash → the name to use in LoadImage. */
+  uploads: Map<string, Promise<string>>;
   status: BackendStatus;
 }
 

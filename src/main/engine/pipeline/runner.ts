@@ -333,16 +333,24 @@ export class JobRunner {
     if (!source?.localPath || source.status !== 'done' || !source.sha256) {
       throw new ShowcaseError('conflict', `The ${source?.kind ?? 'source'} image is not ready yet`);
     }
-    const cached = backend.uploads.get(source.sha256);
-    if (cached) return cached;
-    const bytes = await readFile(source.localPath);
-    const uploaded = await backend.client.uploadImage(bytes, source.filename, {
-      subfolder: 'showcase',
-      overwrite: true,
-      signal,
-    });
-    backend.uploads.set(source.sha256, uploaded.path);
-    return uploaded.path;
+    // The variations of one hero start together: they share one upload. A second upload with
+    // `overwrite` would rewrite the file while the first prompt's LoadImage reads it (an empty image).
+    const sha = source.sha256;
+    let upload = backend.uploads.get(sha);
+    if (!upload) {
+      const path = source.localPath;
+      upload = (async () => {
+        const uploaded = await backend.client.uploadImage(await readFile(path), source.filename, {
+          subfolder: 'showcase',
+          overwrite: true,
+        });
+        return uploaded.path;
+      })();
+      backend.uploads.set(sha, upload);
+      upload.catch(() => backend.uploads.delete(sha));
+    }
+    // Shared by several jobs, so not aborted with this one: a cancelled job just stops waiting.
+    return abortable(upload, signal);
   }
 
   // -- thumbnail ----------------------------------------------------------------------------------
@@ -486,4 +494,29 @@ export class JobRunner {
     if (!asset) throw new ShowcaseError('not_found', `Asset ${job.assetId ?? '(none)'} does not exist`);
     return asset;
   }
+}
+
+/** Waits for `promise` unless `signal` aborts first (the promise itself keeps running). */
+function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(interrupted(signal));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(interrupted(signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err);
+      },
+    );
+  });
+}
+
+function interrupted(signal: AbortSignal): ShowcaseError {
+  return signal.reason instanceof ShowcaseError
+    ? signal.reason
+    : new ShowcaseError('interrupted', 'The job was stopped while its source image uploaded');
 }
