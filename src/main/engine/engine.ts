@@ -494,7 +494,9 @@ export class Engine {
           await this.pool.ollama.freeVram(this.settings().ollamaModel).catch(() => undefined);
       },
       jobStarted: (job, lane) => {
-        this.journal(() => this.store.jobs.markRunning(job.id, { backend: lane.id }));
+        // A recovered job keeps the backend that holds its prompt, whichever lane follows it.
+        const backend = job.comfyPromptId ? {} : { backend: lane.id };
+        this.journal(() => this.store.jobs.markRunning(job.id, backend));
         this.emit('job.started', { ...this.runner.ref(job), backend: lane.id });
       },
       jobRetrying: (job, error) => {

@@ -67,12 +67,13 @@ interface JournalRow {
   kind: string;
   status: string;
   comfy_prompt_id: string | null;
+  backend: string | null;
 }
 
 function readJournal(dbPath: string): JournalRow[] {
   const db = new Database(dbPath, { readonly: true, fileMustExist: true });
   try {
-    return db.prepare('SELECT id, kind, status, comfy_prompt_id FROM jobs').all() as JournalRow[];
+    return db.prepare('SELECT id, kind, status, comfy_prompt_id, backend FROM jobs').all() as JournalRow[];
   } finally {
     db.close();
   }
@@ -293,8 +294,12 @@ describe('showcase generate (child process)', () => {
     expect((await second.exit).code, second.stderr()).toBe(0);
     const after = readJournal(sims.dbPath);
     expect(after.every((j) => j.status === 'done')).toBe(true);
-    for (const job of inFlight)
-      expect(after.find((j) => j.id === job.id)?.comfy_prompt_id).toBe(job.comfy_prompt_id);
+    for (const job of inFlight) {
+      const row = after.find((j) => j.id === job.id);
+      expect(row?.comfy_prompt_id).toBe(job.comfy_prompt_id);
+      // The journal still names the server that holds the prompt (a third run would ask it again).
+      expect(row?.backend).toBe(job.backend);
+    }
     const perSlot = await promptsPerSlot([one, two]);
     for (const [prefix, n] of perSlot) expect(n, prefix).toBe(1);
     expect(one.stats.executions + two.stats.executions).toBe(12);
