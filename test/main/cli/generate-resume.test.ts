@@ -102,6 +102,68 @@ const SHEET = [
   'resume-tote,Resume Tote,"Washed linen tote with an inner pocket.",Lumen & Loom,linen,sand',
 ].join('\n');
 
+/**
+ * Starts `generate` for `productIds` on two ComfyUI simulators (each on its own GPU) and kills it
+ * with SIGKILL once the second server runs a prompt (and, with `needPending`, holds another one
+ * pending). Returns the journal rows of the prompts left on the second server and a resume runner.
+ */
+async function interruptTwoServerRun(productIds: string[], needPending: boolean) {
+  sims = await startSims({ timeScale: 0.002, extraComfy: 1, openEngine: false });
+  const [one, two] = sims.comfies;
+  if (!one || !two) throw new Error('two simulators expected');
+  const sheet = join(sims.dir, 'products.csv');
+  const rows = productIds.map((id, i) => `${id},Product ${i + 1}`);
+  await writeFile(sheet, `id,name\n${rows.join('\n')}\n`);
+  const common = [
+    '--out',
+    sims.outputRoot,
+    '--db',
+    sims.dbPath,
+    '--comfy',
+    one.url,
+    '--comfy',
+    two.url,
+    '--ollama',
+    sims.ollama.url,
+    '--json',
+  ];
+  const first = showcase(['generate', sheet, ...common]);
+  await waitFor(
+    async () => {
+      if (first.child.exitCode !== null) throw new Error(`generate ended early: ${first.stderr()}`);
+      if (two.stats.promptsAccepted < 2 || (needPending && one.stats.promptsAccepted < 2)) return false;
+      const queue = (await (await fetch(`${two.url}/queue`)).json()) as {
+        queue_running: unknown[];
+        queue_pending: unknown[];
+      };
+      return queue.queue_running.length > 0 && (!needPending || queue.queue_pending.length > 0);
+    },
+    15_000,
+    'prompts in flight on the second server',
+  );
+  first.child.kill('SIGKILL');
+  await first.exit;
+  const onSecond = new Set(two.stats.promptIds);
+  const inFlight = readJournal(sims.dbPath).filter(
+    (j) => j.status === 'running' && j.comfy_prompt_id !== null && onSecond.has(j.comfy_prompt_id),
+  );
+  expect(inFlight.length).toBeGreaterThan(0);
+  return { one, two, inFlight, resume: () => showcase(['generate', sheet, ...common, '--resume']) };
+}
+
+/** Every job finished; the interrupted ones kept their prompt and the server that holds it. */
+function expectCollectedOnce(inFlight: JournalRow[]): void {
+  if (!sims) throw new Error('no simulators');
+  const after = readJournal(sims.dbPath);
+  expect(after.every((j) => j.status === 'done')).toBe(true);
+  for (const job of inFlight) {
+    const row = after.find((j) => j.id === job.id);
+    expect(row?.comfy_prompt_id).toBe(job.comfy_prompt_id);
+    // A third run would ask this server again.
+    expect(row?.backend).toBe(job.backend);
+  }
+}
+
 describe('showcase generate (child process)', () => {
   it('after kill -9, --resume finishes without sending any prompt twice or rendering any image twice', async () => {
     // Slow enough that the kill lands while prompts are queued and running on the simulator.
@@ -192,55 +254,13 @@ describe('showcase generate (child process)', () => {
   }, 30_000);
 
   it('after kill -9 with two ComfyUI servers, each interrupted prompt is collected from the server that has it', async () => {
-    // Second server on its own GPU (a second card). The kill lands while both servers hold prompts,
-    // after the copy phase, so on resume both lanes are free to take any recovered job.
-    sims = await startSims({ timeScale: 0.002, extraComfy: 1, openEngine: false });
-    const [one, two] = sims.comfies;
-    if (!one || !two) throw new Error('two simulators expected');
-    const sheet = join(sims.dir, 'products.csv');
-    await writeFile(sheet, 'id,name\nduo-1,Duo One\nduo-2,Duo Two\nduo-3,Duo Three\n');
-    const common = [
-      '--out',
-      sims.outputRoot,
-      '--db',
-      sims.dbPath,
-      '--comfy',
-      one.url,
-      '--comfy',
-      two.url,
-      '--ollama',
-      sims.ollama.url,
-      '--json',
-    ];
-    const first = showcase(['generate', sheet, ...common]);
-    await waitFor(
-      async () => {
-        if (first.child.exitCode !== null) throw new Error(`generate ended early: ${first.stderr()}`);
-        if (one.stats.promptsAccepted < 2 || two.stats.promptsAccepted < 2) return false;
-        const queue = (await (await fetch(`${two.url}/queue`)).json()) as {
-          queue_running: unknown[];
-          queue_pending: unknown[];
-        };
-        return queue.queue_running.length > 0 && queue.queue_pending.length > 0;
-      },
-      15_000,
-      'prompts in flight on the second server',
-    );
-    first.child.kill('SIGKILL');
-    await first.exit;
-    const onSecond = new Set(two.stats.promptIds);
-    const inFlight = readJournal(sims.dbPath).filter(
-      (j) => j.status === 'running' && j.comfy_prompt_id !== null && onSecond.has(j.comfy_prompt_id),
-    );
-    expect(inFlight.length).toBeGreaterThan(0);
-
-    const second = showcase(['generate', sheet, ...common, '--resume']);
+    // The kill lands while both servers hold prompts, after the copy phase, so on resume both lanes
+    // are free to take any recovered job.
+    const { one, two, resume, inFlight } = await interruptTwoServerRun(['duo-1', 'duo-2', 'duo-3'], true);
+    const second = resume();
     expect((await second.exit).code).toBe(0);
     expect(second.stdout().trim().split('\n').at(-1)).toContain('"complete":3');
-    const after = readJournal(sims.dbPath);
-    expect(after.every((j) => j.status === 'done')).toBe(true);
-    for (const job of inFlight)
-      expect(after.find((j) => j.id === job.id)?.comfy_prompt_id).toBe(job.comfy_prompt_id);
+    expectCollectedOnce(inFlight);
 
     // One accepted prompt and one execution per image slot over both servers together.
     const perSlot = await promptsPerSlot([one, two]);
@@ -252,54 +272,11 @@ describe('showcase generate (child process)', () => {
   it('collects an interrupted prompt from its server even when that server fails its health probe at resume', async () => {
     // The server holding the prompt still answers /history and /queue, but its /system_stats fails,
     // so the resumed engine first thinks it offline. The other lane must not render the image again.
-    sims = await startSims({ timeScale: 0.002, extraComfy: 1, openEngine: false });
-    const [one, two] = sims.comfies;
-    if (!one || !two) throw new Error('two simulators expected');
-    const sheet = join(sims.dir, 'products.csv');
-    await writeFile(sheet, 'id,name\nprobe-1,Probe One\nprobe-2,Probe Two\n');
-    const common = [
-      '--out',
-      sims.outputRoot,
-      '--db',
-      sims.dbPath,
-      '--comfy',
-      one.url,
-      '--comfy',
-      two.url,
-      '--ollama',
-      sims.ollama.url,
-      '--json',
-    ];
-    const first = showcase(['generate', sheet, ...common]);
-    await waitFor(
-      async () => {
-        if (first.child.exitCode !== null) throw new Error(`generate ended early: ${first.stderr()}`);
-        if (two.stats.promptsAccepted < 2) return false;
-        const queue = (await (await fetch(`${two.url}/queue`)).json()) as { queue_running: unknown[] };
-        return queue.queue_running.length > 0;
-      },
-      15_000,
-      'a prompt running on the second server',
-    );
-    first.child.kill('SIGKILL');
-    await first.exit;
-    const onSecond = new Set(two.stats.promptIds);
-    const inFlight = readJournal(sims.dbPath).filter(
-      (j) => j.status === 'running' && j.comfy_prompt_id !== null && onSecond.has(j.comfy_prompt_id),
-    );
-    expect(inFlight.length).toBeGreaterThan(0);
-
+    const { one, two, resume, inFlight } = await interruptTwoServerRun(['probe-1', 'probe-2'], false);
     two.faults.httpError('/system_stats', 1_000);
-    const second = showcase(['generate', sheet, ...common, '--resume']);
+    const second = resume();
     expect((await second.exit).code, second.stderr()).toBe(0);
-    const after = readJournal(sims.dbPath);
-    expect(after.every((j) => j.status === 'done')).toBe(true);
-    for (const job of inFlight) {
-      const row = after.find((j) => j.id === job.id);
-      expect(row?.comfy_prompt_id).toBe(job.comfy_prompt_id);
-      // The journal still names the server that holds the prompt (a third run would ask it again).
-      expect(row?.backend).toBe(job.backend);
-    }
+    expectCollectedOnce(inFlight);
     const perSlot = await promptsPerSlot([one, two]);
     for (const [prefix, n] of perSlot) expect(n, prefix).toBe(1);
     expect(one.stats.executions + two.stats.executions).toBe(12);
