@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { FormData } from 'undici';
 import { z } from 'zod';
 import { parseOrThrow, ShowcaseError, toShowcaseError } from '../../../shared/errors.ts';
+import { raceAbort } from '../../../shared/guards.ts';
 import { describeNodeErrors, httpStatusError, toNodeErrors, validationError } from './errors.ts';
 import type { BinaryFrame } from './frames.ts';
 import { allNodesCached, outcomeFromHistory } from './history.ts';
@@ -578,7 +579,7 @@ export class ComfyClient {
           if (this.connecting === attempt) this.connecting = null;
         });
     }
-    return raceAbort(this.connecting, signal);
+    return raceAbort(this.connecting, signal, abortedConnectError);
   }
 
   /**
@@ -759,25 +760,6 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 function abortedError(promptId: string): ShowcaseError {
   return new ShowcaseError('interrupted', `Prompt ${promptId} was cancelled before it was queued`, {
     details: { promptId, reason: 'aborted' },
-  });
-}
-
-function raceAbort<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {
-  if (!signal) return promise;
-  if (signal.aborted) return Promise.reject(abortedConnectError());
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(abortedConnectError());
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
   });
 }
 

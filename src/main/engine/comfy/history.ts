@@ -1,5 +1,6 @@
 // Reading a `/history/{id}` entry (§4): outputs, outcome, cache hits and server-side timestamps.
 import type { ShowcaseError } from '../../../shared/errors.ts';
+import { isRecord } from '../../../shared/guards.ts';
 import { executionError, interruptedError } from './errors.ts';
 import {
   type HistoryEntry,
@@ -109,9 +110,7 @@ export function outcomeFromHistory(promptId: string, entry: HistoryEntry): Histo
 }
 
 function asRecord(value: unknown): Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : {};
+  return isRecord(value) ? value : {};
 }
 
 /** Every node of the graph was answered from ComfyUI's cache (an identical re-run, §9.2). */

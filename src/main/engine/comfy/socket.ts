@@ -3,6 +3,7 @@
 // thing so previews arrive as type-4 frames with prompt ids.
 import { type Dispatcher, WebSocket } from 'undici';
 import { ShowcaseError } from '../../../shared/errors.ts';
+import { isRecord } from '../../../shared/guards.ts';
 import { timeoutError } from './errors.ts';
 import { type BinaryFrame, decodeBinaryFrame } from './frames.ts';
 import { WsStatusSchema } from './schemas.ts';
@@ -181,10 +182,6 @@ function parseEnvelope(text: string): { type: string; data: unknown } | null {
   // JSON parse); each payload is still validated by its own schema where it is used.
   if (!isRecord(value) || typeof value.type !== 'string') return null;
   return { type: value.type, data: value.data };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function abortError(url: string): ShowcaseError {

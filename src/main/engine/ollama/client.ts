@@ -3,7 +3,7 @@
 // time-to-headers budget and a stalled generation trips the idle timeout, not a 5-minute wait.
 import { Agent, type Dispatcher } from 'undici';
 import { z } from 'zod';
-import { ShowcaseError } from '../../../shared/index.ts';
+import { isRecord, ShowcaseError } from '../../../shared/index.ts';
 import { type Exchange, parseReply, streamError, Transport, truncate } from './transport.ts';
 import {
   type ChatChunk,
@@ -241,10 +241,6 @@ export function formatForWire(format: OllamaFormat | undefined): JsonSchemaObjec
 }
 
 const wireSchemas = new WeakMap<z.ZodType, JsonSchemaObject>();
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 const optionalString = (value: unknown): boolean => value === undefined || typeof value === 'string';
 

@@ -16,6 +16,7 @@ import {
   type Gallery,
   type Job,
   type ParamValue,
+  raceAbort,
   type Settings,
   ShowcaseError,
 } from '../../../shared/index.ts';
@@ -350,7 +351,7 @@ export class JobRunner {
       upload.catch(() => backend.uploads.delete(sha));
     }
     // Shared by several jobs, so not aborted with this one: a cancelled job just stops waiting.
-    return abortable(upload, signal);
+    return raceAbort(upload, signal, () => interrupted(signal));
   }
 
   // -- thumbnail ----------------------------------------------------------------------------------
@@ -494,25 +495,6 @@ export class JobRunner {
     if (!asset) throw new ShowcaseError('not_found', `Asset ${job.assetId ?? '(none)'} does not exist`);
     return asset;
   }
-}
-
-/** Waits for `promise` unless `signal` aborts first (the promise itself keeps running). */
-function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(interrupted(signal));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(interrupted(signal));
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (err: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(err);
-      },
-    );
-  });
 }
 
 function interrupted(signal: AbortSignal): ShowcaseError {

@@ -1,18 +1,14 @@
 // A JSON product sheet: an array of product objects, or `{ "products": [...] }`. Keys are matched like
 // CSV headers (so `sku`, `title`, `colours`, `image_url` work as well as the `ProductInput` names);
 // other keys, and the entries of an `attributes` object, become attributes.
-import { ShowcaseError } from '../../../shared/index.ts';
+import { isRecord, ShowcaseError } from '../../../shared/index.ts';
 import { matchHeader, type ProductField } from './columns.ts';
 import { buildCandidate, type RawValues, type RowCandidate } from './rows.ts';
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function describeJsonValue(value: unknown): string {
   if (Array.isArray(value)) return 'an array';
   if (value === null) return 'null';
-  if (isPlainObject(value)) {
+  if (isRecord(value)) {
     const keys = Object.keys(value);
     return keys.length === 0 ? 'an empty object' : `an object with keys ${keys.slice(0, 8).join(', ')}`;
   }
@@ -44,7 +40,7 @@ export function parseJsonSheet(content: string, filename: string): unknown[] {
     });
   }
   if (Array.isArray(data)) return data;
-  if (isPlainObject(data) && Array.isArray(data.products)) return data.products;
+  if (isRecord(data) && Array.isArray(data.products)) return data.products;
   throw new ShowcaseError(
     'invalid_input',
     `${filename}: expected an array of products or an object with a "products" array, found ${describeJsonValue(data)}`,
@@ -58,7 +54,7 @@ export function parseJsonSheet(content: string, filename: string): unknown[] {
 export function readJsonSheet(items: readonly unknown[], defaultCurrency: string): RowCandidate[] {
   return items.map((item, i) => {
     const line = i + 1;
-    if (!isPlainObject(item)) {
+    if (!isRecord(item)) {
       return {
         line,
         input: {},
@@ -71,7 +67,7 @@ export function readJsonSheet(items: readonly unknown[], defaultCurrency: string
     const attributes: Record<string, string> = {};
     const extra: Array<[string, unknown]> = [];
     for (const [key, value] of Object.entries(item)) {
-      if (key === 'attributes' && isPlainObject(value)) {
+      if (key === 'attributes' && isRecord(value)) {
         for (const [k, v] of Object.entries(value)) {
           const text = attributeText(v);
           if (text !== undefined) attributes[k] = text;

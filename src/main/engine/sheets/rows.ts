@@ -2,6 +2,7 @@
 // → zod validation → a `Product` with a sanitised, unique id. Rows that fail are reported, not imported.
 import {
   type ImportRowError,
+  isRecord,
   type Product,
   type ProductInputParsed,
   ProductInputSchema,
@@ -34,10 +35,6 @@ const textFields = [
   'referenceImage',
 ] as const satisfies readonly ProductField[];
 const listFields = ['materials', 'colors', 'tags'] as const satisfies readonly ProductField[];
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** Strings are trimmed (empty → absent), numbers and booleans stringified; anything else is left for zod to reject. */
 function toText(value: unknown): unknown {
@@ -106,7 +103,7 @@ export function buildCandidate(
     } else {
       input.price = { amount: parsed.amount, currency: currencyColumn ?? parsed.currency ?? defaultCurrency };
     }
-  } else if (isPlainObject(price)) {
+  } else if (isRecord(price)) {
     input.price = { currency: currencyColumn ?? defaultCurrency, ...price };
   } else if (price !== undefined && price !== null && price !== '') {
     input.price = price;

@@ -1,7 +1,7 @@
 // Side-by-side comparison of the two versions of a conflicted row: one line per field, flagged when the
 // versions disagree. Nested objects (a product's `attributes`, a showcase's `copy`) are opened one
 // level deep so the operator sees *which* attribute differs, not just that the JSON blob does.
-import type { ConflictRecord } from '../../../shared/index.ts';
+import { type ConflictRecord, isRecord } from '../../../shared/index.ts';
 
 type Version = ConflictRecord['local'];
 
@@ -14,16 +14,12 @@ export interface FieldDiff {
   differs: boolean;
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
 function flatten(version: Version, maxDepth: number): Map<string, unknown> {
   const out = new Map<string, unknown>();
   const walk = (value: Record<string, unknown>, prefix: string, depth: number) => {
     for (const [key, v] of Object.entries(value)) {
       const field = prefix ? `${prefix}.${key}` : key;
-      if (isPlainObject(v) && depth < maxDepth && Object.keys(v).length > 0) walk(v, field, depth + 1);
+      if (isRecord(v) && depth < maxDepth && Object.keys(v).length > 0) walk(v, field, depth + 1);
       else out.set(field, v);
     }
   };
@@ -35,7 +31,7 @@ function flatten(version: Version, maxDepth: number): Map<string, unknown> {
 export function canonical(value: unknown): string {
   if (value === undefined) return 'undefined';
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (isPlainObject(value)) {
+  if (isRecord(value)) {
     const keys = Object.keys(value).sort();
     return `{${keys.map((k) => `${JSON.stringify(k)}:${canonical(value[k])}`).join(',')}}`;
   }
