@@ -173,10 +173,6 @@ export function openStore(path: string, options: OpenStoreOptions = {}): Store {
     if (!readonly && path !== ':memory:') db.pragma('journal_mode = WAL');
     // NORMAL is durable across application crashes in WAL mode; only a power cut can lose the last commits.
     db.pragma('synchronous = NORMAL');
-    // A catalog run rewrites the same hot pages (journal indexes, outbox, clock) commit after commit.
-    // Checkpointing every 1,000 pages (the default) copied them into the main file again and again;
-    // every 8,000 (~32 MB of WAL) each checkpoint writes a hot page once.
-    if (!readonly) db.pragma('wal_autocheckpoint = 8000');
     db.pragma('foreign_keys = ON');
 
     if (readonly) assertCurrent(db, path);
