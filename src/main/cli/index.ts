@@ -141,7 +141,7 @@ program
       .hideHelp(),
   )
   .addOption(
-    new Option('--products <n>', 'internal: products for --probe-overhead').argParser(Number).hideHelp(),
+    new Option('--products <n>', 'internal: products for --probe-overhead').argParser(int).hideHelp(),
   )
   .action(async (opts) => (await import('./commands/bench.ts')).benchCommand(opts));
 
