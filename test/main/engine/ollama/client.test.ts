@@ -1,4 +1,5 @@
 // OllamaClient against the Ollama simulator over real sockets.
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -338,6 +339,33 @@ describe('failures', () => {
     const garbage = await failure(client.chat({ model: 'llama3.2', messages }));
     expect(garbage.code).toBe('backend_error');
     expect(garbage.message).toMatch(/not JSON/);
+  });
+
+  it('names the field of a malformed token chunk (token lines are checked by hand, not skipped)', async () => {
+    // A server whose second token carries a number where text belongs: the line is JSON and looks
+    // like a token, so it must fail the check and reach the schema, which names the field.
+    const lines = [
+      { model: 'llama3.2', created_at: 'now', message: { role: 'assistant', content: 'Hel' }, done: false },
+      { model: 'llama3.2', created_at: 'now', message: { role: 'assistant', content: 5 }, done: false },
+      { model: 'llama3.2', created_at: 'now', message: { role: 'assistant', content: '' }, done: true },
+    ];
+    const server = createHttpServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+      res.end(lines.map((l) => `${JSON.stringify(l)}\n`).join(''));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    const raw = new OllamaClient({ baseUrl: `http://127.0.0.1:${port}` });
+    try {
+      const err = await failure(raw.chat({ model: 'llama3.2', messages }));
+      expect(err.code).toBe('backend_error');
+      expect(err.message).toContain('unexpected reply on /api/chat');
+      expect(err.message).toContain('message.content');
+    } finally {
+      await raw.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 
   it('cancels with an AbortSignal (interrupted) and the server slot is freed', async () => {
