@@ -2,14 +2,18 @@
 // profile played at a time scale). Everything is measured in one run and printed as ratios.
 import { spawn } from 'node:child_process';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { writeFileSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { ProductInput } from '../../shared/index.ts';
+import sharp from 'sharp';
+import type { ParamValue, Product, ProductInput } from '../../shared/index.ts';
 import { type LatencyProfile, realisticProfile, SimGpu, zeroProfile } from '../../sim/gpu.ts';
 import { startComfySim, startOllamaSim } from '../../sim/index.ts';
 import { ComfyClient } from '../engine/comfy/index.ts';
 import { Engine } from '../engine/engine.ts';
+import { OllamaClient } from '../engine/ollama/index.ts';
+import { baseSeedFor, CopyWriter, imagePrompt } from '../engine/showcase/index.ts';
 import { instantiate, loadTemplates } from '../engine/templates/index.ts';
 
 export interface RunMeasure {
@@ -169,38 +173,89 @@ async function spawnSim(
 }
 
 /**
- * CPU of a bare ComfyClient rendering the engine's hero graph against `url` and downloading the PNG,
- * two prompts in flight like the engine keeps a backend fed: what talking to ComfyUI costs by itself
- * (HTTP, WebSocket frames, JSON), with no engine around it.
+ * The same work as a showcase, done by bare clients with no engine around them: the copy call, the
+ * six renders (hero, lifestyle, four variations from the uploaded hero; two prompts in flight, as the
+ * engine keeps a backend fed), each PNG downloaded and written to a new file, and the sharp thumbnail.
+ * No journal, scheduler, events or gallery pages. What this costs is the floor any client pays for
+ * the protocols (HTTP, one wake-up per WebSocket frame, JSON) and the output files on this machine;
+ * the engine's overhead is what it spends above it.
  */
-async function measureProtocolFloor(url: string, images: number): Promise<number> {
-  const template = (await loadTemplates()).get('qwen-image.hero');
-  const client = new ComfyClient({ url });
-  const render = async (n: number): Promise<void> => {
+export async function measureBarePipeline(
+  urls: { comfy: string; ollama: string },
+  items: readonly Product[],
+  outDir: string,
+): Promise<{ cpuMs: number; jobs: number }> {
+  const templates = await loadTemplates();
+  const comfy = new ComfyClient({ url: urls.comfy });
+  const ollama = new OllamaClient({ baseUrl: urls.ollama });
+  const copywriter = new CopyWriter(ollama);
+  const size = { width: 256, height: 256, megapixels: 0.25 };
+  await mkdir(outDir, { recursive: true });
+  const render = async (templateId: string, values: Record<string, ParamValue>, file: string) => {
     const instance = instantiate(
-      template,
-      { prompt: `floor ${n}`, seed: n, width: 256, height: 256, filename_prefix: `floor/p_${n}` },
+      templates.get(templateId),
+      { ...size, ...values },
       { unknownParams: 'ignore' },
     );
-    const result = await client.run(instance.graph as never, { onProgress: () => {}, onPreview: () => {} });
+    const result = await comfy.run(instance.graph as never, { onProgress: () => {}, onPreview: () => {} });
     const image = Object.values(result.outputs).flatMap((o) => o.images)[0];
-    if (image) await client.download(image);
+    if (!image) throw new Error(`${templateId}: no image`);
+    const bytes = await comfy.download(image);
+    writeFileSync(join(outDir, file), bytes);
+    return bytes;
+  };
+  const showcase = async (product: Product): Promise<void> => {
+    const { copy } = await copywriter.write(product, { model: LLM_MODEL, language: 'en', variations: 4 });
+    const name = `bare_${product.id}`;
+    const seed = baseSeedFor(product.id);
+    const prompt = (kind: 'hero' | 'lifestyle' | 'variation', idx: number) => ({
+      prompt: imagePrompt(copy, '', kind, idx),
+      negative: copy.prompts.negative,
+      filename_prefix: `bare/${name}_${kind}_${idx}`,
+    });
+    const hero = await render('qwen-image.hero', { ...prompt('hero', 0), seed }, `${name}_hero.png`);
+    const uploaded = await comfy.uploadImage(hero, `${name}_hero.png`, {
+      subfolder: 'bare',
+      overwrite: true,
+    });
+    const variation = (idx: number) =>
+      render(
+        'qwen-image.variation',
+        { ...prompt('variation', idx), seed: seed + idx, image: uploaded.path },
+        `${name}_variation_${idx}.png`,
+      );
+    const thumbnail = async () => {
+      const bytes = await sharp(hero)
+        .resize(384, 384, { fit: 'inside', withoutEnlargement: true })
+        .png({ compressionLevel: 9 })
+        .toBuffer();
+      writeFileSync(join(outDir, `${name}_thumbnail.png`), bytes);
+    };
+    await Promise.all([
+      render('qwen-image.lifestyle', { ...prompt('lifestyle', 0), seed: seed + 9 }, `${name}_lifestyle.png`),
+      variation(1),
+    ]);
+    await Promise.all([variation(2), variation(3)]);
+    await Promise.all([variation(4), thumbnail()]);
   };
   try {
-    for (let n = 0; n < 10; n += 2) await Promise.all([render(n), render(n + 1)]);
+    const warm = items.slice(0, 3);
+    for (const product of warm) await showcase(product);
+    const measured = items.slice(warm.length);
     const cpu0 = process.cpuUsage();
-    for (let n = 10; n < 10 + images; n += 2) await Promise.all([render(n), render(n + 1)]);
+    for (const product of measured) await showcase(product);
     const cpu = process.cpuUsage(cpu0);
-    return (cpu.user + cpu.system) / 1000 / images;
+    return { cpuMs: (cpu.user + cpu.system) / 1000, jobs: measured.length * 8 };
   } finally {
-    await client.close();
+    await Promise.allSettled([comfy.close(), ollama.close()]);
   }
 }
 
 /**
  * Engine CPU per job against zero-latency simulators running in other processes, with small images
  * so the measured time is the engine's own: HTTP + WS protocol, journal writes, files, events. The
- * same simulator is also driven by a bare client, so the protocol's own share can be told apart.
+ * same simulators then serve the same work done by bare clients (`measureBarePipeline`), so the
+ * engine's overhead above what the protocols and the output files cost by themselves can be told apart.
  */
 export async function measureOverhead(
   count: number,
@@ -213,10 +268,10 @@ export async function measureOverhead(
   jobs: number;
   /** ComfyUI prompts the engine sent in the measured run. */
   images: number;
-  /** CPU ms per image of a bare ComfyClient against the same simulator. */
-  protocolMsPerImage: number;
-  /** The engine's CPU per job above what the ComfyUI protocol costs by itself. */
-  aboveProtocolMsPerJob: number;
+  /** CPU ms per job of bare clients doing the same work (protocols + output files). */
+  bareMsPerJob: number;
+  /** The engine's CPU per job above that floor. */
+  overheadMsPerJob: number;
 }> {
   const dir = await mkdtemp(join(tmpdir(), 'showcase-overhead-'));
   const [comfy, ollama] = await Promise.all([
@@ -253,7 +308,12 @@ export async function measureOverhead(
     unsubscribe('undici:request:create', countPrompts);
     const jobs = imported.length * 8;
     const cpuMs = (cpu.user + cpu.system) / 1000;
-    const protocolMsPerImage = await measureProtocolFloor(comfy.url, 120);
+    const bare = await measureBarePipeline(
+      { comfy: comfy.url, ollama: ollama.url },
+      imported.map((p) => engine.store.products.get(p.id)).filter((p): p is Product => p !== null),
+      join(dir, 'bare'),
+    );
+    const bareMsPerJob = bare.cpuMs / bare.jobs;
     return {
       cpuMsPerJob: cpuMs / jobs,
       userMsPerJob: cpu.user / 1000 / jobs,
@@ -261,8 +321,8 @@ export async function measureOverhead(
       wallMsPerJob: wall / jobs,
       jobs,
       images,
-      protocolMsPerImage,
-      aboveProtocolMsPerJob: (cpuMs - images * protocolMsPerImage) / jobs,
+      bareMsPerJob,
+      overheadMsPerJob: cpuMs / jobs - bareMsPerJob,
     };
   } finally {
     await engine.close();
