@@ -57,6 +57,9 @@ export class CopyWriter {
             { role: 'system', content: system },
             { role: 'user', content: user },
           ],
+          // One reply instead of a chunk per token: the copy is only usable once the whole JSON is
+          // there, and each streamed chunk would cost the engine a wake-up (~500 per product).
+          stream: false,
           options: {
             seed: seed + attempt,
             temperature: options.temperature ?? 0.7,
