@@ -38,7 +38,11 @@ program
   .option('--comfy <url>', 'ComfyUI server (repeat for several GPUs)', collect)
   .option('--ollama <url>', 'Ollama server')
   .option('--model <tag>', 'Ollama model', undefined)
-  .addOption(new Option('--family <family>', 'template family').choices(['qwen-image', 'sdxl']))
+  .addOption(
+    new Option('--family <family>', "template family (edit: restyle each product's reference photo)").choices(
+      ['qwen-image', 'sdxl', 'edit'],
+    ),
+  )
   .option('--preset <name>', 'brand style preset (prompt prefix)')
   .option('--seed <n>', 'base seed for every product', int)
   .option('--lock-seed', 'lock seeds so re-runs reproduce the same images')

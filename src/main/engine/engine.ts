@@ -22,6 +22,7 @@ import {
   toShowcaseError,
 } from '../../shared/index.ts';
 import { BackendPool, type BackendPoolOptions } from './pipeline/backends.ts';
+import { resolveReferencePath } from './pipeline/reference.ts';
 import { graphModel, JobRunner } from './pipeline/runner.ts';
 import { GalleryPublisher, type GalleryPublishResult, sendGalleryEmail } from './publish/index.ts';
 import { type Lane, type LaneKind, type QueuedJob, Scheduler, type SchedulerHooks } from './queue/index.ts';
@@ -29,7 +30,9 @@ import { parseSheet, productsFromInputs } from './sheets/index.ts';
 import {
   composeCatalogIndex,
   composeGallery,
+  familiesUsedBy,
   type GalleryDocument,
+  imageJobPayload,
   type JobPayload,
   JobPayloadSchema,
   type PlannedJob,
@@ -188,9 +191,24 @@ export class Engine {
 
   // -- catalog ------------------------------------------------------------------------------------
 
-  importSheet(content: string, filename: string, format: 'csv' | 'json' | 'shopify' | 'auto' = 'auto') {
+  /**
+   * Imports a sheet's products. `sheetDir`, when the sheet is a file, makes relative reference-photo
+   * paths absolute (a sheet sent as text through the API has no folder).
+   */
+  importSheet(
+    content: string,
+    filename: string,
+    format: 'csv' | 'json' | 'shopify' | 'auto' = 'auto',
+    sheetDir?: string,
+  ) {
     const parsed = parseSheet(content, { filename, format });
-    const saved = this.store.products.upsertMany(parsed.products);
+    const products =
+      sheetDir === undefined
+        ? parsed.products
+        : parsed.products.map((p) =>
+            p.referenceImage ? { ...p, referenceImage: resolveReferencePath(p.referenceImage, sheetDir) } : p,
+          );
+    const saved = this.store.products.upsertMany(products);
     return { imported: saved.products, errors: parsed.errors, warnings: parsed.warnings };
   }
 
@@ -215,6 +233,20 @@ export class Engine {
     const family = options.family ?? settings.family;
     const presetId = options.presetId ?? settings.presetId;
     const preset = presetId ? this.resolvePreset(presetId) : null;
+    if (family === 'edit') {
+      // One message naming every product that cannot be restyled, before anything is journaled.
+      const without = products.filter((p) => !p.referenceImage).map((p) => p.id);
+      if (without.length > 0) {
+        throw new ShowcaseError(
+          'invalid_input',
+          `The edit (style-transfer) family restyles each product's reference photo; ${without.length} product(s) have none: ${without.slice(0, 10).join(', ')}${without.length > 10 ? ' …' : ''}`,
+          {
+            hint: 'Add a reference_image column (a file path or an http(s) URL) to the sheet, or choose the qwen-image family',
+            details: { field: 'referenceImage', products: without },
+          },
+        );
+      }
+    }
     await this.prepareRun(family);
     const galleryIds: string[] = [];
     const jobs: Array<PlannedJob & { lane: LaneKind; model: string | null }> = [];
@@ -354,9 +386,9 @@ export class Engine {
     const backend = this.pool.comfy.find((b) => b.lane.online) ?? this.pool.comfy[0];
     if (!backend) return;
     const info = parseObjectInfo(await backend.client.objectInfo());
-    const base = family === 'edit' ? 'qwen-image' : family;
+    const families = familiesUsedBy(family);
     const issues = lintLibrary(
-      this.templates.all().filter((t) => t.family === base),
+      this.templates.all().filter((t) => families.includes(t.family)),
       info,
     ).filter((i) => i.severity === 'error' && i.message.includes('is not installed'));
     if (issues.length === 0) return;
@@ -430,12 +462,14 @@ export class Engine {
     } else {
       if (asset.kind === 'variation' && hero?.status !== 'done')
         throw new ShowcaseError('conflict', 'Render the hero first');
-      payload = {
-        type: 'image',
-        templateId: templateIdFor(gallery.family, asset.kind),
-        params: {},
-        sourceAssetId: asset.kind === 'variation' ? (hero?.id ?? null) : null,
-      };
+      const product = this.store.products.get(gallery.productId);
+      if (!product) throw new ShowcaseError('not_found', `Product ${gallery.productId} does not exist`);
+      payload = imageJobPayload(
+        product,
+        gallery.family,
+        asset.kind,
+        asset.kind === 'variation' ? (hero?.id ?? null) : null,
+      );
     }
     const jobId = randomUUID();
     this.store.transaction(() => {

@@ -1,7 +1,7 @@
 // `showcase generate <sheet>` and `showcase demo`: import a sheet, render every product, print a
 // summary table, exit non-zero when anything failed.
 import { readFile } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { type SettingsPatch, ShowcaseError, type TemplateFamily } from '../../../shared/index.ts';
 import { SimGpu } from '../../../sim/gpu.ts';
 import { startComfySim, startOllamaSim } from '../../../sim/index.ts';
@@ -79,7 +79,12 @@ async function runSession(
     } else {
       const productIds: string[] = [];
       for (const sheet of sheets) {
-        const imported = engine.importSheet(sheet.content, basename(sheet.path));
+        const imported = engine.importSheet(
+          sheet.content,
+          basename(sheet.path),
+          'auto',
+          dirname(resolve(sheet.path)),
+        );
         for (const e of imported.errors) {
           const line = `${basename(sheet.path)} line ${e.line}, ${e.field}: ${e.message} (row skipped)`;
           if (opts.json)

@@ -29,11 +29,13 @@ import {
   JobPayloadSchema,
   rerollSeed,
   resolveInside,
+  restylePrompt,
 } from '../showcase/index.ts';
 import type { Store } from '../store/index.ts';
 import { instantiate, type TemplateLibrary } from '../templates/index.ts';
 import type { BackendPool, ComfyBackend } from './backends.ts';
 import { pngSize, sha256, stripPngMetadata } from './png.ts';
+import { loadReferenceImage } from './reference.ts';
 import { throttleLatest } from './throttle.ts';
 
 /** At most this often per job: what a progress bar and a preview tile can usefully show. */
@@ -164,7 +166,11 @@ export class JobRunner {
       seed = rerollSeed(asset.seed, job.attempts);
 
     const kind = asset.kind === 'thumbnail' ? 'hero' : asset.kind;
-    const prompt = imagePrompt(gallery.copy, gallery.promptPrefix, kind, asset.idx);
+    const reference = payload.referenceImage;
+    const prompt =
+      reference && kind !== 'variation'
+        ? restylePrompt(gallery.copy, gallery.promptPrefix, kind)
+        : imagePrompt(gallery.copy, gallery.promptPrefix, kind, asset.idx);
     const preset = gallery.presetId ? store.presets.get(gallery.presetId) : null;
     const negative = [gallery.copy.prompts.negative, preset?.negative ?? '']
       .filter((s) => s.trim())
@@ -178,6 +184,8 @@ export class JobRunner {
       filename_prefix: `showcase/${gallery.productId}_${asset.kind}_${asset.idx}`,
     };
     if (payload.sourceAssetId) values.image = await this.uploadSource(backend, payload.sourceAssetId, signal);
+    else if (reference)
+      values.image = await this.uploadReference(backend, gallery.productId, reference, signal);
     const instance = instantiate(template, values, { unknownParams: 'ignore' });
     const model = graphModel(
       instance.graph as Record<string, { class_type: string; inputs: Record<string, unknown> }>,
@@ -334,14 +342,47 @@ export class JobRunner {
     if (!source?.localPath || source.status !== 'done' || !source.sha256) {
       throw new ShowcaseError('conflict', `The ${source?.kind ?? 'source'} image is not ready yet`);
     }
-    // The variations of one hero start together: they share one upload. A second upload with
-    // `overwrite` would rewrite the file while the first prompt's LoadImage reads it (an empty image).
-    const sha = source.sha256;
+    const path = source.localPath;
+    return this.uploadOnce(backend, source.sha256, source.filename, async () => readFile(path), signal);
+  }
+
+  /**
+   * Uploads the product's reference photo (the `edit` family restyles it). The name carries the
+   * content hash, so a photo changed between runs never reuses a stale upload.
+   */
+  private async uploadReference(
+    backend: ComfyBackend,
+    productId: string,
+    reference: string,
+    signal: AbortSignal,
+  ): Promise<string> {
+    const png = await loadReferenceImage(productId, reference, signal);
+    const sha = sha256(png);
+    return this.uploadOnce(
+      backend,
+      sha,
+      `reference_${productId}_${sha.slice(0, 12)}.png`,
+      async () => png,
+      signal,
+    );
+  }
+
+  /**
+   * One upload per backend and content hash. The jobs that need an image start together (the four
+   * variations of a hero; the hero and lifestyle restyled from one photo) and share it: a second upload
+   * with `overwrite` would rewrite the file while the first prompt's LoadImage reads it (an empty image).
+   */
+  private uploadOnce(
+    backend: ComfyBackend,
+    sha: string,
+    filename: string,
+    bytes: () => Promise<Buffer>,
+    signal: AbortSignal,
+  ): Promise<string> {
     let upload = backend.uploads.get(sha);
     if (!upload) {
-      const path = source.localPath;
       upload = (async () => {
-        const uploaded = await backend.client.uploadImage(await readFile(path), source.filename, {
+        const uploaded = await backend.client.uploadImage(await bytes(), filename, {
           subfolder: 'showcase',
           overwrite: true,
         });

@@ -105,3 +105,16 @@ export function imagePrompt(
   }
   return parts.filter((p) => p.length > 0).join(', ');
 }
+
+/**
+ * The edit instruction that restyles the reference photo (the `edit` family's hero and lifestyle):
+ * the scene comes from the copy and the brand prefix, and the product itself must stay as photographed.
+ */
+export function restylePrompt(
+  copy: Pick<CopyDraft, 'prompts'>,
+  prefix: string,
+  kind: 'hero' | 'lifestyle',
+): string {
+  const scene = imagePrompt(copy, prefix, kind, 0);
+  return `Restage the product in this photo as: ${scene}. Keep the product itself exactly as photographed: its shape, proportions, colours, materials, logo and text.`;
+}

@@ -1,4 +1,4 @@
-export { copyMessages, fallbackCopy, imagePrompt, productFacts } from './copy-prompt.ts';
+export { copyMessages, fallbackCopy, imagePrompt, productFacts, restylePrompt } from './copy-prompt.ts';
 export { type CopyAttempt, type CopyResult, CopyWriter, type CopyWriterOptions } from './copywriter.ts';
 export {
   type CatalogIndex,
@@ -25,6 +25,8 @@ export {
 } from './naming.ts';
 export {
   assetId,
+  familiesUsedBy,
+  imageJobPayload,
   type JobPayload,
   JobPayloadSchema,
   type PlannedJob,

@@ -2,6 +2,8 @@
 //   copy → hero → variation 1..N (img2img from the hero)
 //   copy → lifestyle
 //   hero → thumbnail (sharp locally, or a ComfyUI scale graph)
+// The `edit` family (style transfer) renders the hero and the lifestyle by restyling the product's
+// reference photo with Qwen-Image-Edit; variations and thumbnail then follow the hero as usual.
 // Jobs carry everything needed to run them except the image prompt, which comes from the copy
 // once the copy job has finished (so an operator's copy edit flows into re-renders).
 import { randomUUID } from 'node:crypto';
@@ -14,6 +16,7 @@ import {
   type JobKind,
   ParamValueSchema,
   type Product,
+  ShowcaseError,
   type TemplateFamily,
 } from '../../../shared/index.ts';
 import { assetFileName } from './naming.ts';
@@ -28,6 +31,8 @@ export const JobPayloadSchema = z.discriminatedUnion('type', [
     params: z.record(z.string(), ParamValueSchema),
     /** img2img source (the hero) for variations. */
     sourceAssetId: z.string().nullable(),
+    /** The product's reference photo (a path or URL) restyled by an `edit` template. */
+    referenceImage: z.string().min(1).optional(),
   }),
   z.object({
     type: z.literal('thumbnail'),
@@ -66,10 +71,54 @@ export interface ShowcasePlan {
   jobs: PlannedJob[];
 }
 
-/** The template used for each asset kind of a family (`edit` renders from the qwen-image set). */
+/** Asset kinds the `edit` family renders by restyling the reference photo. */
+const RESTYLED_KINDS: ReadonlySet<AssetKind> = new Set(['hero', 'lifestyle']);
+
+/**
+ * The template used for each asset kind of a family. `edit` restyles the reference photo into the
+ * hero and the lifestyle shot (`edit.restyle`); its variations and thumbnail use the qwen-image set.
+ */
 export function templateIdFor(family: TemplateFamily, kind: AssetKind): string {
-  const base = family === 'edit' ? 'qwen-image' : family;
-  return `${base}.${kind}`;
+  if (family === 'edit') return RESTYLED_KINDS.has(kind) ? 'edit.restyle' : `qwen-image.${kind}`;
+  return `${family}.${kind}`;
+}
+
+/** The families whose templates a showcase of `family` renders with. */
+export function familiesUsedBy(family: TemplateFamily): TemplateFamily[] {
+  return family === 'edit' ? ['edit', 'qwen-image'] : [family];
+}
+
+function requireReference(product: Product): string {
+  if (product.referenceImage) return product.referenceImage;
+  throw new ShowcaseError(
+    'invalid_input',
+    `Product ${product.id}: the edit (style-transfer) family restyles the product's reference photo, and this product has none`,
+    {
+      hint: 'Add a reference_image column (a file path or an http(s) URL) to the sheet, or choose the qwen-image family',
+      details: { field: 'referenceImage', productId: product.id },
+    },
+  );
+}
+
+/**
+ * The payload of an image job (a first render or a re-render). A restyled kind carries the product's
+ * reference photo; throws `invalid_input` when it has none.
+ */
+export function imageJobPayload(
+  product: Product,
+  family: TemplateFamily,
+  kind: AssetKind,
+  sourceAssetId: string | null,
+  params: Record<string, string | number | boolean> = {},
+): JobPayload {
+  const templateId = templateIdFor(family, kind);
+  return {
+    type: 'image',
+    templateId,
+    params: { ...params },
+    sourceAssetId,
+    ...(templateId === 'edit.restyle' ? { referenceImage: requireReference(product) } : {}),
+  };
 }
 
 export function assetId(galleryId: string, kind: AssetKind, idx: number): string {
@@ -77,7 +126,9 @@ export function assetId(galleryId: string, kind: AssetKind, idx: number): string
 }
 
 export class ShowcasePlanner {
+  /** Throws `invalid_input` when an `edit` showcase's product has no reference photo. */
   plan(product: Product, options: PlanOptions): ShowcasePlan {
+    if (options.family === 'edit') requireReference(product);
     const now = options.now ?? new Date().toISOString();
     const galleryId = randomUUID();
     const baseSeed = options.baseSeed ?? baseSeedFor(product.id);
@@ -159,12 +210,8 @@ export class ShowcasePlanner {
       if (!found) throw new Error(`planner: no ${kind} slot ${idx}`);
       return found;
     };
-    const imagePayload = (kind: AssetKind, sourceAssetId: string | null): JobPayload => ({
-      type: 'image',
-      templateId: templateIdFor(options.family, kind),
-      params: { ...options.templateParams },
-      sourceAssetId,
-    });
+    const imagePayload = (kind: AssetKind, sourceAssetId: string | null): JobPayload =>
+      imageJobPayload(product, options.family, kind, sourceAssetId, options.templateParams);
 
     const hero = byKind('hero');
     const copyJob = job('copy', null, [], {

@@ -16,6 +16,12 @@ import { Field } from '../../ui/Field.tsx';
 import { ViewHeader } from '../../ui/ViewHeader.tsx';
 import './settings.css';
 
+const FAMILY_LABELS: Record<Draft['family'], string> = {
+  'qwen-image': 'qwen-image (default)',
+  sdxl: 'sdxl',
+  edit: "edit — restyle each product's reference photo",
+};
+
 interface Draft {
   comfyUrls: string[];
   ollamaUrl: string;
@@ -313,7 +319,7 @@ export function SettingsView() {
                   >
                     {familyNames.map((f) => (
                       <option key={f} value={f}>
-                        {f}
+                        {FAMILY_LABELS[f]}
                       </option>
                     ))}
                   </select>
