@@ -357,15 +357,15 @@ describe('model residency on the shared GPU', () => {
   });
 
   it('reloads when num_ctx changes and grows size_vram with the context', async () => {
-    await call(sim, 'POST', '/api/chat', chatBody({ stream: false, options: { num_ctx: 4096 } }));
+    // keep_alive -1: the default 5 min is 300 ms at this time scale, and a loaded machine can spend
+    // that long between two calls; an expiry would count as a reload.
+    const chat = (numCtx: number) =>
+      chatBody({ stream: false, keep_alive: -1, options: { num_ctx: numCtx } });
+    await call(sim, 'POST', '/api/chat', chat(4096));
     const small = JSON.parse((await call(sim, 'GET', '/api/ps')).text).models[0];
-    const again = JSON.parse(
-      (await call(sim, 'POST', '/api/chat', chatBody({ stream: false, options: { num_ctx: 4096 } }))).text,
-    );
+    const again = JSON.parse((await call(sim, 'POST', '/api/chat', chat(4096))).text);
     expect(gpu.loadCounts.get('llama3.2:latest')).toBe(1);
-    const reload = JSON.parse(
-      (await call(sim, 'POST', '/api/chat', chatBody({ stream: false, options: { num_ctx: 8192 } }))).text,
-    );
+    const reload = JSON.parse((await call(sim, 'POST', '/api/chat', chat(8192))).text);
     expect(gpu.loadCounts.get('llama3.2:latest')).toBe(2);
     expect(again.load_duration).toBeGreaterThan(0);
     expect(reload.load_duration).toBeGreaterThanOrEqual(2e6); // a cold load: 2000 profile ms
