@@ -105,10 +105,21 @@ export class SimGpu {
     const ms = this.scaled(profileMs);
     if (ms <= 0) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      }, ms);
+      // A timer counts from the event loop's cached clock, which can lag the call by a fraction of a
+      // millisecond: it may fire before `ms` have really passed. Durations the simulators report
+      // (load_duration …) are measured, so wait out the rest.
+      const until = performance.now() + ms;
+      const arm = (wait: number): NodeJS.Timeout =>
+        setTimeout(() => {
+          const rest = until - performance.now();
+          if (rest > 0) {
+            timer = arm(rest);
+            return;
+          }
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        }, wait);
+      let timer = arm(ms);
       const onAbort = () => {
         clearTimeout(timer);
         reject(signal?.reason ?? new Error('aborted'));
