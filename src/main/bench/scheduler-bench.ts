@@ -2,7 +2,7 @@
 // profile played at a time scale). Everything is measured in one run and printed as ratios.
 import { spawn } from 'node:child_process';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import { writeFileSync } from 'node:fs';
+import { accessSync, constants, writeFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -13,6 +13,7 @@ import { startComfySim, startOllamaSim } from '../../sim/index.ts';
 import { ComfyClient } from '../engine/comfy/index.ts';
 import { Engine } from '../engine/engine.ts';
 import { OllamaClient } from '../engine/ollama/index.ts';
+import { productsFromInputs } from '../engine/sheets/index.ts';
 import { baseSeedFor, CopyWriter, imagePrompt } from '../engine/showcase/index.ts';
 import { instantiate, loadTemplates } from '../engine/templates/index.ts';
 
@@ -180,11 +181,7 @@ async function spawnSim(
  * the protocols (HTTP, one wake-up per WebSocket frame, JSON) and the output files on this machine;
  * the engine's overhead is what it spends above it.
  */
-export async function measureBarePipeline(
-  urls: { comfy: string; ollama: string },
-  items: readonly Product[],
-  outDir: string,
-): Promise<{ cpuMs: number; jobs: number }> {
+async function barePipeline(urls: { comfy: string; ollama: string }, outDir: string) {
   const templates = await loadTemplates();
   const comfy = new ComfyClient({ url: urls.comfy });
   const ollama = new OllamaClient({ baseUrl: urls.ollama });
@@ -238,24 +235,62 @@ export async function measureBarePipeline(
     await Promise.all([variation(2), variation(3)]);
     await Promise.all([variation(4), thumbnail()]);
   };
+  return {
+    /** Runs the products one after another (the engine, too, copies one at a time). */
+    run: async (items: readonly Product[]): Promise<void> => {
+      for (const product of items) await showcase(product);
+    },
+    close: async (): Promise<void> => {
+      await Promise.allSettled([comfy.close(), ollama.close()]);
+    },
+  };
+}
+
+/** CPU (user, system) in ms spent by this process while `fn` runs. */
+async function cpuOf(fn: () => Promise<void>): Promise<{ user: number; system: number }> {
+  const start = process.cpuUsage();
+  await fn();
+  const used = process.cpuUsage(start);
+  return { user: used.user / 1000, system: used.system / 1000 };
+}
+
+/**
+ * A RAM-backed temp folder (/dev/shm) when the machine has one. The engine and the bare clients
+ * write the same files, so the disk cancels out of the overhead, but not its noise: creating a file
+ * on this VM's ext4 costs ~0.9 ms of kernel time, give or take half, and swamped the difference.
+ */
+function memoryTmpdir(): string {
   try {
-    const warm = items.slice(0, 3);
-    for (const product of warm) await showcase(product);
-    const measured = items.slice(warm.length);
-    const cpu0 = process.cpuUsage();
-    for (const product of measured) await showcase(product);
-    const cpu = process.cpuUsage(cpu0);
-    return { cpuMs: (cpu.user + cpu.system) / 1000, jobs: measured.length * 8 };
+    accessSync('/dev/shm', constants.W_OK);
+    return '/dev/shm';
+  } catch {
+    return tmpdir();
+  }
+}
+
+/** Zero-latency simulators in child processes (their CPU is not this process's) and a scratch folder. */
+async function withZeroLatencySims<T>(
+  previews: 'auto' | 'none',
+  fn: (urls: { comfy: string; ollama: string }, dir: string) => Promise<T>,
+): Promise<T> {
+  const dir = await mkdtemp(join(memoryTmpdir(), 'showcase-overhead-'));
+  const [comfy, ollama] = await Promise.all([
+    spawnSim('comfyui', ['--previews', previews]),
+    spawnSim('ollama'),
+  ]);
+  try {
+    return await fn({ comfy: comfy.url, ollama: ollama.url }, dir);
   } finally {
-    await Promise.allSettled([comfy.close(), ollama.close()]);
+    comfy.stop();
+    ollama.stop();
+    await rm(dir, { recursive: true, force: true });
   }
 }
 
 /**
  * Engine CPU per job against zero-latency simulators running in other processes, with small images
- * so the measured time is the engine's own: HTTP + WS protocol, journal writes, files, events. The
- * same simulators then serve the same work done by bare clients (`measureBarePipeline`), so the
- * engine's overhead above what the protocols and the output files cost by themselves can be told apart.
+ * so the measured time is the engine's own: HTTP + WS protocol, journal writes, files, events. Run it
+ * in a fresh process; `measureBareClients` measures the floor the same way.
  */
 export async function measureOverhead(
   count: number,
@@ -268,68 +303,70 @@ export async function measureOverhead(
   jobs: number;
   /** ComfyUI prompts the engine sent in the measured run. */
   images: number;
-  /** CPU ms per job of bare clients doing the same work (protocols + output files). */
-  bareMsPerJob: number;
-  /** The engine's CPU per job above that floor. */
-  overheadMsPerJob: number;
 }> {
-  const dir = await mkdtemp(join(tmpdir(), 'showcase-overhead-'));
-  const [comfy, ollama] = await Promise.all([
-    spawnSim('comfyui', ['--previews', previews]),
-    spawnSim('ollama'),
-  ]);
-  const engine = await Engine.open({
-    dbPath: join(dir, 'bench.db'),
-    outputRoot: join(dir, 'out'),
-    overrides: {
-      comfyUrls: [comfy.url],
-      ollamaUrl: ollama.url,
-      templateParams: { 'qwen-image': { width: 256, height: 256, megapixels: 0.25 } },
-    },
+  return withZeroLatencySims(previews, async (urls, dir) => {
+    const engine = await Engine.open({
+      dbPath: join(dir, 'bench.db'),
+      outputRoot: join(dir, 'out'),
+      overrides: {
+        comfyUrls: [urls.comfy],
+        ollamaUrl: urls.ollama,
+        templateParams: { 'qwen-image': { width: 256, height: 256, megapixels: 0.25 } },
+      },
+    });
+    try {
+      // Warm-up: connections, caches, JIT — enough products that the measured run is steady state.
+      const warm = engine.addProducts(products(10, 'warm'));
+      await engine.start(warm.imported.map((p) => p.id));
+      await engine.whenIdle();
+      const ids = engine.addProducts(products(count, 'ovh')).imported.map((p) => p.id);
+      let images = 0;
+      const countPrompts = (message: unknown): void => {
+        const request = (message as { request?: { method?: string; path?: string } }).request;
+        if (request?.method === 'POST' && request.path?.endsWith('/prompt')) images += 1;
+      };
+      subscribe('undici:request:create', countPrompts);
+      const t0 = performance.now();
+      const used = await cpuOf(async () => {
+        await engine.start(ids);
+        await engine.whenIdle();
+      });
+      const wall = performance.now() - t0;
+      unsubscribe('undici:request:create', countPrompts);
+      const jobs = ids.length * 8;
+      return {
+        cpuMsPerJob: (used.user + used.system) / jobs,
+        userMsPerJob: used.user / jobs,
+        systemMsPerJob: used.system / jobs,
+        wallMsPerJob: wall / jobs,
+        jobs,
+        images,
+      };
+    } finally {
+      await engine.close();
+    }
   });
-  try {
-    // Warm-up: connections, caches, JIT — enough products that the measured run is steady state.
-    const warm = engine.addProducts(products(10, 'warm'));
-    await engine.start(warm.imported.map((p) => p.id));
-    await engine.whenIdle();
-    const { imported } = engine.addProducts(products(count, 'ovh'));
-    let images = 0;
-    const countPrompts = (message: unknown): void => {
-      const request = (message as { request?: { method?: string; path?: string } }).request;
-      if (request?.method === 'POST' && request.path?.endsWith('/prompt')) images += 1;
-    };
-    subscribe('undici:request:create', countPrompts);
-    const cpu0 = process.cpuUsage();
-    const t0 = performance.now();
-    await engine.start(imported.map((p) => p.id));
-    await engine.whenIdle();
-    const wall = performance.now() - t0;
-    const cpu = process.cpuUsage(cpu0);
-    unsubscribe('undici:request:create', countPrompts);
-    const jobs = imported.length * 8;
-    const cpuMs = (cpu.user + cpu.system) / 1000;
-    const bare = await measureBarePipeline(
-      { comfy: comfy.url, ollama: ollama.url },
-      imported.map((p) => engine.store.products.get(p.id)).filter((p): p is Product => p !== null),
-      join(dir, 'bare'),
-    );
-    const bareMsPerJob = bare.cpuMs / bare.jobs;
-    return {
-      cpuMsPerJob: cpuMs / jobs,
-      userMsPerJob: cpu.user / 1000 / jobs,
-      systemMsPerJob: cpu.system / 1000 / jobs,
-      wallMsPerJob: wall / jobs,
-      jobs,
-      images,
-      bareMsPerJob,
-      overheadMsPerJob: cpuMs / jobs - bareMsPerJob,
-    };
-  } finally {
-    await engine.close();
-    comfy.stop();
-    ollama.stop();
-    await rm(dir, { recursive: true, force: true });
-  }
+}
+
+/** CPU per job of `barePipeline` doing `count` showcases (after 3 for warm-up). Run it in a fresh process. */
+export async function measureBareClients(
+  count: number,
+  previews: 'auto' | 'none',
+): Promise<{ cpuMsPerJob: number; jobs: number }> {
+  return withZeroLatencySims(previews, async (urls, dir) => {
+    const bare = await barePipeline(urls, join(dir, 'bare'));
+    const items = (tag: string, n: number): Product[] =>
+      productsFromInputs(products(n, tag), { sourceSheet: 'bench' }).products;
+    try {
+      await bare.run(items('warm', 3));
+      const measured = items('bare', count);
+      const used = await cpuOf(() => bare.run(measured));
+      const jobs = measured.length * 8;
+      return { cpuMsPerJob: (used.user + used.system) / jobs, jobs };
+    } finally {
+      await bare.close();
+    }
+  });
 }
 
 /** RSS of the engine with 10,000 queued jobs held by a paused scheduler. */

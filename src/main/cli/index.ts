@@ -145,7 +145,14 @@ program
       .hideHelp(),
   )
   .addOption(
-    new Option('--products <n>', 'internal: products for --probe-overhead').argParser(int).hideHelp(),
+    new Option('--probe-bare <previews>', 'internal: measure bare clients doing the same work, print JSON')
+      .choices(['none', 'auto'])
+      .hideHelp(),
+  )
+  .addOption(
+    new Option('--products <n>', 'internal: products for --probe-overhead / --probe-bare')
+      .argParser(int)
+      .hideHelp(),
   )
   .action(async (opts) => (await import('./commands/bench.ts')).benchCommand(opts));
 

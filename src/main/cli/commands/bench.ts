@@ -1,6 +1,7 @@
 // `showcase bench` (npm run bench): scheduler makespan vs lower bound, model swaps, engine
 // overhead, RSS with 10,000 queued jobs, and the Postgres sync throughput. One run, ratios printed.
 import {
+  measureBareClients,
   measureOverhead,
   measureQueuedRss,
   measureRun,
@@ -35,18 +36,36 @@ async function inFreshProcess<T>(probe: string[]): Promise<T> {
   return JSON.parse(last) as T;
 }
 
-type Overhead = Awaited<ReturnType<typeof measureOverhead>>;
+type EngineCpu = Awaited<ReturnType<typeof measureOverhead>>;
+type Overhead = EngineCpu & {
+  /** CPU ms per job of bare clients doing the same work (median of their own fresh processes). */
+  bareMsPerJob: number;
+  /** The engine's CPU per job above that floor. */
+  overheadMsPerJob: number;
+};
 
-/** The median (by overhead per job) of `runs` fresh-process measurements. */
+function median<T>(items: T[], key: (item: T) => number): T {
+  const sorted = [...items].sort((a, b) => key(a) - key(b));
+  const middle = sorted[Math.floor(sorted.length / 2)];
+  if (middle === undefined) throw new Error('no measurement');
+  return middle;
+}
+
+/**
+ * The engine's CPU per job (median of `runs` fresh processes) and, the same way, bare clients doing
+ * the same work against the same kind of simulators; the overhead is the difference of the medians.
+ */
 async function overheadMedian(products: number, previews: 'none' | 'auto', runs: number): Promise<Overhead> {
-  const all: Overhead[] = [];
+  const engine: EngineCpu[] = [];
+  const bare: Array<{ cpuMsPerJob: number }> = [];
   for (let i = 0; i < runs; i++) {
-    all.push(await inFreshProcess<Overhead>(['--probe-overhead', previews, '--products', String(products)]));
+    const size = ['--products', String(products)];
+    engine.push(await inFreshProcess<EngineCpu>(['--probe-overhead', previews, ...size]));
+    bare.push(await inFreshProcess<{ cpuMsPerJob: number }>(['--probe-bare', previews, ...size]));
   }
-  all.sort((a, b) => a.overheadMsPerJob - b.overheadMsPerJob);
-  const median = all[Math.floor(all.length / 2)];
-  if (!median) throw new Error('no overhead measurement');
-  return median;
+  const typical = median(engine, (m) => m.cpuMsPerJob);
+  const bareMsPerJob = median(bare, (m) => m.cpuMsPerJob).cpuMsPerJob;
+  return { ...typical, bareMsPerJob, overheadMsPerJob: typical.cpuMsPerJob - bareMsPerJob };
 }
 
 export async function benchCommand(opts: {
@@ -54,6 +73,7 @@ export async function benchCommand(opts: {
   pg?: string;
   probeRss?: boolean;
   probeOverhead?: 'none' | 'auto';
+  probeBare?: 'none' | 'auto';
   products?: number;
 }): Promise<void> {
   if (opts.probeRss) {
@@ -62,6 +82,10 @@ export async function benchCommand(opts: {
   }
   if (opts.probeOverhead) {
     console.log(JSON.stringify(await measureOverhead(opts.products ?? 60, opts.probeOverhead)));
+    return;
+  }
+  if (opts.probeBare) {
+    console.log(JSON.stringify(await measureBareClients(opts.products ?? 60, opts.probeBare)));
     return;
   }
   const batch = opts.quick ? 6 : 20;
@@ -139,7 +163,7 @@ export async function benchCommand(opts: {
   // The target is the engine's own cost: CPU per job above bare clients doing the same work against
   // the same simulators (protocol round trips, one wake-up per WebSocket frame, the PNG files).
   ratioLine(
-    `engine overhead: CPU ms per job above bare clients doing the same work (${overhead.jobs} jobs, zero-latency simulators in other processes, previews off, median of ${runs} fresh processes)`,
+    `engine overhead: CPU ms per job above bare clients doing the same work (${overhead.jobs} jobs, zero-latency simulators in other processes, previews off, medians of ${runs} fresh processes each)`,
     overhead.overheadMsPerJob,
     '≤ 2',
   );
