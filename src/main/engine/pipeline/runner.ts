@@ -6,8 +6,7 @@
 // comes back with a prompt id (after a crash) first asks the backend about that prompt, so
 // finished work is collected and running work is followed: nothing lost, nothing run twice.
 import { randomUUID } from 'node:crypto';
-import { renameSync, writeFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import sharp from 'sharp';
 import {
   type Asset,
@@ -343,7 +342,7 @@ export class JobRunner {
       throw new ShowcaseError('conflict', `The ${source?.kind ?? 'source'} image is not ready yet`);
     }
     const path = source.localPath;
-    return this.uploadOnce(backend, source.sha256, source.filename, async () => readFile(path), signal);
+    return this.uploadOnce(backend, source.sha256, source.filename, async () => readFileSync(path), signal);
   }
 
   /**
@@ -418,7 +417,7 @@ export class JobRunner {
       const { result, holder } = await this.render(job, backend, instance.graph, signal);
       bytes = await this.download(holder, result.outputs, instance.outputNodeIds, signal);
     } else {
-      const raw = await sharp(await readFile(source.localPath))
+      const raw = await sharp(readFileSync(source.localPath))
         .resize(payload.size, payload.size, { fit: 'inside', withoutEnlargement: true })
         .png({ compressionLevel: 9 })
         .toBuffer();

@@ -4,8 +4,8 @@
 // The JSON document is the source of truth for publish and e-mail: they read it back with
 // `readGalleryDocument` and may re-render the page with public URLs through `renderGalleryHtml`.
 import { createHash, randomBytes } from 'node:crypto';
-import { statSync } from 'node:fs';
-import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import sharp from 'sharp';
 import { z } from 'zod';
@@ -445,14 +445,20 @@ export async function readGalleryDocument(path: string): Promise<GalleryDocument
 /**
  * Writes through a temp file in the same directory and renames it over the target, so a reader
  * (the publisher, a browser, a crash) never sees half a page. The temp file is removed on failure.
+ * Synchronous on purpose: a page or document of some tens of KB is written in far less time than the
+ * promise API spends handing open, write, close and rename to the thread pool and back.
  */
 export async function writeFileAtomic(path: string, content: string): Promise<void> {
   const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   try {
-    await writeFile(temp, content, 'utf8');
-    await rename(temp, path);
+    writeFileSync(temp, content, 'utf8');
+    renameSync(temp, path);
   } catch (err) {
-    await unlink(temp).catch(() => undefined);
+    try {
+      unlinkSync(temp);
+    } catch {
+      // never created, or already gone
+    }
     throw new ShowcaseError('storage_error', `Cannot write ${path}: ${(err as Error).message}`, {
       details: { path },
       cause: err,
