@@ -160,19 +160,16 @@ export class StoreCore {
     return hlc;
   }
 
-  /** Queues a row for push, replacing (in place) an older pending entry for the same row. */
+  /**
+   * Queues a row for push, replacing an older pending entry for the same row in place: DO UPDATE keeps
+   * the entry's rowid, so its position in the push order (a parent before its children) is kept.
+   */
   enqueueOutbox(table: SyncedTable, rowId: string, row: SyncRow, hlc: string): void {
-    const opId = randomUUID();
-    const text = JSON.stringify(row);
-    const at = this.nowIso();
-    const updated = this.prepare(
-      'UPDATE outbox SET op_id = ?, row = ?, hlc = ?, created_at = ? WHERE tbl = ? AND row_id = ?',
-    ).run(opId, text, hlc, at, table, rowId);
-    if (updated.changes === 0) {
-      this.prepare(
-        'INSERT INTO outbox (op_id, tbl, row_id, row, hlc, created_at) VALUES (?, ?, ?, ?, ?, ?)',
-      ).run(opId, table, rowId, text, hlc, at);
-    }
+    this.prepare(
+      `INSERT INTO outbox (op_id, tbl, row_id, row, hlc, created_at) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (tbl, row_id) DO UPDATE SET
+         op_id = excluded.op_id, row = excluded.row, hlc = excluded.hlc, created_at = excluded.created_at`,
+    ).run(randomUUID(), table, rowId, JSON.stringify(row), hlc, this.nowIso());
   }
 
   /**
