@@ -176,6 +176,43 @@ describe('Engine end to end (ComfyUI + Ollama simulators on one SimGpu)', () => 
     for (const [file, digest] of changed) expect(digest, file).not.toBe(original.get(file));
   });
 
+  it("puts the preset's prefix, negative and parameter values into every render and records them", async () => {
+    sims = await startSims({ engine: { overrides: { templateParams: SMALL_QWEN } } });
+    const { engine, comfy } = sims;
+    engine.store.presets.upsert({
+      id: 'quick-proof',
+      name: 'Quick proof',
+      prefix: 'quick proof shot',
+      negative: 'lens flare',
+      style: 'proof',
+      lighting: 'flat',
+      params: { steps: 6, cfg: 3.5 },
+    });
+    const [product] = engine.addProducts([{ id: 'proof-cup', name: 'Proof Cup' }]).imported;
+    const [galleryId] = await engine.start([product?.id ?? ''], { presetId: 'quick-proof', variations: 1 });
+    await engine.whenIdle();
+    expect(engine.showcase(galleryId ?? '').gallery.status).toBe('complete');
+
+    const history = (await (await fetch(`${comfy.url}/history`)).json()) as Record<
+      string,
+      { prompt: [number, string, Record<string, { class_type: string; inputs: Record<string, unknown> }>] }
+    >;
+    const graphs = Object.values(history).map((h) => h.prompt[2]);
+    expect(graphs).toHaveLength(3); // hero, lifestyle, one variation
+    for (const graph of graphs) {
+      const sampler = Object.values(graph).find((n) => n.class_type === 'KSampler');
+      expect(sampler?.inputs).toMatchObject({ steps: 6, cfg: 3.5 });
+      const texts = Object.values(graph)
+        .filter((n) => n.class_type === 'CLIPTextEncode')
+        .map((n) => String(n.inputs.text));
+      expect(texts.some((t) => t.startsWith('quick proof shot'))).toBe(true);
+      expect(texts.some((t) => t.includes('lens flare'))).toBe(true);
+    }
+    // The asset records the values it was rendered with.
+    const hero = engine.showcase(galleryId ?? '').assets.find((a) => a.kind === 'hero');
+    expect(hero?.params).toMatchObject({ steps: 6, cfg: 3.5 });
+  });
+
   it('re-renders one asset: "same" gives the identical bytes back, "new" other bytes, refused when locked', async () => {
     sims = await startSims({ engine: { overrides: { templateParams: SMALL_QWEN } } });
     const { engine, comfy } = sims;

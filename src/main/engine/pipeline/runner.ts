@@ -174,8 +174,10 @@ export class JobRunner {
     const negative = [gallery.copy.prompts.negative, preset?.negative ?? '']
       .filter((s) => s.trim())
       .join(', ');
+    // Most specific last: the family's settings, then the preset's parameter values, then the job's.
     const values: Record<string, ParamValue> = {
       ...(this.ctx.settings().templateParams[gallery.family] ?? {}),
+      ...(preset?.params ?? {}),
       ...payload.params,
       prompt,
       negative,
