@@ -129,7 +129,20 @@ export class StoreCore {
 
   // --- synced rows ------------------------------------------------------------------------------------
 
+  private readonly rowSql = new Map<TableSpec<unknown>, { insert?: string; upsert?: string }>();
+
+  /** The INSERT (or upsert) of a synced table's row; built once per table spec and mode. */
   private sqlFor(spec: TableSpec<unknown>, mode: 'insert' | 'upsert'): string {
+    let bySpec = this.rowSql.get(spec);
+    if (!bySpec) {
+      bySpec = {};
+      this.rowSql.set(spec, bySpec);
+    }
+    bySpec[mode] ??= this.buildRowSql(spec, mode);
+    return bySpec[mode];
+  }
+
+  private buildRowSql(spec: TableSpec<unknown>, mode: 'insert' | 'upsert'): string {
     const cols = columnList(spec);
     const marks = spec.columns.map(() => '?').join(', ');
     const base = `INSERT INTO ${spec.name} (${cols}, hlc) VALUES (${marks}, ?)`;

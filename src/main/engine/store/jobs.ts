@@ -18,7 +18,7 @@ import {
 import type { StoreCore } from './core.ts';
 import {
   type JsonValue,
-  JsonValueSchema,
+  jsonText,
   type Paging,
   pageParams,
   parseJsonColumn,
@@ -121,7 +121,7 @@ export class JobRepository {
           },
           `jobs.${i}`,
         );
-        const payload = parseOrThrow(JsonValueSchema, d.payload ?? null, `jobs.${i}.payload`);
+        const payload = jsonText(d.payload ?? null, `jobs.${i}.payload`);
         const priority = parseOrThrow(JobPrioritySchema, d.priority ?? 0, `jobs.${i}.priority`);
         if (statusOf(job.id) !== undefined) {
           throw new ShowcaseError('conflict', `Job ${job.id} is already in the journal`, {
@@ -156,7 +156,7 @@ export class JobRepository {
           JSON.stringify(dependsOn),
           blockedBy,
           priority,
-          JSON.stringify(payload),
+          payload,
           now,
         );
         out.push(job);
