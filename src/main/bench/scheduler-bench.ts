@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import sharp from 'sharp';
 import type { ParamValue, Product, ProductInput } from '../../shared/index.ts';
-import { type LatencyProfile, realisticProfile, SimGpu, zeroProfile } from '../../sim/gpu.ts';
+import { type LatencyProfile, realisticProfile, SimGpu } from '../../sim/gpu.ts';
 import { startComfySim, startOllamaSim } from '../../sim/index.ts';
 import { ComfyClient } from '../engine/comfy/index.ts';
 import { Engine } from '../engine/engine.ts';
@@ -369,14 +369,15 @@ export async function measureBareClients(
   });
 }
 
-/** RSS of the engine with 10,000 queued jobs held by a paused scheduler. */
+/**
+ * RSS of the engine with 10,000 queued jobs held by a paused scheduler. The simulators run in child
+ * processes, so their memory is not counted as the engine's.
+ */
 export async function measureQueuedRss(
   jobs: number,
 ): Promise<{ rssMb: number; jobs: number; enqueueMs: number }> {
   const dir = await mkdtemp(join(tmpdir(), 'showcase-rss-'));
-  const gpu = new SimGpu({ timeScale: 1, profile: zeroProfile });
-  const comfy = await startComfySim({ gpu });
-  const ollama = await startOllamaSim({ gpu });
+  const [comfy, ollama] = await Promise.all([spawnSim('comfyui'), spawnSim('ollama')]);
   const engine = await Engine.open({
     dbPath: join(dir, 'bench.db'),
     outputRoot: join(dir, 'out'),
@@ -395,7 +396,8 @@ export async function measureQueuedRss(
     return { rssMb, jobs: engine.scheduler.counts().cancelled, enqueueMs };
   } finally {
     await engine.close();
-    await Promise.allSettled([comfy.close(), ollama.close()]);
+    comfy.stop();
+    ollama.stop();
     await rm(dir, { recursive: true, force: true });
   }
 }

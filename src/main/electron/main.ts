@@ -24,6 +24,7 @@ import {
   utilityProcess,
   type WebContents,
 } from 'electron';
+import { ENGINE_NODE_FLAGS } from '../engine/node-flags.ts';
 import {
   APP_ENTRY_URL,
   APP_HOST,
@@ -141,6 +142,7 @@ function focusWindow(): void {
 function spawnEngineHost(): EngineChannel {
   const child = utilityProcess.fork(paths.engineHost, [], {
     serviceName: 'Product Showcase Studio engine',
+    execArgv: [...ENGINE_NODE_FLAGS],
     stdio: 'inherit',
   });
   // Messages wait for 'spawn' so the init message cannot race the process start.
