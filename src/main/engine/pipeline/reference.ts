@@ -56,8 +56,9 @@ async function readReference(productId: string, ref: string, signal: AbortSignal
           ? signal.reason
           : new ShowcaseError('interrupted', 'The job was stopped while its reference image downloaded');
       }
+      // Not `backend_unreachable`: that would mark the ComfyUI lane running this job offline.
       throw new ShowcaseError(
-        'backend_unreachable',
+        'backend_error',
         `Product ${productId}: reference image ${ref} could not be downloaded (${(err as Error).message})`,
         { retryable: true, cause: err, details: { field: 'referenceImage', productId, reference: ref } },
       );
