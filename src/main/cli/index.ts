@@ -2,7 +2,7 @@
 // `showcase` — the command-line face of the engine. Each command lives in ./commands and is loaded
 // on demand so `showcase --help` stays instant.
 import { Command, Option } from 'commander';
-import { ShowcaseError } from '../../shared/index.ts';
+import { familyNames, ShowcaseError } from '../../shared/index.ts';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 const int = (value: string): number => {
@@ -40,7 +40,7 @@ program
   .option('--model <tag>', 'Ollama model', undefined)
   .addOption(
     new Option('--family <family>', "template family (edit: restyle each product's reference photo)").choices(
-      ['qwen-image', 'sdxl', 'edit'],
+      familyNames,
     ),
   )
   .option('--preset <name>', 'brand style preset (prompt prefix)')

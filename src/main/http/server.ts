@@ -24,6 +24,7 @@ import {
   parseOrThrow,
   SheetFormatSchema,
   ShowcaseError,
+  TemplateFamilySchema,
   toShowcaseError,
 } from '../../shared/index.ts';
 import { dispatch, httpStatusFor } from './rpc.ts';
@@ -42,7 +43,7 @@ export const SubmitShowcasesSchema = z
     callbackUrl: z.string().url().optional(),
     options: z
       .object({
-        family: z.enum(['qwen-image', 'sdxl', 'edit']).optional(),
+        family: TemplateFamilySchema.optional(),
         presetId: z.string().optional(),
         seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
         lockSeed: z.boolean().optional(),
