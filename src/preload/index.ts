@@ -1,9 +1,9 @@
-// The preload: exposes `window.showcase = { invoke, onEvent }` and nothing else — no ipcRenderer, no
+// The preload: exposes `window.showcase = { invoke, onEvent, pathForFile }` and nothing else — no ipcRenderer, no
 // Node, no Electron event objects (an IpcRendererEvent carries `sender`, i.e. ipcRenderer itself).
 // It runs sandboxed, so it is built as CommonJS (out/preload/index.cjs) and imports only 'electron';
 // it deliberately carries no method list and no zod: the main process validates names and payloads
 // (one `showcase:<method>` handler per contract method; an unknown name has no handler).
-import { contextBridge, type IpcRendererEvent, ipcRenderer } from 'electron';
+import { contextBridge, type IpcRendererEvent, ipcRenderer, webUtils } from 'electron';
 import type { PreloadReply, ShowcasePreloadApi } from '../renderer/bridge/electron.ts';
 
 const EVENT_CHANNEL = 'showcase:event';
@@ -32,5 +32,18 @@ function onEvent(listener: (event: string, payload: unknown) => void): () => voi
   };
 }
 
-const api: ShowcasePreloadApi = { invoke, onEvent };
+/**
+ * Where a dropped file lives on disk (Electron replaced `File.path` with webUtils), so a sheet's
+ * relative photo paths can resolve against its folder. Null for anything that is not a disk file.
+ */
+function pathForFile(file: unknown): string | null {
+  try {
+    const path = webUtils.getPathForFile(file as File);
+    return typeof path === 'string' && path !== '' ? path : null;
+  } catch {
+    return null;
+  }
+}
+
+const api: ShowcasePreloadApi = { invoke, onEvent, pathForFile };
 contextBridge.exposeInMainWorld('showcase', api);

@@ -80,6 +80,12 @@ export const methods = {
       content: z.string().min(1, 'the sheet is empty').max(50_000_000),
       filename: z.string().min(1).max(500),
       format: SheetFormatSchema.default('auto'),
+      /** The sheet's folder when known (a file dropped on the desktop app): relative photo paths resolve against it. */
+      sheetDir: z
+        .string()
+        .max(4096)
+        .regex(/^(\/|[A-Za-z]:[\\/]|\\\\)/, 'must be an absolute path')
+        .optional(),
     }),
     z.object({
       imported: z.array(ProductSchema),

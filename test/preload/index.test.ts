@@ -1,4 +1,4 @@
-// The preload exposes exactly `window.showcase = { invoke, onEvent }`. Checked twice: statically on the
+// The preload exposes exactly `window.showcase = { invoke, onEvent, pathForFile }`. Checked twice: statically on the
 // source, and by running the built CommonJS file the way a sandboxed preload runs — a script whose
 // only module is 'electron'. Electron cannot run here, so that module is a recording stand-in.
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -71,6 +71,12 @@ function load(): Loaded {
   };
   loaded.ipcRenderer = ipcRenderer;
   const electron = {
+    webUtils: {
+      getPathForFile: (file: { path?: unknown }) => {
+        if (file.path === 'throw') throw new TypeError('not a File');
+        return typeof file.path === 'string' ? file.path : '';
+      },
+    },
     contextBridge: {
       exposeInMainWorld: (key: string, api: Record<string, unknown>) => {
         loaded.exposed[key] = api;
@@ -94,14 +100,21 @@ function load(): Loaded {
 }
 
 describe('built preload (out/preload/index.cjs)', () => {
-  it('exposes exactly showcase.invoke and showcase.onEvent, requiring nothing but electron', () => {
+  it('exposes exactly showcase.invoke, onEvent and pathForFile, requiring nothing but electron', () => {
     const { exposed, required } = load();
     expect(Object.keys(exposed)).toEqual(['showcase']);
     const api = exposed.showcase ?? {};
-    expect(Object.keys(api).sort()).toEqual(['invoke', 'onEvent']);
+    expect(Object.keys(api).sort()).toEqual(['invoke', 'onEvent', 'pathForFile']);
     expect(typeof api.invoke).toBe('function');
     expect(typeof api.onEvent).toBe('function');
     expect(required).toEqual(['electron']);
+  });
+
+  it('tells the disk path of a dropped file through webUtils, and null for anything else', () => {
+    const pathForFile = load().exposed.showcase?.pathForFile as (file: unknown) => string | null;
+    expect(pathForFile({ path: '/srv/catalog/stools.csv' })).toBe('/srv/catalog/stools.csv');
+    expect(pathForFile({ path: '' })).toBeNull(); // a file made in memory has no path
+    expect(pathForFile({ path: 'throw' })).toBeNull();
   });
 
   it('invokes the main process handler channel of every contract method', async () => {

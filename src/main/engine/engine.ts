@@ -798,7 +798,7 @@ export class Engine {
   private createHandlers(): MethodHandlers {
     const h: MethodHandlers = {
       'catalog.import': async (input) => {
-        const r = this.importSheet(input.content, input.filename, input.format);
+        const r = this.importSheet(input.content, input.filename, input.format, input.sheetDir);
         return { imported: r.imported, errors: r.errors };
       },
       'catalog.add': async (input) => this.addProducts(input.products),

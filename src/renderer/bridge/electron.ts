@@ -20,6 +20,8 @@ export interface ShowcasePreloadApi {
   onEvent(listener: (event: string, payload: unknown) => void): () => void;
   /** Base URL under which the main process serves the gallery output root (custom protocol). */
   fileBaseUrl?: string;
+  /** The disk path of a dropped file, or null (see the preload). */
+  pathForFile?(file: File): string | null;
 }
 
 declare global {
@@ -78,6 +80,14 @@ export class ElectronBridge implements Bridge {
     // IPC does not drop: the stream is open for the life of the window.
     listener('open');
     return () => {};
+  }
+
+  folderOf(file: File): string | undefined {
+    const path = this.#api.pathForFile?.(file);
+    if (!path) return undefined;
+    // Keep the separator: the folder of `C:\sheet.csv` is `C:\`, which is absolute; `C:` is not.
+    const cut = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
+    return cut >= 0 ? path.slice(0, cut + 1) : undefined;
   }
 
   fileUrl(filename: string): string {

@@ -25,6 +25,11 @@ export interface Bridge {
   subscribe(listener: EventListener): () => void;
   /** A URL the UI can put in `<img src>` / `<a href>` for a file under the gallery output root. */
   fileUrl(filename: string): string;
+  /**
+   * The folder a dropped file came from, when the bridge can know it (the desktop app; a browser
+   * never tells). Relative photo paths in a sheet resolve against it.
+   */
+  folderOf?(file: File): string | undefined;
   /** Connection state of the event stream; called immediately with the current state. */
   onConnectionChange(listener: (state: ConnectionState) => void): () => void;
 }

@@ -112,10 +112,12 @@ export const useCatalog = create<CatalogState>()((set, get) => {
         const at = Date.now();
         try {
           const content = await file.text();
+          const sheetDir = bridge().folderOf?.(file);
           const result = await bridge().call('catalog.import', {
             content,
             filename: file.name,
             format: 'auto',
+            ...(sheetDir ? { sheetDir } : {}),
           });
           set({
             reports: [

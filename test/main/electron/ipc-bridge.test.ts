@@ -118,6 +118,21 @@ describe('IPC bridge with the engine host', () => {
     expect(forwarded('showcase.start')).toBe(0);
   });
 
+  it("resolves a dropped sheet's relative photo paths against its folder, which must be absolute", async () => {
+    const content = 'id,name,reference_image\noak-stool,Oak Stool,photos/oak.png\n';
+    const reply = await invoke('catalog.import', {
+      content,
+      filename: 'stools.csv',
+      sheetDir: '/srv/catalog/',
+    });
+    expect(reply.error).toBeUndefined();
+    const [product] = (reply.result as { imported: Array<{ referenceImage?: string }> }).imported;
+    expect(product?.referenceImage).toBe('/srv/catalog/photos/oak.png');
+    const relative = await invoke('catalog.import', { content, filename: 'stools.csv', sheetDir: 'catalog' });
+    expect(relative.error?.code).toBe('invalid_input');
+    expect(relative.error?.details?.fields).toEqual(['catalog.import.sheetDir']);
+  });
+
   it('passes engine errors through with their code', async () => {
     const reply = await invoke('showcase.get', { galleryId: 'no-such-gallery' });
     expect(reply.error?.code).toBe('not_found');
