@@ -24,6 +24,12 @@ program
   .option('--out <dir>', 'output folder', 'showcase-output')
   .option('--db <file>', 'SQLite file (default: <out>/studio.db)')
   .option('--sheet <file>', 'product sheet to use instead of the built-in samples')
+  .addOption(
+    new Option(
+      '--family <family>',
+      'template family (edit: restyle reference photos; without --sheet it uses the restyle sample)',
+    ).choices(familyNames),
+  )
   .option('--realistic', 'play realistic GPU latencies (slow: minutes per image)')
   .option('--time-scale <x>', 'simulator time scale (1 = real time)', Number)
   .option('--json', 'JSON lines instead of progress bars')

@@ -28,6 +28,7 @@ const SAMPLE_SHEETS = [
   'resources/samples/products.json',
   'resources/samples/shopify_products.csv',
 ];
+const RESTYLE_SAMPLE_SHEET = 'resources/samples/restyle/products_restyle.csv';
 
 function projectRoot(): string {
   return resolve(import.meta.dirname, '../../../..');
@@ -204,6 +205,7 @@ export interface DemoOptions {
   out: string;
   db?: string;
   sheet?: string;
+  family?: TemplateFamily;
   realistic?: boolean;
   timeScale?: number;
   json?: boolean;
@@ -215,10 +217,12 @@ export async function demoCommand(opts: DemoOptions): Promise<void> {
   const comfy = await startComfySim({ gpu });
   const ollama = await startOllamaSim({ gpu });
   const root = projectRoot();
+  // The restyle family needs products with reference photos: its own sample sheet.
+  const samples = opts.family === 'edit' ? [RESTYLE_SAMPLE_SHEET] : SAMPLE_SHEETS;
   const sheets = opts.sheet
     ? [{ path: opts.sheet, content: await readSheet(opts.sheet) }]
     : await Promise.all(
-        SAMPLE_SHEETS.map(async (p) => ({ path: p, content: await readSheet(join(root, p)) })),
+        samples.map(async (p) => ({ path: join(root, p), content: await readSheet(join(root, p)) })),
       );
   if (!opts.json) {
     console.log(
@@ -233,7 +237,7 @@ export async function demoCommand(opts: DemoOptions): Promise<void> {
   });
   try {
     const result = await runSession(engine, sheets, {
-      start: {},
+      start: opts.family ? { family: opts.family } : {},
       resume: false,
       json: Boolean(opts.json),
       ...(opts.products !== undefined ? { limit: opts.products } : {}),
