@@ -36,6 +36,7 @@ import {
   type JobPayload,
   JobPayloadSchema,
   type PlannedJob,
+  REFERENCE_IMAGE_HINT,
   readGalleryDocument,
   rerollSeed,
   ShowcasePlanner,
@@ -241,7 +242,7 @@ export class Engine {
           'invalid_input',
           `The edit (style-transfer) family restyles each product's reference photo; ${without.length} product(s) have none: ${without.slice(0, 10).join(', ')}${without.length > 10 ? ' …' : ''}`,
           {
-            hint: 'Add a reference_image column (a file path or an http(s) URL) to the sheet, or choose the qwen-image family',
+            hint: REFERENCE_IMAGE_HINT,
             details: { field: 'referenceImage', products: without },
           },
         );

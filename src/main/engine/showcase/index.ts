@@ -31,6 +31,7 @@ export {
   JobPayloadSchema,
   type PlannedJob,
   type PlanOptions,
+  REFERENCE_IMAGE_HINT,
   type ShowcasePlan,
   ShowcasePlanner,
   templateIdFor,

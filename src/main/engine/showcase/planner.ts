@@ -88,13 +88,17 @@ export function familiesUsedBy(family: TemplateFamily): TemplateFamily[] {
   return family === 'edit' ? ['edit', 'qwen-image'] : [family];
 }
 
+/** What an operator does about a product without a reference photo in the `edit` family. */
+export const REFERENCE_IMAGE_HINT =
+  'Add a reference_image column (a file path or an http(s) URL) to the sheet, or choose the qwen-image family';
+
 function requireReference(product: Product): string {
   if (product.referenceImage) return product.referenceImage;
   throw new ShowcaseError(
     'invalid_input',
     `Product ${product.id}: the edit (style-transfer) family restyles the product's reference photo, and this product has none`,
     {
-      hint: 'Add a reference_image column (a file path or an http(s) URL) to the sheet, or choose the qwen-image family',
+      hint: REFERENCE_IMAGE_HINT,
       details: { field: 'referenceImage', productId: product.id },
     },
   );
