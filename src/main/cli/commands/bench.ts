@@ -159,7 +159,8 @@ export async function benchCommand(opts: {
   console.log('(d) engine overhead and memory');
   // ComfyUI's default is `--preview-method none`; with previews on, every sampler step adds a
   // binary frame (20 per image) that the engine must receive even when it shows only a few.
-  const runs = opts.quick ? 1 : 3;
+  // Five fresh processes each: single runs of the same code spread by ±15% on a shared 2-core VM.
+  const runs = opts.quick ? 1 : 5;
   const overhead = await overheadMedian(opts.quick ? 10 : 60, 'none', runs);
   // The target is the engine's own cost: CPU per job above bare clients doing the same work against
   // the same simulators (protocol round trips, one wake-up per WebSocket frame, the PNG files).
