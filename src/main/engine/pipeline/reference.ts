@@ -1,7 +1,7 @@
 // The product's reference photo for the style-transfer (`edit`) family: read from a local path or a
 // file:/http(s) URL, checked to be a real image, and normalised to an upright PNG before it is uploaded
 // to ComfyUI (LoadImage reads PNG, JPEG and WebP alike; one format keeps the uploaded names simple).
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
@@ -99,15 +99,18 @@ async function readReference(productId: string, ref: string, signal: AbortSignal
   }
   const path = /^file:/i.test(ref) ? fileURLToPath(ref) : ref;
   try {
-    const bytes = await readFile(path);
-    if (bytes.length > MAX_REFERENCE_BYTES)
+    // Size first: a mistaken column (a video, a disk image) must not be read into memory.
+    const info = await stat(path);
+    if (!info.isFile())
+      throw referenceError(productId, ref, 'is not a file', 'Check the reference_image column of the sheet');
+    if (info.size > MAX_REFERENCE_BYTES)
       throw referenceError(
         productId,
         ref,
         'is larger than 50 MB',
         'Use a smaller photo (a few MB is plenty)',
       );
-    return bytes;
+    return await readFile(path);
   } catch (err) {
     if (err instanceof ShowcaseError) throw err;
     const code = (err as NodeJS.ErrnoException).code;

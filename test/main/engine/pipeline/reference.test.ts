@@ -1,6 +1,6 @@
 // The reference photo of the style-transfer family: where it may come from, what it becomes, and
 // the message the operator gets when it cannot be used.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -67,8 +67,13 @@ describe('reference photos', () => {
   it('names the product, the reference and the problem when the photo cannot be used', async () => {
     const text = join(dir, 'notes.png');
     await writeFile(text, 'not a picture');
+    const huge = join(dir, 'huge.png');
+    await writeFile(huge, '');
+    await truncate(huge, 51 * 1024 * 1024); // sparse: its size is checked before anything is read
     const cases: Array<[string, RegExp]> = [
       [join(dir, 'missing.png'), /does not exist/],
+      [dir, /is not a file/],
+      [huge, /is larger than 50 MB/],
       [text, /is not a PNG, JPEG or WebP image/],
       ['photos/relative.png', /is a relative path/],
       [`${base}/gone.png`, /answered HTTP 404/],
