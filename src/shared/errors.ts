@@ -75,6 +75,19 @@ export class ShowcaseError extends Error {
   }
 }
 
+/**
+ * The error for work stopped by `signal`: its reason when that is already a ShowcaseError (a timeout,
+ * a cancel with its own message), else `interrupted` with `message`.
+ */
+export function abortedBy(
+  signal: AbortSignal,
+  message: string,
+  details?: Record<string, unknown>,
+): ShowcaseError {
+  if (signal.reason instanceof ShowcaseError) return signal.reason;
+  return new ShowcaseError('interrupted', message, details === undefined ? {} : { details });
+}
+
 /** Wraps anything thrown into a ShowcaseError without losing an existing code. */
 export function toShowcaseError(err: unknown): ShowcaseError {
   if (err instanceof ShowcaseError) return err;

@@ -3,7 +3,7 @@
 import { setMaxListeners } from 'node:events';
 import { Agent, type FormData, request } from 'undici';
 import type { z } from 'zod';
-import { ShowcaseError } from '../../../shared/errors.ts';
+import { abortedBy, ShowcaseError } from '../../../shared/errors.ts';
 import { badReplyError, httpStatusError, timeoutError, transportError } from './errors.ts';
 
 export type HttpMethod = 'GET' | 'POST';
@@ -188,10 +188,7 @@ export function parseJsonReply<S extends z.ZodType>(
 }
 
 function abortedError(ctx: RouteContext, signal: AbortSignal): ShowcaseError {
-  if (signal.reason instanceof ShowcaseError) return signal.reason;
-  return new ShowcaseError('interrupted', `${ctx.method} ${ctx.route} was aborted`, {
-    details: { ...ctx, reason: 'aborted' },
-  });
+  return abortedBy(signal, `${ctx.method} ${ctx.route} was aborted`, { ...ctx, reason: 'aborted' });
 }
 
 function closedError(ctx: RouteContext): ShowcaseError {

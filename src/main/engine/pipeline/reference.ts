@@ -6,7 +6,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { type Dispatcher, getGlobalDispatcher, interceptors, request } from 'undici';
-import { ShowcaseError } from '../../../shared/index.ts';
+import { abortedBy, ShowcaseError } from '../../../shared/index.ts';
 
 /** Largest reference accepted, download or file (a 24 MP JPEG is well below). */
 export const MAX_REFERENCE_BYTES = 50 * 1024 * 1024;
@@ -51,11 +51,7 @@ async function readReference(productId: string, ref: string, signal: AbortSignal
         bodyTimeout: DOWNLOAD_TIMEOUT_MS,
       });
     } catch (err) {
-      if (signal.aborted) {
-        throw signal.reason instanceof ShowcaseError
-          ? signal.reason
-          : new ShowcaseError('interrupted', 'The job was stopped while its reference image downloaded');
-      }
+      if (signal.aborted) throw abortedBy(signal, 'The job was stopped while its reference image downloaded');
       // Not `backend_unreachable`: that would mark the ComfyUI lane running this job offline.
       throw new ShowcaseError(
         'backend_error',

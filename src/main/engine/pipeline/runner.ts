@@ -10,6 +10,7 @@ import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import sharp from 'sharp';
 import {
   type Asset,
+  abortedBy,
   type EventName,
   type EventPayload,
   type Gallery,
@@ -393,7 +394,9 @@ export class JobRunner {
       upload.catch(() => backend.uploads.delete(sha));
     }
     // Shared by several jobs, so not aborted with this one: a cancelled job just stops waiting.
-    return raceAbort(upload, signal, () => interrupted(signal));
+    return raceAbort(upload, signal, () =>
+      abortedBy(signal, 'The job was stopped while its source image uploaded'),
+    );
   }
 
   // -- thumbnail ----------------------------------------------------------------------------------
@@ -537,10 +540,4 @@ export class JobRunner {
     if (!asset) throw new ShowcaseError('not_found', `Asset ${job.assetId ?? '(none)'} does not exist`);
     return asset;
   }
-}
-
-function interrupted(signal: AbortSignal): ShowcaseError {
-  return signal.reason instanceof ShowcaseError
-    ? signal.reason
-    : new ShowcaseError('interrupted', 'The job was stopped while its source image uploaded');
 }
