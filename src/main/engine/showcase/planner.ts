@@ -130,9 +130,8 @@ export function assetId(galleryId: string, kind: AssetKind, idx: number): string
 }
 
 export class ShowcasePlanner {
-  /** Throws `invalid_input` when an `edit` showcase's product has no reference photo. */
+  /** Throws `invalid_input` when an `edit` showcase's product has no reference photo (imageJobPayload). */
   plan(product: Product, options: PlanOptions): ShowcasePlan {
-    if (options.family === 'edit') requireReference(product);
     const now = options.now ?? new Date().toISOString();
     const galleryId = randomUUID();
     const baseSeed = options.baseSeed ?? baseSeedFor(product.id);
