@@ -1,6 +1,5 @@
 // Resolving a sync conflict by keeping one version: the kept version becomes a new local write (fresh
 // HLC, outbox entry) in the same transaction that marks the conflict resolved.
-import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   compareHlc,
@@ -11,7 +10,15 @@ import {
   tableSpecs,
 } from '../../../../src/main/engine/store/index.ts';
 import { methods } from '../../../../src/shared/index.ts';
-import { expectCode, fakeClock, product, seedGallery, type TempStores, tempStores } from './helpers.ts';
+import {
+  expectCode,
+  fakeClock,
+  product,
+  rowHlc,
+  seedGallery,
+  type TempStores,
+  tempStores,
+} from './helpers.ts';
 
 let t: TempStores;
 let store: Store;
@@ -25,15 +32,6 @@ afterEach(async () => {
 });
 
 const remoteHlc = (ms: number) => formatHlc({ physical: ms, counter: 0, node: 'remote-node' });
-
-function rowHlc(table: string, id: string): string {
-  const db = new Database(t.path('a.db'), { readonly: true });
-  try {
-    return (db.prepare(`SELECT hlc FROM ${table} WHERE id = ?`).get(id) as { hlc: string }).hlc;
-  } finally {
-    db.close();
-  }
-}
 
 /** p1 edited locally (unpushed), then a newer remote edit arrives: the local edit lost. */
 function productConflict() {
@@ -65,7 +63,7 @@ describe('conflicts.resolveWith', () => {
     expect(kept).toMatchObject({ name: 'Local edit', brand: 'Mine' });
     // A new write: stamped now, and newer than both versions, so it wins everywhere once pushed.
     expect(kept?.updatedAt).toBe(new Date(clock.now()).toISOString());
-    const hlc = rowHlc('products', 'p1');
+    const hlc = rowHlc(t.path('a.db'), 'products', 'p1');
     expect(compareHlc(hlc, c.localHlc)).toBe(1);
     expect(compareHlc(hlc, c.remoteHlc)).toBe(1);
     const [entry, ...more] = store.outbox.peek();
@@ -76,9 +74,9 @@ describe('conflicts.resolveWith', () => {
 
   it('keeping the version the row already holds writes nothing and only marks the conflict resolved', () => {
     const c = productConflict();
-    const before = rowHlc('products', 'p1');
+    const before = rowHlc(t.path('a.db'), 'products', 'p1');
     expect(store.conflicts.resolveWith(c.id, 'remote').resolved).toBe(true);
-    expect(rowHlc('products', 'p1')).toBe(before);
+    expect(rowHlc(t.path('a.db'), 'products', 'p1')).toBe(before);
     expect(store.outbox.count()).toBe(0);
     expect(store.products.get('p1')?.name).toBe('Remote edit');
   });
@@ -142,11 +140,11 @@ describe('conflicts.resolveWith', () => {
       localHlc: remoteHlc(1),
       remoteHlc: remoteHlc(2),
     });
-    const before = rowHlc('product_galleries', 'g1');
+    const before = rowHlc(t.path('a.db'), 'product_galleries', 'g1');
     expectCode(() => store.conflicts.resolveWith(c.id, 'local'), 'not_found');
     expect(store.conflicts.get(c.id)?.resolved).toBe(false);
     expect(store.outbox.count()).toBe(0);
-    expect(rowHlc('product_galleries', 'g1')).toBe(before);
+    expect(rowHlc(t.path('a.db'), 'product_galleries', 'g1')).toBe(before);
     expect(store.galleries.get('g1')?.promptPrefix).toBe('studio white');
   });
 

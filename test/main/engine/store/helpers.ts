@@ -3,6 +3,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { expect } from 'vitest';
 import type {
   AssetDraft,
@@ -134,4 +135,14 @@ export function expectCode(fn: () => unknown, code: ShowcaseError['code'], patte
     return err as ShowcaseError;
   }
   throw new Error(`expected a ShowcaseError with code ${code}`);
+}
+
+/** A row's HLC as stored in the file, read through a separate read-only connection. */
+export function rowHlc(path: string, table: string, id: string): string {
+  const db = new Database(path, { readonly: true });
+  try {
+    return (db.prepare(`SELECT hlc FROM ${table} WHERE id = ?`).get(id) as { hlc: string }).hlc;
+  } finally {
+    db.close();
+  }
 }

@@ -1,6 +1,5 @@
 // The store's side of sync: outbox entries written atomically with their rows, the pull path
 // (`applyRemote`), conflicts, sync_state and the persisted clock.
-import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   compareHlc,
@@ -16,6 +15,7 @@ import {
   fakeClock,
   galleryDraft,
   product,
+  rowHlc,
   seedGallery,
   type TempStores,
   tempStores,
@@ -31,15 +31,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await t.cleanup();
 });
-
-function rowHlc(path: string, table: string, id: string): string {
-  const db = new Database(path, { readonly: true });
-  try {
-    return (db.prepare(`SELECT hlc FROM ${table} WHERE id = ?`).get(id) as { hlc: string }).hlc;
-  } finally {
-    db.close();
-  }
-}
 
 describe('outbox', () => {
   it('queues every synced write with the row and the same HLC the row was stamped with', () => {
