@@ -576,7 +576,8 @@ describe('ComfyClient files and server info', () => {
 
 describe('ComfyClient on a 0.3.64 server', () => {
   it('runs the Qwen graph with type-4 previews', async () => {
-    const old = await startComfySim({ port: 0, timeScale: 0.001, version: '0.3.64' });
+    // 0.3.64 reads only its --preview-method flag (default none): an operator who wants previews starts it with auto.
+    const old = await startComfySim({ port: 0, timeScale: 0.001, version: '0.3.64', previewMethod: 'auto' });
     const client = new ComfyClient({ url: `${old.url}/`, pollIntervalMs: 40 });
     try {
       const previews: ComfyPreview[] = [];
