@@ -51,6 +51,7 @@ describe('the contract', () => {
   it('declares the design events', () => {
     expect(eventNames.sort()).toEqual(
       [
+        'backend.notice',
         'backend.status',
         'job.completed',
         'job.failed',

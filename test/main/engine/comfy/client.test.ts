@@ -107,7 +107,8 @@ function transcriptFor(promptId: string) {
 }
 
 beforeAll(async () => {
-  sim = await startComfySim({ port: 0, timeScale: 0.001, previewMethod: 'auto' });
+  // Started like a stock ComfyUI (--preview-method none): previews come only to clients that ask.
+  sim = await startComfySim({ port: 0, timeScale: 0.001 });
 });
 
 afterEach(async () => {
@@ -122,7 +123,8 @@ afterAll(async () => {
 
 describe('ComfyClient.run', () => {
   it('renders the Qwen graph: WS first, progress 1..steps, previews, outputs and a PNG via /view', async () => {
-    const client = newClient();
+    // The studio asks for previews with every prompt (extra_data.preview_method), as here.
+    const client = newClient({ previewMethod: 'auto' });
     const progress: ComfyProgress[] = [];
     const previews: ComfyPreview[] = [];
     const events: ComfyJobEvent[] = [];
