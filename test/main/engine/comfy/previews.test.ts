@@ -124,9 +124,9 @@ describe('asking for previews (extra_data.preview_method)', () => {
     const result = await c.run(qwenGraph(), { extraData: { preview_method: 'none' } });
     const history = (await (await fetch(`${modern.url}/history/${result.promptId}`)).json()) as Record<
       string,
-      { prompt: unknown[] }
+      { prompt: [unknown, unknown, unknown, Record<string, unknown>] }
     >;
-    expect((history[result.promptId]?.prompt[3] as Record<string, unknown>).preview_method).toBe('none');
+    expect(history[result.promptId]?.prompt[3].preview_method).toBe('none');
   });
 });
 
