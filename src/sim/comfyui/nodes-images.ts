@@ -6,6 +6,16 @@ import { PyError } from './pyjson.ts';
 
 type Inputs = Record<string, unknown>;
 
+/**
+ * ImageInvert on 8-bit pixels as the server computes it: pixels are float32 v/255, inverted as
+ * 1 − x in float32, and SaveImage writes trunc(255·x) (numpy float32, astype uint8). So 0x99 becomes
+ * 0x65, not 0x66 (checked against a real 0.3.64).
+ */
+const invertTable = Uint8Array.from({ length: 256 }, (_, v) => {
+  const f = Math.fround;
+  return Math.trunc(f(255 * f(1 - f(v / 255))));
+});
+
 const int = (v: unknown, fallback: number): number =>
   typeof v === 'number' && Number.isFinite(v) ? Math.trunc(v) : fallback;
 
@@ -32,13 +42,15 @@ export const imageNodeImpls: Record<string, (inputs: Inputs, rt: NodeRuntime) =>
       outputs: [{ kind: 'IMAGE', items: Array.from({ length: batch }, () => ({ png, width, height })) }],
     };
   },
-  /** 1 − pixel, per channel. */
+  /** 1 − pixel, per channel (see invertTable). */
   async ImageInvert(inputs, rt) {
     const items = await Promise.all(
-      imageInput(inputs.image).map(async (item) => ({
-        ...item,
-        png: await sharp(item.png).removeAlpha().negate().png({ compressionLevel: 4 }).toBuffer(),
-      })),
+      imageInput(inputs.image).map(async (item) => {
+        const { data, info } = await sharp(item.png).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+        for (let i = 0; i < data.length; i++) data[i] = invertTable[data[i] as number] as number;
+        const raw = { width: info.width, height: info.height, channels: info.channels };
+        return { ...item, png: await sharp(data, { raw }).png({ compressionLevel: 4 }).toBuffer() };
+      }),
     );
     await rt.work(rt.nodeMs / 10);
     return { outputs: [{ kind: 'IMAGE', items }] };
