@@ -61,10 +61,11 @@ export async function simComfyCommand(opts: {
       : opts.version === '2026'
         ? 'previews only when a prompt asks (extra_data.preview_method)'
         : 'no previews (start with --preview-method auto)';
+  // Faults first: the "listening on" line comes last, so a script that waits for it has seen them.
+  printFaults(armed);
   console.log(
     `ComfyUI simulator (${opts.version}) listening on ${sim.url} — time scale ${opts.timeScale}, ${previews}. Ctrl-C stops it.`,
   );
-  printFaults(armed);
   await waitForSignal(() => sim.close());
 }
 
@@ -76,7 +77,7 @@ export async function simOllamaCommand(opts: {
   const sim = await startOllamaSim({ port: opts.port, gpu: new SimGpu({ timeScale: opts.timeScale }) });
   const armed = await armFaults(sim, opts.fault);
   if (!armed) return;
-  console.log(`Ollama simulator listening on ${sim.url} — time scale ${opts.timeScale}. Ctrl-C stops it.`);
   printFaults(armed);
+  console.log(`Ollama simulator listening on ${sim.url} — time scale ${opts.timeScale}. Ctrl-C stops it.`);
   await waitForSignal(() => sim.close());
 }
