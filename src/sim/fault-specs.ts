@@ -31,15 +31,19 @@ const route = z
   .string()
   .regex(/^\/[\w\-./{}]*$/, 'a route starts with "/" (e.g. /history or /prompt)')
   .transform((r) => r.replace(/^\/api(?=\/)/, ''));
-const httpStatusMessage = { error: 'expected an HTTP status from 400 to 599' };
-const httpStatus = z.coerce
-  .number(httpStatusMessage)
-  .int(httpStatusMessage)
-  .min(400, httpStatusMessage)
-  .max(599, httpStatusMessage);
-const status = z.union([z.literal('reset'), httpStatus], {
-  error: 'expected an HTTP status from 400 to 599 or "reset"',
-});
+const httpStatusIn = (message: string) =>
+  z.coerce
+    .number({ error: message })
+    .int({ error: message })
+    .min(400, { error: message })
+    .max(599, { error: message });
+const httpStatus = httpStatusIn('expected an HTTP status from 400 to 599');
+const status = z.union(
+  [z.literal('reset'), httpStatusIn('expected an HTTP status from 400 to 599 or "reset"')],
+  {
+    error: 'expected an HTTP status from 400 to 599 or "reset"',
+  },
+);
 const name = z.string().min(1).max(300);
 
 interface FaultKind<Sim, Parsed> {

@@ -46,7 +46,10 @@ export const imageNodeImpls: Record<string, (inputs: Inputs, rt: NodeRuntime) =>
   async ImageInvert(inputs, rt) {
     const items = await Promise.all(
       imageInput(inputs.image).map(async (item) => {
-        const { data, info } = await sharp(item.png).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+        const { data, info } = await sharp(item.png)
+          .removeAlpha()
+          .raw()
+          .toBuffer({ resolveWithObject: true });
         for (let i = 0; i < data.length; i++) data[i] = invertTable[data[i] as number] as number;
         const raw = { width: info.width, height: info.height, channels: info.channels };
         return { ...item, png: await sharp(data, { raw }).png({ compressionLevel: 4 }).toBuffer() };
