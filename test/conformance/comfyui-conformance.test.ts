@@ -10,215 +10,39 @@
 // real server's answers (docs/comfyui-conformance.md lists them with what the suite found). The only
 // simulator-specific lines arm a fault where the real CPU server fails or stalls by itself: a
 // model file that cannot load, and a prompt slow enough to interrupt.
-import { randomInt, randomUUID } from 'node:crypto';
-import { request } from 'node:http';
+import { randomUUID } from 'node:crypto';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ComfySim, startComfySim } from '../../src/sim/comfyui/index.ts';
-import { type Frame, type JsonFrame, WsClient } from '../sim/comfyui-helpers.ts';
+import { type JsonFrame, WsClient } from '../sim/comfyui-helpers.ts';
+import {
+  call,
+  color,
+  frameOf,
+  type Graph,
+  history,
+  invertGraph,
+  isDone,
+  JSON_TYPE,
+  messageTypes,
+  PNG_SIGNATURE,
+  postPrompt,
+  promptLabels,
+  REAL_CHECKPOINT,
+  REAL_URL,
+  type Submitted,
+  solidPng,
+  startTarget,
+  stopTarget,
+  submit,
+  submitSlow,
+  TAG,
+  target,
+  uploadForm,
+  WAIT_MS,
+} from './comfyui-target.ts';
 
-const REAL_URL = process.env.COMFYUI_URL?.replace(/\/+$/, '');
-/** A real server on a CPU is slower than the simulator: give its events time. */
-const WAIT_MS = REAL_URL ? 60_000 : 5_000;
-const TAG = `conf-${randomUUID().slice(0, 8)}`;
-const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
-
-type Graph = Record<string, { class_type: string; inputs: Record<string, unknown> }>;
-
-let sim: ComfySim | null = null;
-let base = REAL_URL ?? '';
-
-/** An installed model file the real server lists but cannot load (CPU test install; see README). */
-async function firstCheckpoint(url: string): Promise<string | null> {
-  const res = await fetch(`${url}/models/checkpoints`);
-  const list = (await res.json()) as string[];
-  return list[0] ?? null;
-}
-const REAL_CHECKPOINT = REAL_URL ? await firstCheckpoint(REAL_URL) : null;
-
-beforeAll(async () => {
-  if (REAL_URL) return;
-  sim = await startComfySim({ version: '0.3.64', timeScale: 0.001 });
-  base = sim.url;
-});
-afterAll(async () => {
-  await sim?.close();
-});
-
-// ——— helpers ———
-
-const color = () => randomInt(0x1000000);
-
-/** EmptyImage → ImageInvert → SaveImage: three nodes, one output, nothing to load. */
-function invertGraph(name: string, rgb = color(), size: [number, number] = [64, 48]): Graph {
-  return {
-    '1': {
-      class_type: 'EmptyImage',
-      inputs: { width: size[0], height: size[1], batch_size: 1, color: rgb },
-    },
-    '2': { class_type: 'ImageInvert', inputs: { image: ['1', 0] } },
-    '3': { class_type: 'SaveImage', inputs: { images: ['2', 0], filename_prefix: `conf/${TAG}/${name}` } },
-  };
-}
-
-/** A graph a CPU server needs seconds for (a big bicubic upscale), so it can be caught running. */
-function slowGraph(name: string): Graph {
-  return {
-    '1': { class_type: 'EmptyImage', inputs: { width: 1024, height: 1024, batch_size: 1, color: color() } },
-    '2': {
-      class_type: 'ImageScale',
-      inputs: { image: ['1', 0], upscale_method: 'bicubic', width: 6144, height: 6144, crop: 'disabled' },
-    },
-    '3': { class_type: 'ImageInvert', inputs: { image: ['2', 0] } },
-    '4': {
-      class_type: 'ImageScale',
-      inputs: { image: ['3', 0], upscale_method: 'area', width: 64, height: 64, crop: 'disabled' },
-    },
-    '5': { class_type: 'SaveImage', inputs: { images: ['4', 0], filename_prefix: `conf/${TAG}/${name}` } },
-  };
-}
-
-interface Reply {
-  status: number;
-  contentType: string | null;
-  text: string;
-  json: Record<string, unknown>;
-}
-
-async function call(
-  method: string,
-  route: string,
-  body?: unknown,
-  headers?: Record<string, string>,
-): Promise<Reply> {
-  const init: RequestInit = { method, ...(headers ? { headers } : {}) };
-  if (body instanceof FormData) init.body = body;
-  else if (body !== undefined) init.body = typeof body === 'string' ? body : JSON.stringify(body);
-  const res = await fetch(`${base}${route}`, init);
-  const text = await res.text();
-  let json: Record<string, unknown> = {};
-  try {
-    json = JSON.parse(text) as Record<string, unknown>;
-  } catch {
-    json = {};
-  }
-  return { status: res.status, contentType: res.headers.get('content-type'), text, json };
-}
-
-const JSON_TYPE = 'application/json; charset=utf-8';
-
-/** POST /prompt whose reply is timed against the socket: how many frames had arrived when it came. */
-function postPrompt(body: unknown, ws?: WsClient): Promise<Reply & { framesBeforeReply: number }> {
-  return new Promise((resolve, reject) => {
-    const payload = JSON.stringify(body);
-    const req = request(
-      `${base}/prompt`,
-      {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
-      },
-      (res) => {
-        // The 'response' event fires when the status line and headers are parsed, before any await.
-        const framesBeforeReply = ws?.frames.length ?? 0;
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => {
-          text += chunk;
-        });
-        res.on('end', () => {
-          let json: Record<string, unknown> = {};
-          try {
-            json = JSON.parse(text) as Record<string, unknown>;
-          } catch {
-            json = {};
-          }
-          resolve({
-            status: res.statusCode ?? 0,
-            contentType: res.headers['content-type'] ?? null,
-            text,
-            json,
-            framesBeforeReply,
-          });
-        });
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
-
-interface Submitted {
-  promptId: string;
-  ws: WsClient;
-  /** Index of the first frame after the POST was sent. */
-  from: number;
-  reply: Reply & { framesBeforeReply: number };
-}
-
-/** Connects a socket of its own (a fresh client id), queues the graph and returns at the reply. */
-async function submit(graph: Graph, extra: Record<string, unknown> = {}): Promise<Submitted> {
-  const clientId = randomUUID();
-  const ws = await WsClient.connect(base, clientId);
-  const promptId = randomUUID();
-  const from = ws.frames.length;
-  const reply = await postPrompt({ prompt: graph, client_id: clientId, prompt_id: promptId, ...extra }, ws);
-  expect(reply.status, reply.text).toBe(200);
-  return { promptId, ws, from, reply };
-}
-
-/** This prompt's frames (prompt_id matches) as labels: `type`, `executing:<node>`, `executed:<node>`. */
-function promptLabels(ws: WsClient, promptId: string, from = 0): string[] {
-  return ws.frames
-    .slice(from)
-    .filter((f): f is JsonFrame => f.kind === 'json' && f.data.prompt_id === promptId)
-    .map((f) =>
-      f.type === 'executing' || f.type === 'executed' ? `${f.type}:${String(f.data.node)}` : f.type,
-    );
-}
-
-const frameOf = (ws: WsClient, promptId: string, type: string): JsonFrame | undefined =>
-  ws.json().find((f) => f.type === type && f.data.prompt_id === promptId);
-
-async function history(promptId: string): Promise<Record<string, unknown> | undefined> {
-  const reply = await call('GET', `/history/${promptId}`);
-  return reply.json[promptId] as Record<string, unknown> | undefined;
-}
-
-const isDone = (promptId: string) => (f: Frame) =>
-  f.kind === 'json' && f.type === 'executing' && f.data.node === null && f.data.prompt_id === promptId;
-
-/** Waits until the prompt's first node is executing (the server is busy with it). */
-async function runningNode(ws: WsClient, promptId: string): Promise<void> {
-  await ws.waitFor(
-    (f) =>
-      f.kind === 'json' && f.type === 'executing' && f.data.prompt_id === promptId && f.data.node !== null,
-    WAIT_MS,
-  );
-}
-
-/** A prompt that stays running long enough to be looked at and interrupted. */
-async function submitSlow(name: string): Promise<Submitted> {
-  // The real CPU server spends seconds on the upscale; the simulator is fast, so it holds the run.
-  sim?.faults.hangNext();
-  const submitted = await submit(slowGraph(name));
-  await runningNode(submitted.ws, submitted.promptId);
-  return submitted;
-}
-
-function uploadForm(bytes: Buffer, filename: string, fields: Record<string, string> = {}): FormData {
-  const form = new FormData();
-  form.append('image', new Blob([new Uint8Array(bytes)], { type: 'image/png' }), filename);
-  for (const [k, v] of Object.entries(fields)) form.append(k, v);
-  return form;
-}
-
-async function solidPng(width: number, height: number, rgb: [number, number, number]): Promise<Buffer> {
-  return sharp({ create: { width, height, channels: 3, background: { r: rgb[0], g: rgb[1], b: rgb[2] } } })
-    .png()
-    .toBuffer();
-}
-
-// ——— the suite ———
+beforeAll(startTarget);
+afterAll(stopTarget);
 
 const suiteName = `ComfyUI conformance (${REAL_URL ? `real server at ${REAL_URL}` : 'simulator, 0.3.64 flavour'})`;
 describe(suiteName, { timeout: REAL_URL ? 120_000 : 30_000 }, () => {
@@ -359,7 +183,7 @@ describe(suiteName, { timeout: REAL_URL ? 120_000 : 30_000 }, () => {
       expect(numbered.text).toContain('"number": 1000000000.0');
     });
 
-    const E = (width: unknown = 64) => ({
+    const emptyImage = (width: unknown = 64) => ({
       class_type: 'EmptyImage',
       inputs: { width, height: 48, batch_size: 1, color: 0 },
     });
@@ -379,7 +203,7 @@ describe(suiteName, { timeout: REAL_URL ? 120_000 : 30_000 }, () => {
         [
           'value_not_in_list',
           {
-            '1': E(),
+            '1': emptyImage(),
             '2': {
               class_type: 'ImageScale',
               inputs: { image: ['1', 0], upscale_method: 'bogus', width: 32, height: 32, crop: 'disabled' },
@@ -411,7 +235,7 @@ describe(suiteName, { timeout: REAL_URL ? 120_000 : 30_000 }, () => {
         ],
         [
           'required_input_missing',
-          { '1': E(), '3': { class_type: 'SaveImage', inputs: { filename_prefix: 'x' } } },
+          { '1': emptyImage(), '3': { class_type: 'SaveImage', inputs: { filename_prefix: 'x' } } },
           {
             // The output node's own error is spelled out in `details`.
             error: failed('Required input is missing: images'),
@@ -433,7 +257,7 @@ describe(suiteName, { timeout: REAL_URL ? 120_000 : 30_000 }, () => {
         ],
         [
           'value_bigger_than_max',
-          { '1': E(99999), '3': save('1') },
+          { '1': emptyImage(99999), '3': save('1') },
           {
             error: failed(),
             node_errors: {
@@ -458,7 +282,7 @@ describe(suiteName, { timeout: REAL_URL ? 120_000 : 30_000 }, () => {
         ],
         [
           'invalid_input_type',
-          { '1': E('abc'), '3': save('1') },
+          { '1': emptyImage('abc'), '3': save('1') },
           {
             error: failed(),
             node_errors: {
@@ -537,7 +361,7 @@ describe(suiteName, { timeout: REAL_URL ? 120_000 : 30_000 }, () => {
         ],
         [
           'prompt_no_outputs',
-          { '1': E() },
+          { '1': emptyImage() },
           {
             error: {
               type: 'prompt_no_outputs',
@@ -550,7 +374,7 @@ describe(suiteName, { timeout: REAL_URL ? 120_000 : 30_000 }, () => {
         ],
         [
           'invalid_prompt (unknown class)',
-          { '1': E(), '2': { class_type: `NoSuchNode${TAG.slice(5)}`, inputs: {} }, '3': save('1') },
+          { '1': emptyImage(), '2': { class_type: `NoSuchNode${TAG.slice(5)}`, inputs: {} }, '3': save('1') },
           {
             error: {
               type: 'invalid_prompt',
@@ -585,7 +409,7 @@ describe(suiteName, { timeout: REAL_URL ? 120_000 : 30_000 }, () => {
 
     it('runs the valid outputs of a partly invalid graph (200 + node_errors); a link to a missing node', async () => {
       const partial = await submit({
-        '1': E(),
+        '1': emptyImage(),
         '3': {
           class_type: 'SaveImage',
           inputs: { images: ['1', 0], filename_prefix: `conf/${TAG}/partial` },
@@ -609,7 +433,7 @@ describe(suiteName, { timeout: REAL_URL ? 120_000 : 30_000 }, () => {
       await partial.ws.waitFor(isDone(partial.promptId), WAIT_MS);
       const entry = await history(partial.promptId);
       expect(Object.keys(entry?.outputs ?? {})).toEqual(['3']);
-      expect((entry?.prompt as unknown[])[4]).toEqual(['3']);
+      expect((entry?.prompt as unknown[] | undefined)?.[4]).toEqual(['3']);
       partial.ws.close();
 
       const badLink = await postPrompt({ prompt: { '3': save('9') } });
@@ -623,7 +447,7 @@ describe(suiteName, { timeout: REAL_URL ? 120_000 : 30_000 }, () => {
         details: "'9'",
         extra_info: { exception_type: 'KeyError' },
       });
-      expect(Array.isArray((err?.extra_info as { traceback: unknown }).traceback)).toBe(true);
+      expect(Array.isArray((err?.extra_info as { traceback?: unknown } | undefined)?.traceback)).toBe(true);
     });
 
     it('no prompt is 400 no_prompt; a body that is not JSON is a plain-text 500', async () => {
@@ -644,14 +468,14 @@ describe(suiteName, { timeout: REAL_URL ? 120_000 : 30_000 }, () => {
 
   describe('WebSocket', () => {
     it('greets with status carrying the sid (the clientId, else a 32-hex id) and answers feature_flags', async () => {
-      const named = await WsClient.connect(base, `${TAG}-named`, { featureFlags: true });
+      const named = await WsClient.connect(target.base, `${TAG}-named`, { featureFlags: true });
       expect(named.json()[0]?.data.sid).toBe(`${TAG}-named`);
       expect(named.json()[0]?.data).toHaveProperty('status.exec_info.queue_remaining');
       expect(named.json().find((f) => f.type === 'feature_flags')?.data).toEqual({
         supports_preview_metadata: true,
         max_upload_size: 104857600,
       });
-      const anonymous = await WsClient.connect(base);
+      const anonymous = await WsClient.connect(target.base);
       expect(anonymous.json()[0]?.data.sid).toMatch(/^[0-9a-f]{32}$/);
       named.close();
       anonymous.close();
@@ -664,7 +488,7 @@ describe(suiteName, { timeout: REAL_URL ? 120_000 : 30_000 }, () => {
       // Nothing of this prompt reached the socket before the HTTP reply (a client may subscribe then).
       const early = ws.frames.slice(job.from, job.reply.framesBeforeReply);
       expect(early.filter((f) => f.kind === 'json' && f.data.prompt_id === promptId)).toEqual([]);
-      if (sim) expect(early).toEqual([]); // the simulator is alone: not even the queue status came first
+      if (target.sim) expect(early).toEqual([]); // the simulator is alone: not even the queue status came first
 
       const node = (id: string) => ['progress_state', `executing:${id}`, 'progress_state'];
       expect(promptLabels(ws, promptId, job.from)).toEqual([
@@ -683,11 +507,11 @@ describe(suiteName, { timeout: REAL_URL ? 120_000 : 30_000 }, () => {
       const frames = ws.frames.slice(job.from) as JsonFrame[];
       const start = frames.findIndex((f) => f.type === 'execution_start');
       const statusesBefore = frames.slice(0, start).filter((f) => f.type === 'status');
-      expect(statusesBefore.length).toBeGreaterThanOrEqual(sim ? 2 : 1);
+      expect(statusesBefore.length).toBeGreaterThanOrEqual(target.sim ? 2 : 1);
       for (const f of statusesBefore) expect(f.data).toHaveProperty('status.exec_info');
       expect(
-        (statusesBefore[0]?.data as { status: { exec_info: { queue_remaining: number } } }).status.exec_info
-          .queue_remaining,
+        (statusesBefore[0]?.data as { status?: { exec_info?: { queue_remaining?: number } } } | undefined)
+          ?.status?.exec_info?.queue_remaining,
       ).toBeGreaterThanOrEqual(1);
       const success = frames.findIndex((f) => f.type === 'execution_success');
       expect(frames.slice(success).map((f) => f.type)).toContain('status');
@@ -746,12 +570,7 @@ describe(suiteName, { timeout: REAL_URL ? 120_000 : 30_000 }, () => {
       expect(frameOf(again.ws, again.promptId, 'executed')?.data.output).toEqual({ images });
       const entry = await history(again.promptId);
       expect(entry?.outputs).toEqual({ '3': { images } });
-      const messages = (entry?.status as { messages: [string, unknown][] }).messages;
-      expect(messages.map(([type]) => type)).toEqual([
-        'execution_start',
-        'execution_cached',
-        'execution_success',
-      ]);
+      expect(messageTypes(entry)).toEqual(['execution_start', 'execution_cached', 'execution_success']);
 
       // A new prefix re-runs only the SaveImage: a new file beside the cached pixels.
       const renamed = await submit({
@@ -773,7 +592,7 @@ describe(suiteName, { timeout: REAL_URL ? 120_000 : 30_000 }, () => {
         );
         return;
       }
-      sim?.faults.brokenModel(file);
+      target.sim?.faults.brokenModel(file);
       const graph: Graph = {
         '1': { class_type: 'CheckpointLoaderSimple', inputs: { ckpt_name: file } },
         '2': { class_type: 'CLIPTextEncode', inputs: { clip: ['1', 1], text: TAG } },
@@ -835,13 +654,8 @@ describe(suiteName, { timeout: REAL_URL ? 120_000 : 30_000 }, () => {
       const entry = await history(job.promptId);
       expect(entry?.outputs).toEqual({});
       expect(entry?.status).toMatchObject({ status_str: 'error', completed: false });
-      const messages = (entry?.status as { messages: [string, unknown][] }).messages;
-      expect(messages.map(([type]) => type)).toEqual([
-        'execution_start',
-        'execution_cached',
-        'execution_error',
-      ]);
-      sim?.faults.clear();
+      expect(messageTypes(entry)).toEqual(['execution_start', 'execution_cached', 'execution_error']);
+      target.sim?.faults.clear();
       job.ws.close();
     });
   });
@@ -887,7 +701,7 @@ describe(suiteName, { timeout: REAL_URL ? 120_000 : 30_000 }, () => {
       const job = await submit(invertGraph('pixels', 0x336699, [10, 6]));
       await job.ws.waitFor(isDone(job.promptId), WAIT_MS);
       const query = `filename=pixels_00001_.png&subfolder=${encodeURIComponent(`conf/${TAG}`)}&type=output`;
-      const res = await fetch(`${base}/view?${query}`);
+      const res = await fetch(`${target.base}/view?${query}`);
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toBe('image/png');
       expect(res.headers.get('content-disposition')).toBe('filename="pixels_00001_.png"');
@@ -896,7 +710,7 @@ describe(suiteName, { timeout: REAL_URL ? 120_000 : 30_000 }, () => {
       const { data, info } = await sharp(png).raw().toBuffer({ resolveWithObject: true });
       expect([info.width, info.height, info.channels]).toEqual([10, 6, 3]);
       expect([...data.subarray(0, 3)]).toEqual([0xcc, 0x99, 0x65]);
-      expect((await fetch(`${base}/api/view?${query}`)).status).toBe(200);
+      expect((await fetch(`${target.base}/api/view?${query}`)).status).toBe(200);
       job.ws.close();
 
       expect((await call('GET', `/view?filename=${TAG}-none.png&type=output`)).status).toBe(404);
@@ -935,11 +749,12 @@ describe(suiteName, { timeout: REAL_URL ? 120_000 : 30_000 }, () => {
         '3': { class_type: 'SaveImage', inputs: { images: ['2', 0], filename_prefix: `conf/${TAG}/loaded` } },
       });
       await job.ws.waitFor(isDone(job.promptId), WAIT_MS);
-      const images = (
-        frameOf(job.ws, job.promptId, 'executed')?.data.output as { images: { filename: string }[] }
-      ).images;
+      const output = frameOf(job.ws, job.promptId, 'executed')?.data.output as
+        | { images: { filename: string }[] }
+        | undefined;
+      const images = output?.images ?? [];
       const res = await fetch(
-        `${base}/view?filename=${images[0]?.filename}&subfolder=${encodeURIComponent(`conf/${TAG}`)}&type=output`,
+        `${target.base}/view?filename=${images[0]?.filename}&subfolder=${encodeURIComponent(`conf/${TAG}`)}&type=output`,
       );
       const { data, info } = await sharp(Buffer.from(await res.arrayBuffer()))
         .raw()
@@ -1011,12 +826,7 @@ describe(suiteName, { timeout: REAL_URL ? 120_000 : 30_000 }, () => {
       const entry = await history(job.promptId);
       expect(entry?.outputs).toEqual({});
       expect(entry?.status).toMatchObject({ status_str: 'error', completed: false });
-      const messages = (entry?.status as { messages: [string, unknown][] }).messages;
-      expect(messages.map(([type]) => type)).toEqual([
-        'execution_start',
-        'execution_cached',
-        'execution_interrupted',
-      ]);
+      expect(messageTypes(entry)).toEqual(['execution_start', 'execution_cached', 'execution_interrupted']);
       job.ws.close();
     });
 
