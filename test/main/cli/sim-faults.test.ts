@@ -40,7 +40,8 @@ const graph = (rgb: number) => ({
   '2': { class_type: 'SaveImage', inputs: { images: ['1', 0], filename_prefix: `cli/${rgb}` } },
 });
 
-describe('showcase sim comfyui --fault', () => {
+// Spawned CLI processes: Node's start-up dominates, and on a busy machine it takes seconds.
+describe('showcase sim comfyui --fault', { timeout: 90_000 }, () => {
   it('OOM on the 2nd prompt and HTTP 500 on /history twice, seen over real sockets', async () => {
     const { url, banner } = await startSim([
       'comfyui',
@@ -98,27 +99,33 @@ describe('showcase sim comfyui --fault', () => {
     ws.close();
   });
 
-  it('refuses a malformed spec or a model it does not have, naming the spec and the form', async () => {
+  // Spawned CLI processes: Node's start-up dominates, and on a busy machine it takes seconds.
+  it('refuses a malformed spec or a model it does not have, naming the spec and the form', {
+    timeout: 90_000,
+  }, async () => {
     const run = (args: string[]) =>
-      promisify(execFile)(BIN, ['sim', ...args, '--port', '0'], { timeout: 30_000 }).then(
+      promisify(execFile)(BIN, ['sim', ...args, '--port', '0'], { timeout: 60_000 }).then(
         () => ({ code: 0, stderr: '' }),
         (err: { code: number; stderr: string }) => ({ code: err.code, stderr: err.stderr }),
       );
-    const bad = await run(['comfyui', '--fault', 'oom:zero']);
+    // Three CLI processes at once: each spends most of its time starting Node.
+    const [bad, unknown, missing] = await Promise.all([
+      run(['comfyui', '--fault', 'oom:zero']),
+      run(['ollama', '--fault', 'explode']),
+      run(['comfyui', '--fault', 'missing-model:nope.safetensors']),
+    ]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain(
       '"oom:zero": argument 1 ("zero") of oom: expected a whole number ≥ 1 — written oom[:N]',
     );
-    const unknown = await run(['ollama', '--fault', 'explode']);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('unknown fault "explode"');
-    const missing = await run(['comfyui', '--fault', 'missing-model:nope.safetensors']);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('missing-model:nope.safetensors: no such model is installed');
   });
 });
 
-describe('showcase sim ollama --fault', () => {
+describe('showcase sim ollama --fault', { timeout: 90_000 }, () => {
   it('HTTP 503 once, then prose instead of the requested JSON', async () => {
     const { url, banner } = await startSim([
       'ollama',

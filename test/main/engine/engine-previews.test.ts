@@ -75,7 +75,10 @@ describe('live previews in the engine', () => {
 });
 
 describe('the CLI', () => {
-  it('prints the previews note once, in plain output, and the run still completes', async () => {
+  // A spawned `generate`: Node's start-up and two products take seconds, more on a busy machine.
+  it('prints the previews note once, in plain output, and the run still completes', {
+    timeout: 120_000,
+  }, async () => {
     sims = await startSims({ comfy: { version: '0.3.64' }, openEngine: false });
     const sheet = join(sims.dir, 'two.csv');
     await writeFile(
