@@ -226,6 +226,15 @@ export const events = {
   }),
   'showcase.updated': z.object({ galleryId: z.string(), gallery: GallerySchema }),
   'backend.status': BackendStatusSchema,
+  /** Something the operator should know about a backend, sent once per backend (e.g. no live previews). */
+  'backend.notice': z.object({
+    backend: z.string(),
+    url: z.string(),
+    code: z.enum(['previews_off']),
+    message: z.string(),
+    /** What to do about it. */
+    hint: z.string(),
+  }),
   'sync.status': SyncStatusSchema,
 } as const;
 

@@ -268,6 +268,13 @@ export type LintIssue = z.infer<typeof LintIssueSchema>;
 
 export const thumbnailModes = ['sharp', 'comfy'] as const;
 
+/**
+ * Live sampler previews asked of ComfyUI per prompt (`extra_data.preview_method`): a method, `none`
+ * (no previews, less traffic) or `default` (ask nothing; the server's --preview-method decides).
+ * ComfyUI 0.3.x ignores the request and follows its --preview-method flag (default none).
+ */
+export const comfyPreviewMethods = ['auto', 'latent2rgb', 'taesd', 'none', 'default'] as const;
+
 const S3SettingsSchema = z.object({
   endpoint: z.string().url(),
   bucket: z.string().min(3).max(63),
@@ -289,6 +296,7 @@ const settingsFields = {
   variations: z.number().int().min(0).max(8),
   thumbnailMode: z.enum(thumbnailModes),
   thumbnailSize: z.number().int().min(64).max(1024),
+  comfyPreviewMethod: z.enum(comfyPreviewMethods),
   presetId: z.string().nullable(),
   outputDir: z.string().min(1),
   /** Template parameter overrides per family (`cfg`, `steps`, `sampler` …), validated against the template ranges. */
@@ -308,6 +316,7 @@ export const SettingsSchema = z.object({
   variations: settingsFields.variations.default(4),
   thumbnailMode: settingsFields.thumbnailMode.default('sharp'),
   thumbnailSize: settingsFields.thumbnailSize.default(384),
+  comfyPreviewMethod: settingsFields.comfyPreviewMethod.default('auto'),
   presetId: settingsFields.presetId.default(null),
   outputDir: settingsFields.outputDir.default('showcase-output'),
   templateParams: settingsFields.templateParams.default({}),

@@ -59,8 +59,42 @@ function ensureUiBuilt(): void {
   });
 }
 
-async function startStudio(name: string): Promise<{ studio: Studio; stop(): Promise<void> }> {
+/** `showcase sim <kind> …` on a free port (for a studio on other backends than the demo's). */
+async function startSim(
+  kind: 'comfyui' | 'ollama',
+  args: string[],
+): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(
+    join(ROOT, 'bin/showcase'),
+    ['sim', kind, '--port', '0', '--time-scale', TIME_SCALE, ...args],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let output = '';
+  const url = await new Promise<string>((resolveUrl, reject) => {
+    child.stdout?.on('data', (d: Buffer) => {
+      output += d.toString();
+      const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
+      if (match?.[1]) resolveUrl(match[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`showcase sim ${kind} exited with ${code}:\n${output}`)));
+  });
+  return { url, child };
+}
+
+async function startStudio(
+  name: string,
+  comfyVersion: '2026' | '0.3.64',
+): Promise<{ studio: Studio; stop(): Promise<void> }> {
   ensureUiBuilt();
+  // The demo's own simulators are 2026 ComfyUI servers; another flavour runs as separate simulators.
+  const sims =
+    comfyVersion === '2026'
+      ? []
+      : [await startSim('comfyui', ['--version', comfyVersion]), await startSim('ollama', [])];
+  const backends =
+    sims.length === 0 ? ['--demo'] : ['--comfy', sims[0]?.url ?? '', '--ollama', sims[1]?.url ?? ''];
   const dir = await mkdtemp(join(tmpdir(), `showcase-e2e-${name}-`));
   const outDir = join(dir, 'out');
   await mkdir(join(dir, 'db'), { recursive: true });
@@ -70,7 +104,7 @@ async function startStudio(name: string): Promise<{ studio: Studio; stop(): Prom
     [
       'serve',
       '--ui',
-      '--demo',
+      ...backends,
       '--port',
       '0',
       '--out',
@@ -90,7 +124,10 @@ async function startStudio(name: string): Promise<{ studio: Studio; stop(): Prom
     output += d.toString();
   });
   // A runner that stops without tearing down (Ctrl-C, a crash) must not leave the server behind.
-  const killOnExit = () => child.kill('SIGKILL');
+  const killOnExit = () => {
+    child.kill('SIGKILL');
+    for (const sim of sims) sim.child.kill('SIGKILL');
+  };
   process.once('exit', killOnExit);
   const url = await new Promise<string>((resolveUrl, reject) => {
     const timer = setTimeout(
@@ -111,7 +148,7 @@ async function startStudio(name: string): Promise<{ studio: Studio; stop(): Prom
       reject(new Error(`showcase serve exited with ${code}:\n${output}`));
     });
   }).catch((err: unknown) => {
-    child.kill('SIGKILL');
+    killOnExit();
     throw err;
   });
 
@@ -143,6 +180,7 @@ async function startStudio(name: string): Promise<{ studio: Studio; stop(): Prom
         await exited;
         clearTimeout(timer);
       }
+      for (const sim of sims) if (sim.child.exitCode === null) sim.child.kill('SIGTERM');
       await rm(dir, { recursive: true, force: true });
     },
   };
@@ -163,16 +201,21 @@ interface Problems {
   csp: string[];
 }
 
-export const test = base.extend<{ problems: Problems }, { studio: Studio; studioName: string }>({
+export const test = base.extend<
+  { problems: Problems },
+  { studio: Studio; studioName: string; comfyVersion: '2026' | '0.3.64' }
+>({
   /**
    * Specs that change studio-wide state (S3 settings, published galleries) set their own name with
    * `test.use({ studioName })`: a different worker option means a separate worker, hence their own server.
    */
   studioName: ['shared', { scope: 'worker', option: true }],
+  /** The ComfyUI the studio renders on: the demo's (2026) or a 0.3.64 simulator (with its own worker). */
+  comfyVersion: ['2026', { scope: 'worker', option: true }],
 
   studio: [
-    async ({ studioName }, use) => {
-      const { studio, stop } = await startStudio(studioName);
+    async ({ studioName, comfyVersion }, use) => {
+      const { studio, stop } = await startStudio(studioName, comfyVersion);
       try {
         await use(studio);
       } finally {

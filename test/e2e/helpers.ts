@@ -82,6 +82,10 @@ export interface SlotObservation {
   progressBars: string[];
   /** Step counters seen while running, like "Step 7 / 20". */
   stepCounters: string[];
+  /** Slots that showed a live sampler preview. */
+  previews: string[];
+  /** Placeholder captions seen, like "Rendering…". */
+  captions: string[];
 }
 
 /**
@@ -90,7 +94,13 @@ export interface SlotObservation {
  */
 export async function observeSlots(page: Page): Promise<void> {
   await page.evaluate(() => {
-    const seen: SlotObservation = { statuses: {}, progressBars: [], stepCounters: [] };
+    const seen: SlotObservation = {
+      statuses: {},
+      progressBars: [],
+      stepCounters: [],
+      previews: [],
+      captions: [],
+    };
     (window as unknown as { __slots: SlotObservation }).__slots = seen;
     const scan = () => {
       for (const slot of document.querySelectorAll<HTMLElement>('[data-testid^="slot-"][data-status]')) {
@@ -109,6 +119,10 @@ export async function observeSlots(page: Page): Promise<void> {
           seen.progressBars.push(id);
         const steps = slot.querySelector('[data-testid="slot-steps"]')?.textContent ?? '';
         if (/^Step \d+ \/ \d+$/.test(steps) && seen.stepCounters.length < 50) seen.stepCounters.push(steps);
+        if (slot.querySelector('[data-testid="slot-preview"]') && !seen.previews.includes(id))
+          seen.previews.push(id);
+        const caption = slot.querySelector('[data-testid="slot-caption"]')?.textContent ?? '';
+        if (caption && !seen.captions.includes(caption)) seen.captions.push(caption);
       }
     };
     scan();

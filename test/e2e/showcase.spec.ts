@@ -67,6 +67,9 @@ test('a started showcase streams progress into all seven slots until every image
   const seen = await slotObservation(page);
   expect(seen.progressBars.length, JSON.stringify(seen)).toBeGreaterThan(0);
   expect(seen.stepCounters.length, JSON.stringify(seen)).toBeGreaterThan(0);
+  // Live sampler previews, from a ComfyUI started without --preview-method: the studio asks per prompt.
+  expect(seen.previews.length, JSON.stringify(seen)).toBeGreaterThan(0);
+  await expect(page.getByTestId('toast-info').filter({ hasText: 'No live previews' })).toHaveCount(0);
   expect(
     Object.values(seen.statuses).some((s) => s.includes('running')),
     JSON.stringify(seen),

@@ -51,6 +51,7 @@ describe('the contract', () => {
   it('declares the design events', () => {
     expect(eventNames.sort()).toEqual(
       [
+        'backend.notice',
         'backend.status',
         'job.completed',
         'job.failed',
@@ -73,6 +74,17 @@ describe('the contract', () => {
         node: '8',
       }).success,
     ).toBe(true);
+  });
+
+  it('asks ComfyUI for live previews by default, and takes only preview methods it knows', () => {
+    expect(SettingsSchema.parse({}).comfyPreviewMethod).toBe('auto');
+    const input = methods['settings.update'].input;
+    for (const method of ['auto', 'latent2rgb', 'taesd', 'none', 'default']) {
+      expect(input.safeParse({ comfyPreviewMethod: method }).success).toBe(true);
+    }
+    expect(() => parseOrThrow(input, { comfyPreviewMethod: 'fast' }, 'settings.update')).toThrow(
+      /settings\.update\.comfyPreviewMethod/,
+    );
   });
 
   it('names the failing field in invalid_input errors', () => {

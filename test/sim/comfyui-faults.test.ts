@@ -265,20 +265,48 @@ describe('HTTP and timing faults', () => {
     ws.close();
   });
 
-  it('delayPromptReply: WS events arrive before the HTTP reply', async () => {
+  /** Server-side write order of one POST /prompt: its reply, and the prompt's first WS frame. */
+  const order = (promptId: string, since: number) => {
+    const entries = sim.transcript.filter((e) => e.seq > since);
+    const reply = entries.find((e) => e.kind === 'response' && e.path === '/prompt');
+    const firstFrame = entries.find((e) => e.channel === 'ws' && e.dir === 'out');
+    const start = entries.find(
+      (e) => e.type === 'execution_start' && (e.data as { prompt_id?: string }).prompt_id === promptId,
+    );
+    return { reply: reply?.seq ?? -1, firstFrame: firstFrame?.seq ?? -1, start: start?.seq ?? -1 };
+  };
+
+  it('by default POST /prompt is answered before any WS frame (its queue status included), like ComfyUI', async () => {
+    const ws = await WsClient.connect(sim.url, 'ordered');
+    const since = sim.transcript.at(-1)?.seq ?? 0;
+    const promptId = randomUUID();
+    await post(sim.url, '/prompt', { prompt: qwenGraph(), client_id: 'ordered', prompt_id: promptId });
+    await ws.waitDone(promptId);
+    const seen = order(promptId, since);
+    expect(seen.reply).toBeGreaterThan(0);
+    expect(seen.firstFrame).toBeGreaterThan(seen.reply);
+    expect(seen.start).toBeGreaterThan(seen.reply);
+    ws.close();
+  });
+
+  it('eventsBeforeReply (opt-in): WS events go out first and the reply is held', async () => {
     const ws = await WsClient.connect(sim.url, 'early');
-    sim.faults.delayPromptReply(150);
+    sim.faults.eventsBeforeReply(150);
+    const since = sim.transcript.at(-1)?.seq ?? 0;
     const promptId = randomUUID();
     const reply = post(sim.url, '/prompt', { prompt: qwenGraph(), client_id: 'early', prompt_id: promptId });
     await ws.waitFor((f) => f.kind === 'json' && f.type === 'execution_start');
-    let settled = false;
-    void reply.then(() => {
-      settled = true;
-    });
-    await new Promise((resolve) => setTimeout(resolve, 10));
-    expect(settled).toBe(false);
     expect((await reply).status).toBe(200);
     await ws.waitDone(promptId);
+    const seen = order(promptId, since);
+    expect(seen.start).toBeGreaterThan(0);
+    expect(seen.reply).toBeGreaterThan(seen.start);
+    // Only the next reply: the one after is in the real order again.
+    const since2 = sim.transcript.at(-1)?.seq ?? 0;
+    const second = randomUUID();
+    await post(sim.url, '/prompt', { prompt: qwenGraph(), client_id: 'early', prompt_id: second });
+    await ws.waitDone(second);
+    expect(order(second, since2).start).toBeGreaterThan(order(second, since2).reply);
     ws.close();
   });
 

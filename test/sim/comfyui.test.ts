@@ -31,6 +31,8 @@ describe('first run of the Qwen text-to-image graph (§8.3)', () => {
       prompt: qwenGraph({ steps: 3, prefix: 'order/job' }),
       client_id: 'owner-83',
       prompt_id: promptId,
+      // Previews are off by default, as on ComfyUI: this client asks for them, like the studio does.
+      extra_data: { preview_method: 'auto' },
     });
     expect(res.status).toBe(200);
     expect(res.contentType).toBe('application/json; charset=utf-8');
@@ -160,7 +162,10 @@ describe('routing', () => {
     expect((b.json()[0] as JsonFrame).data.sid).toMatch(/^[0-9a-f]{32}$/);
     const startA = a.frames.length;
     const startB = b.frames.length;
-    const res = await post(sim.url, '/prompt', { prompt: qwenGraph({ seed: 12 }) });
+    const res = await post(sim.url, '/prompt', {
+      prompt: qwenGraph({ seed: 12 }),
+      extra_data: { preview_method: 'auto' },
+    });
     const promptId = res.body.prompt_id as string;
     const threeStatuses = (c: WsClient, from: number) => () =>
       c.labels(from).filter((l) => l === 'status').length >= 3;
@@ -250,7 +255,10 @@ describe('binary previews (§8.5)', () => {
     const flags = modern.json().find((f) => f.type === 'feature_flags');
     expect(flags?.data).toEqual({ supports_preview_metadata: true, max_upload_size: 104857600 });
     const legacy = await WsClient.connect(sim.url, 'pv-legacy');
-    const res = await post(sim.url, '/prompt', { prompt: qwenGraph({ seed: 21, steps: 2 }) });
+    const res = await post(sim.url, '/prompt', {
+      prompt: qwenGraph({ seed: 21, steps: 2 }),
+      extra_data: { preview_method: 'latent2rgb' },
+    });
     const promptId = res.body.prompt_id as string;
     await modern.waitFor(() => modern.binary().length >= 2);
     await legacy.waitFor(() => legacy.binary().length >= 2);
@@ -278,18 +286,46 @@ describe('binary previews (§8.5)', () => {
     legacy.close();
   });
 
-  it('sends no binary frames when previews are off', async () => {
-    const quiet = await startComfySim({ timeScale: 0.0005, previewMethod: 'none' });
-    try {
-      const ws = await WsClient.connect(quiet.url, 'q');
+  it('sends no binary frames unless asked, like ComfyUI (--preview-method none by default)', async () => {
+    const ws = await WsClient.connect(sim.url, 'q');
+    const promptId = randomUUID();
+    await post(sim.url, '/prompt', { prompt: qwenGraph({ seed: 31 }), client_id: 'q', prompt_id: promptId });
+    await ws.waitDone(promptId);
+    expect(ws.binary()).toHaveLength(0);
+    expect(ws.labels().filter((l) => l === 'progress')).toHaveLength(3);
+    ws.close();
+  });
+
+  it('honours extra_data.preview_method per prompt on 2026 servers only; 0.3.64 reads only its flag', async () => {
+    /** Binary frames one prompt of 2 steps produced for `extra`, on a server started with `options`. */
+    const framesFor = async (own: ComfySim, seed: number, extra?: Record<string, unknown>) => {
+      const ws = await WsClient.connect(own.url, `pm-${seed}`);
       const promptId = randomUUID();
-      await post(quiet.url, '/prompt', { prompt: qwenGraph(), client_id: 'q', prompt_id: promptId });
+      await post(own.url, '/prompt', {
+        prompt: qwenGraph({ seed, steps: 2 }),
+        client_id: `pm-${seed}`,
+        prompt_id: promptId,
+        ...(extra ? { extra_data: extra } : {}),
+      });
       await ws.waitDone(promptId);
-      expect(ws.binary()).toHaveLength(0);
-      expect(ws.labels().filter((l) => l === 'progress')).toHaveLength(3);
       ws.close();
+      return ws.binary().length;
+    };
+    const modern = await startComfySim({ timeScale: 0.0005, previewMethod: 'auto' });
+    const old = await startComfySim({ timeScale: 0.0005, version: '0.3.64' });
+    const oldOn = await startComfySim({ timeScale: 0.0005, version: '0.3.64', previewMethod: 'auto' });
+    try {
+      // A known method overrides the flag for that prompt; "default" or an unknown name keeps the flag.
+      expect(await framesFor(modern, 1, { preview_method: 'none' })).toBe(0);
+      expect(await framesFor(modern, 2, { preview_method: 'default' })).toBe(2);
+      expect(await framesFor(modern, 3, { preview_method: 'bogus' })).toBe(2);
+      expect(await framesFor(modern, 4)).toBe(2);
+      expect(await framesFor(sim, 5, { preview_method: 'taesd' })).toBe(2);
+      // 0.3.64 ignores the per-prompt request either way.
+      expect(await framesFor(old, 6, { preview_method: 'auto' })).toBe(0);
+      expect(await framesFor(oldOn, 7, { preview_method: 'none' })).toBe(2);
     } finally {
-      await quiet.close();
+      await Promise.all([modern.close(), old.close(), oldOn.close()]);
     }
   });
 });

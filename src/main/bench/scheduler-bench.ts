@@ -76,7 +76,8 @@ export async function measureRun(options: {
   const engine = await Engine.open({
     dbPath: join(dir, 'bench.db'),
     outputRoot: join(dir, 'out'),
-    overrides: { comfyUrls: comfys.map((c) => c.url), ollamaUrl: ollama.url },
+    // The servers run without previews and the engine asks for none (the server flag decides).
+    overrides: { comfyUrls: comfys.map((c) => c.url), ollamaUrl: ollama.url, comfyPreviewMethod: 'default' },
   });
   try {
     const { imported } = engine.addProducts(
@@ -275,7 +276,7 @@ async function withZeroLatencySims<T>(
 ): Promise<T> {
   const dir = await mkdtemp(join(memoryTmpdir(), 'showcase-overhead-'));
   const [comfy, ollama] = await Promise.all([
-    spawnSim('comfyui', ['--previews', previews]),
+    spawnSim('comfyui', ['--preview-method', previews]),
     spawnSim('ollama'),
   ]);
   try {
@@ -311,6 +312,8 @@ export async function measureOverhead(
       overrides: {
         comfyUrls: [urls.comfy],
         ollamaUrl: urls.ollama,
+        // Previews on or off as the simulator was started (--preview-method), like the bare clients.
+        comfyPreviewMethod: 'default',
         templateParams: { 'qwen-image': { width: 256, height: 256, megapixels: 0.25 } },
       },
     });

@@ -3,6 +3,7 @@
 // on demand so `showcase --help` stays instant.
 import { Command, Option } from 'commander';
 import { familyNames, ShowcaseError } from '../../shared/index.ts';
+import { registerSimCommands } from './sim-commands.ts';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 const int = (value: string): number => {
@@ -71,24 +72,7 @@ templates
   .option('--json', 'machine-readable output')
   .action(async (opts) => (await import('./commands/templates.ts')).lintCommand(opts));
 
-const sim = program.command('sim').description('run a simulator standalone (demo backend / test peer)');
-sim
-  .command('comfyui')
-  .description('protocol-faithful ComfyUI simulator')
-  .option('--port <port>', 'port', int, 8188)
-  .option('--time-scale <x>', '1 = real GPU timings', Number, 0.01)
-  .option('--version <v>', 'protocol flavour: 0.3.64 | 2026', '2026')
-  .option('--output <dir>', 'output folder')
-  .addOption(
-    new Option('--previews <method>', 'sampler preview frames').choices(['auto', 'none']).default('auto'),
-  )
-  .action(async (opts) => (await import('./commands/sim.ts')).simComfyCommand(opts));
-sim
-  .command('ollama')
-  .description('protocol-faithful Ollama simulator')
-  .option('--port <port>', 'port', int, 11434)
-  .option('--time-scale <x>', '1 = real timings', Number, 0.01)
-  .action(async (opts) => (await import('./commands/sim.ts')).simOllamaCommand(opts));
+registerSimCommands(program);
 
 program
   .command('serve')

@@ -71,6 +71,17 @@ export function createProgressReporter(
 
   const line = (galleryId: string): ProductLine | undefined => lines.get(galleryId);
 
+  /** Text that stays on screen: the bars are erased, the text printed, and the bars redrawn below it. */
+  const printAbove = (text: string) => {
+    let erase = '';
+    if (drawn > 0) {
+      erase = `\x1b[${drawn}A${'\x1b[2K\n'.repeat(drawn)}\x1b[${drawn}A`;
+      drawn = 0;
+    }
+    out.write(erase + text);
+    dirty = true;
+  };
+
   return {
     track(galleryId, label, jobs) {
       lines.set(galleryId, {
@@ -126,6 +137,14 @@ export function createProgressReporter(
           if (mode === 'plain' && ['complete', 'partial', 'failed'].includes(g.status)) {
             out.write(`${l?.label ?? g.productId}: ${g.status}\n`);
           }
+          break;
+        }
+        case 'backend.notice': {
+          // Once per backend (the engine sends it once): e.g. no live previews and how to turn them on.
+          const n = payload as EventPayload<'backend.notice'>;
+          const text = `Note: ${n.message}\n  What to do: ${n.hint}\n`;
+          if (mode === 'plain') out.write(text);
+          else printAbove(text);
           break;
         }
         default:

@@ -22,6 +22,7 @@ import {
   toShowcaseError,
 } from '../../shared/index.ts';
 import { BackendPool, type BackendPoolOptions } from './pipeline/backends.ts';
+import { previewsOffNotice } from './pipeline/notices.ts';
 import { resolveReferencePath } from './pipeline/reference.ts';
 import { graphModel, JobRunner } from './pipeline/runner.ts';
 import { GalleryPublisher, type GalleryPublishResult, sendGalleryEmail } from './publish/index.ts';
@@ -123,6 +124,15 @@ export class Engine {
       ollamaUrl: settings.ollamaUrl,
       ollamaModel: settings.ollamaModel,
       ...options.backendOptions,
+      comfy: {
+        // Read per prompt, so a change in Settings applies to the next prompt.
+        previewMethod: () => this.settings().comfyPreviewMethod,
+        onPreviewsMissing: (missing) => {
+          const backend = this.pool.comfy.find((b) => b.url === missing.url);
+          if (backend) this.emit('backend.notice', previewsOffNotice(backend, missing));
+        },
+        ...options.backendOptions?.comfy,
+      },
       onStatus: (status) => this.emit('backend.status', status),
     });
     this.runner = new JobRunner({

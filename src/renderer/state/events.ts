@@ -4,6 +4,7 @@ import type { Bridge, BridgeEvent } from '../bridge/index.ts';
 import { useCatalog } from './catalog.ts';
 import { animationFrameScheduler, FrameBatcher } from './frame-batcher.ts';
 import { useLive } from './live.ts';
+import { announceNotices } from './notices.ts';
 import { useQueue } from './queue.ts';
 import { useShowcase } from './showcase.ts';
 import { useSync } from './sync.ts';
@@ -33,6 +34,7 @@ export function applyEvents(events: BridgeEvent[]): void {
   useCatalog.getState().applyEvents(events);
   useQueue.getState().applyEvents(events);
   useSync.getState().applyEvents(events);
+  announceNotices(events);
 }
 
 /** Reloads everything the window shows: events may have been missed while the stream was down. */

@@ -45,10 +45,18 @@ export interface FailureEntry {
   resolved: boolean;
 }
 
+/** A ComfyUI backend that renders without live previews, and what the operator can do about it. */
+export interface PreviewsOff {
+  message: string;
+  hint: string;
+}
+
 interface LiveState {
   jobs: Record<string, LiveJob>;
   slots: Record<string, LiveSlot>;
   failures: FailureEntry[];
+  /** Backends (by id) that sent no preview frames although previews were asked for. */
+  previewsOff: Record<string, PreviewsOff>;
   apply(events: BridgeEvent[]): void;
   dismissFailure(jobId: string): void;
   clearResolved(): void;
@@ -86,6 +94,7 @@ export const useLive = create<LiveState>()((set, get) => {
     jobs: {},
     slots: {},
     failures: [],
+    previewsOff: {},
     apply(events) {
       const now = Date.now();
       let jobs = get().jobs;
@@ -280,6 +289,15 @@ export const useLive = create<LiveState>()((set, get) => {
               ...failures.filter((f) => f.jobId !== p.jobId),
             ].slice(0, MAX_FAILURES);
             failuresChanged = true;
+            break;
+          }
+          case 'backend.notice': {
+            const p = e.payload;
+            if (p.code === 'previews_off' && !get().previewsOff[p.backend]) {
+              set({
+                previewsOff: { ...get().previewsOff, [p.backend]: { message: p.message, hint: p.hint } },
+              });
+            }
             break;
           }
           default:

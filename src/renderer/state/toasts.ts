@@ -9,6 +9,8 @@ export interface Toast {
   title: string;
   message?: string;
   hint?: string;
+  /** Stays until dismissed (errors always do). */
+  sticky?: boolean;
 }
 
 interface ToastState {
@@ -26,7 +28,7 @@ export const useToasts = create<ToastState>()((set, get) => ({
     const id = nextId++;
     set({ toasts: [...get().toasts, { ...toast, id }].slice(-MAX_TOASTS) });
     // Errors stay until dismissed: an operator may be looking at another screen when one arrives.
-    if (toast.kind !== 'error') setTimeout(() => get().dismiss(id), 4000);
+    if (toast.kind !== 'error' && !toast.sticky) setTimeout(() => get().dismiss(id), 4000);
   },
   dismiss(id) {
     set({ toasts: get().toasts.filter((t) => t.id !== id) });

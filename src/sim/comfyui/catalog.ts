@@ -1,6 +1,7 @@
 // The node catalog the simulator knows, serialised in the shape of a real `/object_info` reply
 // (comfyui.md §6, input table §11). Validation reads the same document, so what the sim accepts and
 // what it advertises can never drift apart. Model COMBOs are generated from the installed inventory.
+import { imageNodeDefs } from './catalog-images.ts';
 import { PyFloat } from './pyjson.ts';
 
 export type ComfyVersion = '0.3.64' | '2026';
@@ -121,7 +122,7 @@ export const SEED_MAX = 2 ** 64;
 /** One input: `[type]` or `[type, options]`; `type` is a string or (legacy COMBO) a list of choices. */
 export type InputSpec = [string | unknown[]] | [string | unknown[], Record<string, unknown>];
 
-interface NodeDef {
+export interface NodeDef {
   name: string;
   displayName: string | null;
   category: string;
@@ -493,7 +494,11 @@ function nodeDefs(ctx: CatalogContext): NodeDef[] {
         images: ['IMAGE', { tooltip: 'The images to save.' }],
         filename_prefix: [
           'STRING',
-          { default: 'ComfyUI', tooltip: 'The prefix for the file to save; may contain sub-folders.' },
+          {
+            default: 'ComfyUI',
+            tooltip:
+              'The prefix for the file to save. This may include formatting information such as %date:yyyy-MM-dd% or %Empty Latent Image.width% to include values from nodes.',
+          },
         ],
       },
       hidden: imageHidden,
@@ -503,7 +508,8 @@ function nodeDefs(ctx: CatalogContext): NodeDef[] {
       name: 'PreviewImage',
       displayName: 'Preview Image',
       category: 'image',
-      description: 'Saves the input images to your ComfyUI temp directory.',
+      // The server's own text says output, though PreviewImage writes to temp/.
+      description: 'Saves the input images to your ComfyUI output directory.',
       pythonModule: 'nodes',
       outputNode: true,
       v3: false,
@@ -511,6 +517,7 @@ function nodeDefs(ctx: CatalogContext): NodeDef[] {
       hidden: imageHidden,
       output: [],
     },
+    ...imageNodeDefs(),
   ];
 }
 

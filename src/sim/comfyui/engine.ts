@@ -8,6 +8,7 @@ import type { ComfyVersion } from './catalog.ts';
 import type { ApiGraph, FaultState, RunFaults } from './faults.ts';
 import type { SimFiles } from './files.ts';
 import { type ImageRef, type NodeRuntime, nodeImpls, type SimValue } from './nodes.ts';
+import { type PreviewMethod, runPreviewMethod } from './previews.ts';
 import { isPlainObject, PyError, PyFloat, pyStr } from './pyjson.ts';
 import { previewFrame, previewFrameWithMetadata, type WsHub } from './ws.ts';
 
@@ -38,7 +39,10 @@ export interface EngineOptions {
   hub: WsHub;
   faults: FaultState;
   version: ComfyVersion;
-  previewMethod: 'none' | 'auto';
+  /** The server's `--preview-method`. */
+  previewMethod: PreviewMethod;
+  /** Whether `extra_data.preview_method` overrides it per prompt (newer servers only). */
+  previewOverride: boolean;
   historyCap: number;
   now: () => number;
   modelFiles: (folder: string) => string[];
@@ -554,11 +558,9 @@ export class Engine {
     let oomArmed = faults.oom;
     let hangArmed = faults.hang;
 
-    const previewsOn = (() => {
-      const perPrompt = item.extraData.preview_method;
-      if (this.opts.version === '2026' && typeof perPrompt === 'string') return perPrompt !== 'none';
-      return this.opts.previewMethod !== 'none';
-    })();
+    const previewsOn =
+      runPreviewMethod(this.opts.previewMethod, this.opts.previewOverride, item.extraData.preview_method) !==
+      'none';
 
     const values = new Map<string, SimValue[]>();
     const executed: string[] = [];
@@ -613,6 +615,8 @@ export class Engine {
           files,
           now: () => new Date(this.opts.now()),
           modelFiles: this.opts.modelFiles,
+          modelLoadFailure: (folder, file) =>
+            this.opts.faults.modelLoadFailure(file, `${files.modelsRoot}/${folder}/${file}`),
           nodeMs: gpu.profile.nodeMs,
           stepMs: gpu.profile.stepMs,
           loadModel: async (file) => {

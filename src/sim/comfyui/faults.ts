@@ -33,8 +33,18 @@ export interface ComfyFaults {
   stallSteps(ms: number, runs?: number): void;
   /** For the next `runs` runs, history is written `ms` after execution_success. */
   delayHistoryWrite(ms: number, runs?: number): void;
-  /** The next `count` POST /prompt replies are held `ms` after the job is queued. */
+  /**
+   * Events before the reply (the opposite of the real order, §8.3): the next `count` POST /prompt
+   * replies are held `ms` after the job is queued, while its WS events already flow.
+   */
+  eventsBeforeReply(ms?: number, count?: number): void;
+  /** Same as `eventsBeforeReply(ms, count)` (its older name). */
   delayPromptReply(ms: number, count?: number): void;
+  /**
+   * `file` stays listed (validation passes) but loading it fails at its loader node with an
+   * `execution_error`, like a corrupt download or the real CPU-only test server. Until clear().
+   */
+  brokenModel(file: string, exceptionType?: string, message?: string): void;
   clear(): void;
 }
 
@@ -64,6 +74,7 @@ export class FaultState implements ComfyFaults {
   private stall: { ms: number; runs: number } | null = null;
   private historyDelay: { ms: number; runs: number } | null = null;
   private promptReplyDelay: { ms: number; count: number } | null = null;
+  private readonly brokenModels = new Map<string, { exceptionType: string; message: string | null }>();
 
   oomOnPrompt(n = 1): void {
     this.oomCountdown = Math.max(1, Math.floor(n));
@@ -106,8 +117,16 @@ export class FaultState implements ComfyFaults {
     this.historyDelay = { ms, runs };
   }
 
+  eventsBeforeReply(ms = 50, count = 1): void {
+    this.promptReplyDelay = { ms: Math.max(0, ms), count: Math.max(1, Math.floor(count)) };
+  }
+
   delayPromptReply(ms: number, count = 1): void {
-    this.promptReplyDelay = { ms, count };
+    this.eventsBeforeReply(ms, count);
+  }
+
+  brokenModel(file: string, exceptionType = 'ValueError', message?: string): void {
+    this.brokenModels.set(file, { exceptionType, message: message ?? null });
   }
 
   clear(): void {
@@ -122,6 +141,7 @@ export class FaultState implements ComfyFaults {
     this.stall = null;
     this.historyDelay = null;
     this.promptReplyDelay = null;
+    this.brokenModels.clear();
   }
 
   // ——— hooks used by the simulator ———
@@ -188,8 +208,21 @@ export class FaultState implements ComfyFaults {
     return fault;
   }
 
-  takePromptReplyDelay(): number {
-    if (!this.promptReplyDelay) return 0;
+  /** Whether loading `file` fails, and how (the default message reads like a corrupt safetensors file). */
+  modelLoadFailure(file: string, fullPath: string): { exceptionType: string; message: string } | null {
+    const broken = this.brokenModels.get(file);
+    if (!broken) return null;
+    return {
+      exceptionType: broken.exceptionType,
+      message:
+        broken.message ??
+        `Error while deserializing header: HeaderTooLarge\n\nFile path: ${fullPath}\n\nThe safetensors file is corrupt or invalid. Make sure this is actually a safetensors file and not a ckpt or pt or other filetype.`,
+    };
+  }
+
+  /** Milliseconds to hold this POST /prompt reply with events flowing first, or null for the real order. */
+  takeEventsBeforeReply(): number | null {
+    if (!this.promptReplyDelay) return null;
     const { ms } = this.promptReplyDelay;
     this.promptReplyDelay.count -= 1;
     if (this.promptReplyDelay.count <= 0) this.promptReplyDelay = null;

@@ -15,6 +15,8 @@ export class SimFiles {
   readonly output: string;
   readonly input: string;
   readonly temp: string;
+  /** Where a real server would keep its model files (never created: models are an inventory). */
+  readonly modelsRoot: string;
 
   /** The temp directory this instance created (removed by `dispose`); null for a caller's folder. */
   private readonly ownedRoot: string | null;
@@ -25,6 +27,7 @@ export class SimFiles {
     const parent = path.dirname(this.output);
     this.input = path.join(parent, 'input');
     this.temp = path.join(parent, 'temp');
+    this.modelsRoot = path.join(parent, 'models');
     for (const dir of [this.output, this.input, this.temp]) mkdirSync(dir, { recursive: true });
   }
 

@@ -49,6 +49,8 @@ export interface SimContext {
   uuid(): string;
   catalog(): Record<string, Record<string, unknown>>;
   serverFeatures(): Record<string, unknown>;
+  /** Holds outgoing WS frames until the returned function is called (see WsHub.hold). */
+  holdEvents(): () => void;
 }
 
 interface Reply {
@@ -56,6 +58,8 @@ interface Reply {
   body: string | Buffer;
   contentType?: string;
   headers?: Record<string, string>;
+  /** Runs once the reply has been written (POST /prompt lets its held WS frames go). */
+  after?: () => void;
 }
 
 interface RequestContext {
@@ -270,7 +274,12 @@ export class Router {
         json: async () => JSON.parse((await readBody()).toString('utf8')) as unknown,
       };
       try {
-        send(await route.handler(ctx));
+        const reply = await route.handler(ctx);
+        try {
+          send(reply);
+        } finally {
+          reply.after?.();
+        }
       } catch (err) {
         if (err instanceof TooLarge) {
           send(
@@ -535,14 +544,20 @@ export class Router {
     sim.stats.promptsAccepted += 1;
     sim.stats.promptIds.push(promptId);
     sim.faults.onPromptAccepted(promptId);
+    // The real server answers before any WS frame of this prompt (its status broadcast included):
+    // frames are held until the reply is out. The opt-in fault lets them run ahead instead.
+    const eventsFirstMs = sim.faults.takeEventsBeforeReply();
+    const release = eventsFirstMs === null ? sim.holdEvents() : undefined;
     engine.put(item);
-    const delay = sim.faults.takePromptReplyDelay();
-    if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
-    return json({
-      prompt_id: promptId,
-      number: numberIsFloat ? new PyFloat(number) : number,
-      node_errors: result.nodeErrors,
-    });
+    if (eventsFirstMs !== null && eventsFirstMs > 0) await new Promise((r) => setTimeout(r, eventsFirstMs));
+    return {
+      ...json({
+        prompt_id: promptId,
+        number: numberIsFloat ? new PyFloat(number) : number,
+        node_errors: result.nodeErrors,
+      }),
+      ...(release ? { after: release } : {}),
+    };
   }
 
   private async view(ctx: RequestContext): Promise<Reply> {

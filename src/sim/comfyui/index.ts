@@ -11,6 +11,7 @@ import { Engine } from './engine.ts';
 import { type ComfyFaults, FaultState } from './faults.ts';
 import { SimFiles } from './files.ts';
 import { newSid, originRejected, Router, type SimContext, type SimStats } from './http.ts';
+import { type PreviewMethod, previewOverrideByVersion } from './previews.ts';
 import { isPlainObject, PyFloat } from './pyjson.ts';
 import { Transcript, type TranscriptEntry } from './transcript.ts';
 import { WsHub } from './ws.ts';
@@ -26,6 +27,7 @@ export {
 } from './catalog.ts';
 export type { HistoryEntry, QueueItem } from './engine.ts';
 export type { ApiGraph, ComfyFaults } from './faults.ts';
+export { type PreviewMethod, previewMethods } from './previews.ts';
 export { pyJsonDumps } from './pyjson.ts';
 export type { TranscriptEntry } from './transcript.ts';
 export type { ComfyError, NodeError } from './validate.ts';
@@ -43,8 +45,17 @@ export interface ComfySimOptions {
   timeScale?: number;
   /** Default '2026' (UUID-only prompt_id, missing_node_type, /api/jobs). */
   version?: ComfyVersion;
-  /** Default 'auto' so clients can show previews (the real server defaults to 'none'). */
-  previewMethod?: 'none' | 'auto';
+  /**
+   * The server's `--preview-method` (default 'none', like ComfyUI): sampler previews are sent only
+   * when it is not 'none', or when a prompt asks with `extra_data.preview_method` on a server that
+   * honours that (see `previewOverride`).
+   */
+  previewMethod?: PreviewMethod;
+  /**
+   * Whether `extra_data.preview_method` overrides `previewMethod` per prompt. Default: by version —
+   * true for '2026' (newer servers read it), false for '0.3.64' (reads only its command-line flag).
+   */
+  previewOverride?: boolean;
   /** Installed model files; folders not given keep the defaults (`defaultModels`). */
   models?: Partial<Record<ModelFolder, string[]>> & Record<string, string[] | undefined>;
   /** Default: a fresh temp dir's `output/`; `input/` and `temp/` sit beside it. */
@@ -84,6 +95,8 @@ export interface ComfySim {
   dirs: { output: string; input: string; temp: string };
   /** Change installed models at run time (`/object_info` and validation follow immediately). */
   setModels(folder: string, files: string[]): void;
+  /** Installed model files by folder (a copy). */
+  models(): Record<string, string[]>;
   /** Wipe queue, history, caches and WS sessions; keep output files; same port. */
   restart(): Promise<void>;
   close(): Promise<void>;
@@ -105,9 +118,11 @@ export async function startComfySim(options: ComfySimOptions = {}): Promise<Comf
   const now = options.now ?? (() => Date.now());
   const maxUploadSize = options.maxUploadSize ?? 100 * 1024 * 1024;
   const catalog = () => buildCatalog({ models, inputFiles: files.inputFiles(), version });
+  // argparse leaves the default (100) an int, so an unconfigured server reports 104857600; a value
+  // given on the command line is float()-ed and reported as e.g. 52428800.0.
   const serverFeatures = () => ({
     supports_preview_metadata: true,
-    max_upload_size: new PyFloat(maxUploadSize),
+    max_upload_size: options.maxUploadSize === undefined ? maxUploadSize : new PyFloat(maxUploadSize),
   });
 
   const engine = new Engine(
@@ -117,7 +132,8 @@ export async function startComfySim(options: ComfySimOptions = {}): Promise<Comf
       hub,
       faults,
       version,
-      previewMethod: options.previewMethod ?? 'auto',
+      previewMethod: options.previewMethod ?? 'none',
+      previewOverride: options.previewOverride ?? previewOverrideByVersion[version],
       historyCap: options.historyCap ?? 10_000,
       now,
       modelFiles: (folder) => models[folder] ?? [],
@@ -145,6 +161,7 @@ export async function startComfySim(options: ComfySimOptions = {}): Promise<Comf
     uuid: options.uuid ?? (() => randomUUID()),
     catalog,
     serverFeatures,
+    holdEvents: () => hub.hold(),
   };
   const router = new Router(sim);
   const server = createServer((req, res) => {
@@ -238,6 +255,9 @@ export async function startComfySim(options: ComfySimOptions = {}): Promise<Comf
     dirs: { output: files.output, input: files.input, temp: files.temp },
     setModels(folder, list) {
       models[folder] = [...list];
+    },
+    models() {
+      return Object.fromEntries(Object.entries(models).map(([folder, list]) => [folder, [...list]]));
     },
     async restart() {
       hub.terminateAll();

@@ -7,6 +7,7 @@ import path from 'node:path';
 import sharp, { type KernelEnum, type OutputInfo } from 'sharp';
 import { renderPreviewJpeg, renderProductImage } from '../render.ts';
 import type { SimFiles } from './files.ts';
+import { imageNodeImpls } from './nodes-images.ts';
 import { PyError, pyStr } from './pyjson.ts';
 
 export interface ImageItem {
@@ -53,6 +54,8 @@ export interface NodeRuntime {
   now(): Date;
   /** Installed files of a model folder (re-read on every call, like the server's rescans). */
   modelFiles(folder: string): string[];
+  /** The error loading an installed file raises (a `brokenModel` fault), or null when it loads. */
+  modelLoadFailure(folder: string, file: string): { exceptionType: string; message: string } | null;
   /** Makes a model resident in simulated VRAM, paying its load time once. May raise OOM. */
   loadModel(file: string): Promise<void>;
   /** Spends `profileMs` of simulated work (scaled by the time scale). */
@@ -102,6 +105,8 @@ function requireModelFile(rt: NodeRuntime, folder: string, name: unknown): strin
   if (!rt.modelFiles(folder).includes(file)) {
     throw new PyError('FileNotFoundError', `Model in folder '${folder}' with filename '${file}' not found.`);
   }
+  const failure = rt.modelLoadFailure(folder, file);
+  if (failure) throw new PyError(failure.exceptionType, failure.message);
   return file;
 }
 
@@ -494,4 +499,5 @@ export const nodeImpls: Record<string, NodeImpl> = {
     for (let i = 0; i < 5; i++) suffix += tempLetters[randomInt(tempLetters.length)];
     return saveImages(inputs, rt, rt.files.temp, 'temp', `ComfyUI_temp_${suffix}`);
   },
+  ...imageNodeImpls,
 };

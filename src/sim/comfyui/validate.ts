@@ -166,17 +166,12 @@ export function validatePrompt(
     const customInputs = customValidatedInputs[classType] ?? [];
     const errors: ComfyError[] = [];
     let valid = true;
-    let lastName = '';
-    let lastSpec: InputSpec | undefined;
-    let lastValue: unknown;
 
     const all: [string, InputSpec, 'required' | 'optional'][] = [
       ...Object.entries(required).map(([k, v]) => [k, v, 'required'] as [string, InputSpec, 'required']),
       ...Object.entries(optional).map(([k, v]) => [k, v, 'optional'] as [string, InputSpec, 'optional']),
     ];
     for (const [name, spec, category] of all) {
-      lastName = name;
-      lastSpec = spec;
       const [inputType, options = {}] = spec;
       const inputConfig = [inputType, options];
       if (!pyContains(inputs, name)) {
@@ -193,7 +188,6 @@ export function validatePrompt(
       if (!isPlainObject(inputs))
         throw new PyError('TypeError', 'list indices must be integers or slices, not str');
       let value = inputs[name];
-      lastValue = value;
       if (Array.isArray(value)) {
         if (value.length !== 2) {
           errors.push({
@@ -264,7 +258,6 @@ export function validatePrompt(
         } else if (inputType === 'STRING') value = pyStr(value);
         else if (inputType === 'BOOLEAN') value = pyBool(value);
         inputs[name] = value;
-        lastValue = value;
       } catch (err) {
         const ex = asPyError(err);
         errors.push({
@@ -319,12 +312,12 @@ export function validatePrompt(
         if (!Object.hasOwn(inputs, name) || Array.isArray(inputs[name])) continue;
         const image = pyStr(inputs[name]);
         if (classType === 'LoadImage' && !ctx.imageExists(image)) {
-          const [t, o = {}] = lastSpec ?? ['STRING'];
+          // 0.3.64 names only the input here (older servers also echoed a config and value).
           errors.push({
             type: 'custom_validation_failed',
             message: 'Custom validation failed for node',
-            details: `${lastName} - Invalid image file: ${image}`,
-            extra_info: { input_name: lastName, input_config: [t, o], received_value: lastValue },
+            details: `${name} - Invalid image file: ${image}`,
+            extra_info: { input_name: name },
           });
         }
       }

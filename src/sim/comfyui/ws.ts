@@ -2,7 +2,9 @@
 // feature_flags handshake, binary preview frames (§8.5) and the mid-run socket-drop fault.
 import type { WebSocket } from 'ws';
 import { pyJsonDumps } from './pyjson.ts';
-import type { Transcript } from './transcript.ts';
+import type { Transcript, TranscriptEntry } from './transcript.ts';
+
+type TranscriptRecord = Omit<TranscriptEntry, 'seq' | 'at'>;
 
 export interface WsSession {
   sid: string;
@@ -27,6 +29,14 @@ export class WsHub {
   private readonly open = new Set<WsSession>();
   private drop: DropPlan | null = null;
   private readonly transcript: Transcript;
+  /** Open `hold()`s; frames wait in `pending` while any is open. */
+  private holds = 0;
+  private readonly pending: {
+    session: WsSession;
+    payload: string | Buffer;
+    record: TranscriptRecord;
+    dropAfter: DropPlan | null;
+  }[] = [];
   /** Reproduce issue #16010: an old socket's close unregisters the sid even if a new socket took it. */
   reconnectBug: boolean;
 
@@ -72,7 +82,7 @@ export class WsHub {
 
   sendJson(session: WsSession, type: string, data: unknown): void {
     const text = pyJsonDumps({ type, data });
-    this.transcript.record({
+    this.deliver(session, text, {
       channel: 'ws',
       dir: 'out',
       kind: 'text',
@@ -81,11 +91,10 @@ export class WsHub {
       data,
       body: text,
     });
-    this.deliver(session, text);
   }
 
   sendBinary(session: WsSession, frame: Buffer): void {
-    this.transcript.record({
+    this.deliver(session, frame, {
       channel: 'ws',
       dir: 'out',
       kind: 'binary',
@@ -93,23 +102,61 @@ export class WsHub {
       type: String(frame.readUInt32BE(0)),
       bytes: frame.length,
     });
-    this.deliver(session, frame);
   }
 
-  private deliver(session: WsSession, payload: string | Buffer): void {
+  /**
+   * Holds every outgoing frame until the returned release is called (idempotent). The real server
+   * writes WS frames from its event loop, which is busy answering POST /prompt until the reply is
+   * out, so a prompt's first frames always follow its HTTP reply (§8.3); the HTTP side holds the
+   * hub across that window.
+   */
+  hold(): () => void {
+    this.holds += 1;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.holds -= 1;
+      if (this.holds > 0) return;
+      const pending = this.pending.splice(0);
+      for (const frame of pending) this.write(frame.session, frame.payload, frame.record, frame.dropAfter);
+    };
+  }
+
+  private deliver(session: WsSession, payload: string | Buffer, record: TranscriptRecord): void {
+    // The drop plan counts frames as the run produces them; the socket dies once the Kth is written.
+    const dropAfter = session.ws.readyState === session.ws.OPEN ? this.countForDrop(session) : null;
+    if (this.holds > 0) {
+      this.pending.push({ session, payload, record, dropAfter });
+      return;
+    }
+    this.write(session, payload, record, dropAfter);
+  }
+
+  private countForDrop(session: WsSession): DropPlan | null {
+    const plan = this.drop;
+    if (!plan || (plan.sid !== null && plan.sid !== session.sid)) return null;
+    plan.sent += 1;
+    if (plan.sent < plan.k) return null;
+    this.drop = null;
+    return plan;
+  }
+
+  private write(
+    session: WsSession,
+    payload: string | Buffer,
+    record: TranscriptRecord,
+    dropAfter: DropPlan | null,
+  ): void {
+    // Recorded when written, so the transcript shows the order on the wire.
+    this.transcript.record(record);
     if (session.ws.readyState !== session.ws.OPEN) return;
     session.ws.send(payload, { binary: typeof payload !== 'string' });
-    const plan = this.drop;
-    if (plan && (plan.sid === null || plan.sid === session.sid)) {
-      plan.sent += 1;
-      if (plan.sent >= plan.k) {
-        this.drop = null;
-        const targets = plan.sid === null ? [...this.registered.values()] : [session];
-        for (const t of targets) {
-          if (plan.mode === 'reset') t.ws.terminate();
-          else t.ws.close(1001, 'simulated drop');
-        }
-      }
+    if (!dropAfter) return;
+    const targets = dropAfter.sid === null ? [...this.registered.values()] : [session];
+    for (const t of targets) {
+      if (dropAfter.mode === 'reset') t.ws.terminate();
+      else t.ws.close(1001, 'simulated drop');
     }
   }
 
@@ -127,6 +174,7 @@ export class WsHub {
     this.open.clear();
     this.registered.clear();
     this.drop = null;
+    this.pending.length = 0;
   }
 }
 

@@ -11,6 +11,13 @@ import { allNodesCached, outcomeFromHistory } from './history.ts';
 import { ComfyHttp, parseJsonReply, replyText } from './http.ts';
 import { type JobFrame, type JobHost, PromptJob } from './job.ts';
 import {
+  type ComfyPreviewMethod,
+  type ComfyPreviewsMissing,
+  comfyPreviewMethods,
+  PreviewWatch,
+  previewExtraData,
+} from './previews.ts';
+import {
   ComfyGraphSchema,
   FeaturesSchema,
   type HistoryEntry,
@@ -68,6 +75,7 @@ const ClientOptionsSchema = z.object({
   connectTimeoutMs: z.number().int().positive().optional(),
   unreachableGraceMs: z.number().int().nonnegative().optional(),
   lostAfterPolls: z.number().int().positive().optional(),
+  previewMethod: z.union([z.enum(comfyPreviewMethods), z.function()]).optional(),
   reconnect: z
     .object({
       initialDelayMs: z.number().int().nonnegative().optional(),
@@ -111,6 +119,9 @@ export class ComfyClient {
   private readonly connectTimeoutMs: number;
   private readonly reconnectOptions: Required<ReconnectOptions>;
   private readonly onWarning: ((warning: ComfyWarning) => void) | undefined;
+  private readonly previewMethod: ComfyClientOptions['previewMethod'];
+  private readonly onPreviewsMissing: ((missing: ComfyPreviewsMissing) => void) | undefined;
+  private previewsMissingReported = false;
   private readonly host: JobHost;
   private readonly jobs = new Map<string, PromptJob>();
   private readonly orphans = new Map<string, { frames: JobFrame[]; at: number }>();
@@ -136,6 +147,8 @@ export class ComfyClient {
     this.connectTimeoutMs = opts.connectTimeoutMs ?? comfyClientDefaults.connectTimeoutMs;
     this.reconnectOptions = { ...comfyClientDefaults.reconnect, ...opts.reconnect };
     this.onWarning = options.onWarning;
+    this.previewMethod = options.previewMethod;
+    this.onPreviewsMissing = options.onPreviewsMissing;
     const pollIntervalMs = opts.pollIntervalMs ?? comfyClientDefaults.pollIntervalMs;
     const stallTimeoutMs = opts.stallTimeoutMs ?? comfyClientDefaults.stallTimeoutMs;
     const unreachableGraceMs = opts.unreachableGraceMs ?? comfyClientDefaults.unreachableGraceMs;
@@ -193,15 +206,18 @@ export class ComfyClient {
     if (options.signal?.aborted) throw abortedError(promptId);
 
     const socket = await this.ensureSocket(options.signal);
+    const previewMethod = this.requestedPreviewMethod();
+    const previewWatch = PreviewWatch.for(graph, previewMethod);
     const job = new PromptJob(this.host, {
       promptId,
       clientId: socket.clientId,
       graphNodeIds: Object.keys(checked),
-      callbacks: options,
+      callbacks: previewWatch ? watchPreviews(options, previewWatch) : options,
       jobTimeoutMs: options.jobTimeoutMs ?? this.jobTimeoutMs,
       signal: options.signal,
     });
     this.register(job);
+    if (previewWatch && previewMethod) this.notePreviewsMissing(job, previewWatch, previewMethod);
     // The socket may have died between ensureSocket and now: its events would go nowhere.
     if (!socket.isOpen) job.onSocketLost();
 
@@ -209,7 +225,7 @@ export class ComfyClient {
       prompt: graph,
       client_id: socket.clientId,
       prompt_id: promptId,
-      extra_data: { ...options.extraData, client_id: socket.clientId },
+      extra_data: { ...previewExtraData(previewMethod), ...options.extraData, client_id: socket.clientId },
     };
     if (options.front) body.front = true;
 
@@ -510,6 +526,28 @@ export class ComfyClient {
   // ---------------------------------------------------------------------------------------------
   // Internals
 
+  private requestedPreviewMethod(): ComfyPreviewMethod | undefined {
+    const method = this.previewMethod;
+    return typeof method === 'function' ? method() : method;
+  }
+
+  /** Once per client: a prompt rendered live through a sampler and no preview frame came (§8.5). */
+  private notePreviewsMissing(job: PromptJob, watch: PreviewWatch, requested: ComfyPreviewMethod): void {
+    job.wait().then(
+      (result) => {
+        const missing = watch.missing(this.url, result, requested);
+        if (!missing || this.previewsMissingReported) return;
+        this.previewsMissingReported = true;
+        try {
+          this.onPreviewsMissing?.(missing);
+        } catch {
+          // a throwing listener must not touch the prompt's result
+        }
+      },
+      () => {},
+    );
+  }
+
   private handle(job: PromptJob): ComfyQueuedPrompt {
     return {
       promptId: job.promptId,
@@ -780,4 +818,19 @@ const mimeByExtension: Record<string, string> = {
 function mimeFor(filename: string): string {
   const ext = filename.split('.').pop()?.toLowerCase() ?? '';
   return mimeByExtension[ext] ?? 'application/octet-stream';
+}
+
+/** The caller's callbacks, with the preview watch counting sampler steps and frames on the way. */
+function watchPreviews(options: QueuePromptOptions, watch: PreviewWatch): QueuePromptOptions {
+  return {
+    ...options,
+    onProgress: (p) => {
+      watch.progress(p);
+      options.onProgress?.(p);
+    },
+    onPreview: (p) => {
+      watch.preview();
+      options.onPreview?.(p);
+    },
+  };
 }

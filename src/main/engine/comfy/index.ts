@@ -15,4 +15,5 @@ export {
   validationError,
 } from './errors.ts';
 export { type BinaryFrame, decodeBinaryFrame } from './frames.ts';
+export { comfyPreviewMethods, previewsOffHint } from './previews.ts';
 export type * from './types.ts';

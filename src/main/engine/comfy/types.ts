@@ -1,5 +1,8 @@
 // Public types of the ComfyUI client. Node ids are strings ("3"), as in ComfyUI's API format.
 import type { ShowcaseError } from '../../../shared/errors.ts';
+import type { ComfyPreviewMethod, ComfyPreviewsMissing } from './previews.ts';
+
+export type { ComfyPreviewMethod, ComfyPreviewsMissing } from './previews.ts';
 
 /** One node of an API-format graph (`{ "3": { class_type, inputs } }`). */
 export interface ComfyGraphNode {
@@ -283,4 +286,15 @@ export interface ComfyClientOptions {
   reconnect?: ReconnectOptions;
   /** Default warning sink for prompts that do not pass their own `onWarning`. */
   onWarning?: (warning: ComfyWarning) => void;
+  /**
+   * Sent as `extra_data.preview_method` with every prompt (`default` or absent: not sent). Newer
+   * servers honour it per prompt; 0.3.x reads only its `--preview-method` flag (§8.5). A function
+   * is read per prompt, so a settings change applies to the next prompt.
+   */
+  previewMethod?: ComfyPreviewMethod | (() => ComfyPreviewMethod | undefined);
+  /**
+   * Called once per client when previews were asked for and a prompt ran a sampler live without a
+   * single preview frame (the server ignores the request and was started without previews).
+   */
+  onPreviewsMissing?: (missing: ComfyPreviewsMissing) => void;
 }

@@ -3,6 +3,7 @@
 // "********": their inputs start empty and the stored value is kept unless a new one is typed.
 import { type ReactNode, useEffect, useMemo, useState } from 'react';
 import {
+  comfyPreviewMethods,
   familyNames,
   type Settings,
   type SettingsPatch,
@@ -15,6 +16,14 @@ import { ErrorNote } from '../../ui/ErrorNote.tsx';
 import { Field } from '../../ui/Field.tsx';
 import { ViewHeader } from '../../ui/ViewHeader.tsx';
 import './settings.css';
+
+const PREVIEW_LABELS: Record<Draft['comfyPreviewMethod'], string> = {
+  auto: 'auto (default)',
+  latent2rgb: 'latent2rgb — fast, coarse',
+  taesd: 'taesd — sharper, needs the TAESD decoders',
+  none: 'none — no previews, less traffic',
+  default: "the server's --preview-method",
+};
 
 const FAMILY_LABELS: Record<Draft['family'], string> = {
   'qwen-image': 'qwen-image (default)',
@@ -31,6 +40,7 @@ interface Draft {
   variations: string;
   thumbnailMode: Settings['thumbnailMode'];
   thumbnailSize: string;
+  comfyPreviewMethod: Settings['comfyPreviewMethod'];
   outputDir: string;
   postgresUrl: string;
   syncIntervalSec: string;
@@ -58,6 +68,7 @@ function toDraft(s: Settings): Draft {
     variations: String(s.variations),
     thumbnailMode: s.thumbnailMode,
     thumbnailSize: String(s.thumbnailSize),
+    comfyPreviewMethod: s.comfyPreviewMethod,
     outputDir: s.outputDir,
     postgresUrl: s.postgresUrl ?? '',
     syncIntervalSec: String(s.syncIntervalSec),
@@ -90,6 +101,7 @@ function toPatch(draft: Draft, saved: Settings): SettingsPatch {
     variations: num(draft.variations),
     thumbnailMode: draft.thumbnailMode,
     thumbnailSize: num(draft.thumbnailSize),
+    comfyPreviewMethod: draft.comfyPreviewMethod,
     outputDir: draft.outputDir.trim(),
     postgresUrl: draft.postgresUrl.trim() === '' ? null : draft.postgresUrl.trim(),
     syncIntervalSec: num(draft.syncIntervalSec),
@@ -359,6 +371,30 @@ export function SettingsView() {
                 { type: 'number', hint: '64 – 1024 px' },
               )}
             </div>
+            <Field
+              label="Live previews"
+              error={err('comfyPreviewMethod')}
+              hint="Asked of ComfyUI with every prompt. ComfyUI 0.3.x ignores the request: start it with --preview-method auto."
+            >
+              {(id, describedBy) => (
+                <select
+                  id={id}
+                  className="select"
+                  aria-describedby={describedBy}
+                  value={draft.comfyPreviewMethod}
+                  onChange={(e) =>
+                    set({ comfyPreviewMethod: e.currentTarget.value as Draft['comfyPreviewMethod'] })
+                  }
+                  data-testid="settings-comfyPreviewMethod"
+                >
+                  {comfyPreviewMethods.map((m) => (
+                    <option key={m} value={m}>
+                      {PREVIEW_LABELS[m]}
+                    </option>
+                  ))}
+                </select>
+              )}
+            </Field>
             {text('outputDir', 'Output folder', draft.outputDir, (v) => set({ outputDir: v }), {
               mono: true,
               readOnly: true,

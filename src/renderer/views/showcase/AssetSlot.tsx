@@ -30,11 +30,11 @@ function stepText(asset: Asset, live: LiveSlot | undefined): string {
   return 'Done';
 }
 
-function caption(asset: Asset): string {
+function caption(asset: Asset, previewsOff: boolean): string {
   if (asset.status === 'pending')
     return asset.kind === 'hero' || asset.kind === 'lifestyle' ? 'Waits for the copy' : 'Waits for the hero';
   if (asset.status === 'queued') return 'In the queue';
-  if (asset.status === 'running') return 'Rendering…';
+  if (asset.status === 'running') return previewsOff ? 'Rendering… (no live preview)' : 'Rendering…';
   return '';
 }
 
@@ -46,6 +46,11 @@ interface SlotProps {
 
 export const AssetSlot = memo(function AssetSlot({ asset, productName, galleryLocked }: SlotProps) {
   const live = useLive((s) => s.slots[asset.id]);
+  // The backend rendering this slot sends no preview frames: say so where the preview would be.
+  const previewsOff = useLive((s) => {
+    const backend = live ? s.jobs[live.jobId]?.backend : null;
+    return backend ? s.previewsOff[backend] : undefined;
+  });
   const lockBusy = useShowcase((s) => Boolean(s.busy[`lock:${asset.id}`]));
   const regenBusy = useShowcase((s) => Boolean(s.busy[`regen:${asset.id}`]));
   const approveBusy = useShowcase((s) => Boolean(s.busy[`approve:${asset.id}`]));
@@ -79,7 +84,11 @@ export const AssetSlot = memo(function AssetSlot({ asset, productName, galleryLo
       <div className="slot-media">
         <div className={`slot-placeholder${finalShown ? ' is-covered' : ''}`} aria-hidden="true">
           <Icon name={KIND_ICON[asset.kind]} size={22} />
-          {!finalSrc && <span className="slot-caption">{caption(asset)}</span>}
+          {!finalSrc && (
+            <span className="slot-caption" title={previewsOff?.hint} data-testid="slot-caption">
+              {caption(asset, previewsOff !== undefined)}
+            </span>
+          )}
         </div>
         {finalSrc && (
           <img

@@ -107,7 +107,8 @@ function transcriptFor(promptId: string) {
 }
 
 beforeAll(async () => {
-  sim = await startComfySim({ port: 0, timeScale: 0.001, previewMethod: 'auto' });
+  // Started like a stock ComfyUI (--preview-method none): previews come only to clients that ask.
+  sim = await startComfySim({ port: 0, timeScale: 0.001 });
 });
 
 afterEach(async () => {
@@ -122,7 +123,8 @@ afterAll(async () => {
 
 describe('ComfyClient.run', () => {
   it('renders the Qwen graph: WS first, progress 1..steps, previews, outputs and a PNG via /view', async () => {
-    const client = newClient();
+    // The studio asks for previews with every prompt (extra_data.preview_method), as here.
+    const client = newClient({ previewMethod: 'auto' });
     const progress: ComfyProgress[] = [];
     const previews: ComfyPreview[] = [];
     const events: ComfyJobEvent[] = [];
@@ -576,7 +578,8 @@ describe('ComfyClient files and server info', () => {
 
 describe('ComfyClient on a 0.3.64 server', () => {
   it('runs the Qwen graph with type-4 previews', async () => {
-    const old = await startComfySim({ port: 0, timeScale: 0.001, version: '0.3.64' });
+    // 0.3.64 reads only its --preview-method flag (default none): an operator who wants previews starts it with auto.
+    const old = await startComfySim({ port: 0, timeScale: 0.001, version: '0.3.64', previewMethod: 'auto' });
     const client = new ComfyClient({ url: `${old.url}/`, pollIntervalMs: 40 });
     try {
       const previews: ComfyPreview[] = [];
