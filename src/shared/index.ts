@@ -3,3 +3,4 @@ export * from './domain.ts';
 export * from './errors.ts';
 export * from './guards.ts';
 export * from './secrets.ts';
+export * from './urls.ts';
