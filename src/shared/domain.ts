@@ -11,6 +11,12 @@ export const SafeIdSchema = z
   .regex(/^[A-Za-z0-9_-]+$/, 'must contain only letters, digits, "_" and "-"');
 export type SafeId = z.infer<typeof SafeIdSchema>;
 
+/**
+ * An id that arrives in a request (gallery, asset, job, product, preset): bounded, so an oversized one
+ * is refused by length and never echoed back in an error.
+ */
+export const RecordIdSchema = z.string().min(1).max(128);
+
 export const IsoTimeSchema = z.string().min(1);
 
 /** Seeds stay within JS safe integers (ComfyUI accepts up to 2^64-1; JSON numbers lose precision above 2^53). */
