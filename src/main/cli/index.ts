@@ -3,6 +3,10 @@
 // on demand so `showcase --help` stays instant.
 import { Command, Option } from 'commander';
 import { familyNames, ShowcaseError } from '../../shared/index.ts';
+import { guardTerminalStreams } from './terminal.ts';
+
+// Bytes from sheets, LLM copy and backend replies are never printed raw (see terminal.ts).
+guardTerminalStreams();
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 const int = (value: string): number => {
