@@ -96,7 +96,9 @@ sim
 
 program
   .command('serve')
-  .description('local HTTP/WS API on 127.0.0.1 (token required); --ui also serves the studio UI')
+  .description(
+    'local HTTP/WS API on 127.0.0.1 (Bearer token; SHOWCASE_API_TOKEN, 32+ characters, overrides the stored one); --ui also serves the studio UI',
+  )
   .option('--port <port>', 'port', int, 7860)
   .option('--out <dir>', 'output folder', 'showcase-output')
   .option('--db <file>', 'SQLite file (default: <out>/studio.db)')

@@ -55,7 +55,7 @@ export const SubmitShowcasesSchema = z
     options: z
       .object({
         family: TemplateFamilySchema.optional(),
-        presetId: z.string().optional(),
+        presetId: z.string().min(1).max(200).optional(),
         seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
         lockSeed: z.boolean().optional(),
         variations: z.number().int().min(0).max(8).optional(),

@@ -154,6 +154,19 @@ describe('engine host: secrets', () => {
     expect(await databaseBytes()).not.toContain(SMTP_PASSWORD);
   });
 
+  it('refuses a non-http backend URL or a Postgres URL sync cannot use over IPC, naming the field', async () => {
+    const studio = await startStudio();
+    for (const [patch, field] of [
+      [{ comfyUrls: ['file:///etc/passwd'] }, 'settings.update.comfyUrls.0'],
+      [{ postgresUrl: `host=db password=${PG_PASSWORD}` }, 'settings.update.postgresUrl'],
+    ] as const) {
+      const reply = await studio.call('settings.update', patch);
+      expect(reply.error).toMatchObject({ code: 'invalid_input', details: { fields: [field] } });
+      expect(JSON.stringify(reply)).not.toContain(PG_PASSWORD);
+    }
+    expect(studio.engine.settings().comfyUrls).toEqual(['http://127.0.0.1:8188']);
+  });
+
   it('forgets a secret when its setting is cleared', async () => {
     const studio = await startStudio();
     await studio.call('settings.update', { s3: s3(S3_SECRET) });
