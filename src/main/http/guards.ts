@@ -106,3 +106,23 @@ export function quoteForError(value: string, max = 80): string {
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );
 }
+
+/** The error body for a request whose Host header does not name this server. */
+export function hostRejected(guard: AccessGuard) {
+  return {
+    code: 'auth_failed',
+    message: `This server answers only to ${[...guard.hosts].join(', ')} (the Host header names another; DNS rebinding protection)`,
+    hint: 'Open the address `showcase serve` printed.',
+  };
+}
+
+/** The 401 body: the only place the API answers 401 (a backend's own auth_failed is a 502). */
+export function tokenRejected(url: URL) {
+  return {
+    code: 'auth_failed',
+    message: 'Missing or wrong token',
+    hint: url.searchParams.has('token')
+      ? 'A token in the URL is not accepted: send "Authorization: Bearer <token>"'
+      : 'Send "Authorization: Bearer <token>"',
+  };
+}

@@ -36,7 +36,9 @@ import {
   createAccessGuard,
   decodePathPart,
   EVENTS_PROTOCOL,
+  hostRejected,
   quoteForError,
+  tokenRejected,
 } from './guards.ts';
 import { dispatch, httpStatusFor } from './rpc.ts';
 
@@ -378,23 +380,5 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       await new Promise<void>((r) => server.close(() => r()));
       server.closeAllConnections?.();
     },
-  };
-}
-
-function hostRejected(guard: AccessGuard) {
-  return {
-    code: 'auth_failed',
-    message: `This server answers only to ${[...guard.hosts].join(', ')} (the Host header names another; DNS rebinding protection)`,
-    hint: 'Open the address `showcase serve` printed.',
-  };
-}
-
-function tokenRejected(url: URL) {
-  return {
-    code: 'auth_failed',
-    message: 'Missing or wrong token',
-    hint: url.searchParams.has('token')
-      ? 'A token in the URL is not accepted: send "Authorization: Bearer <token>"'
-      : 'Send "Authorization: Bearer <token>"',
   };
 }
