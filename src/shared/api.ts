@@ -12,6 +12,7 @@ import {
   ProductSchema,
   PromptPresetSchema,
   QueueStatusSchema,
+  RecordIdSchema,
   SeedSchema,
   SettingsPatchSchema,
   SettingsSchema,
@@ -107,46 +108,47 @@ export const methods = {
   ),
   'showcase.start': method(
     z.object({
-      productIds: z.array(z.string().min(1)).min(1).max(20_000),
+      productIds: z.array(RecordIdSchema).min(1).max(20_000),
       family: TemplateFamilySchema.optional(),
-      presetId: z.string().optional(),
+      /** A preset id or name (names are up to 200 characters). */
+      presetId: z.string().min(1).max(200).optional(),
       seed: SeedSchema.optional(),
       lockSeed: z.boolean().optional(),
       variations: z.number().int().min(0).max(8).optional(),
     }),
     z.object({ galleryIds: z.array(z.string()) }),
   ),
-  'showcase.get': method(z.object({ galleryId: z.string().min(1) }), ShowcaseSchema),
+  'showcase.get': method(z.object({ galleryId: RecordIdSchema }), ShowcaseSchema),
   'showcase.regenerateAsset': method(
     z.object({
-      assetId: z.string().min(1),
+      assetId: RecordIdSchema,
       /** `same` re-renders with the asset's seed (byte-identical when nothing else changed); `new` picks a fresh one. */
       seed: z.enum(['same', 'new']).default('same'),
     }),
     z.object({ jobId: z.string() }),
   ),
   'showcase.updateCopy': method(
-    z.object({ galleryId: z.string().min(1), copy: CopyDraftSchema.partial() }),
+    z.object({ galleryId: RecordIdSchema, copy: CopyDraftSchema.partial() }),
     GallerySchema,
   ),
   'showcase.lockSeed': method(
     z.object({
-      galleryId: z.string().min(1),
+      galleryId: RecordIdSchema,
       /** Omit to lock/unlock the whole showcase. */
-      assetId: z.string().min(1).optional(),
+      assetId: RecordIdSchema.optional(),
       locked: z.boolean(),
     }),
     ShowcaseSchema,
   ),
   'showcase.approve': method(
-    z.object({ galleryId: z.string().min(1), assetId: z.string().min(1).optional(), approved: z.boolean() }),
+    z.object({ galleryId: RecordIdSchema, assetId: RecordIdSchema.optional(), approved: z.boolean() }),
     ShowcaseSchema,
   ),
   'queue.status': method(z.object({}), QueueStatusSchema),
   'queue.pause': method(z.object({}), QueueStatusSchema),
   'queue.resume': method(z.object({}), QueueStatusSchema),
   'queue.cancel': method(
-    z.object({ jobId: z.string().min(1).optional(), galleryId: z.string().min(1).optional() }),
+    z.object({ jobId: RecordIdSchema.optional(), galleryId: RecordIdSchema.optional() }),
     z.object({ cancelled: z.number().int().nonnegative() }),
   ),
   'templates.list': method(
@@ -159,11 +161,11 @@ export const methods = {
     z.object({ issues: z.array(LintIssueSchema), source: z.string() }),
   ),
   'gallery.publish': method(
-    z.object({ galleryIds: z.array(z.string().min(1)).min(1) }),
+    z.object({ galleryIds: z.array(RecordIdSchema).min(1) }),
     z.object({ results: z.array(PublishResultSchema) }),
   ),
   'gallery.email': method(
-    z.object({ galleryId: z.string().min(1), to: z.array(z.string().email()).min(1).max(50) }),
+    z.object({ galleryId: RecordIdSchema, to: z.array(z.string().email()).min(1).max(50) }),
     z.object({ messageId: z.string(), accepted: z.array(z.string()) }),
   ),
   'sync.status': method(z.object({}), SyncStatusSchema),

@@ -1,6 +1,7 @@
 // The domain model shared by the engine, the store, the API, the CLI and the renderer.
 // Timestamps are ISO-8601 strings so they survive JSON, SQLite and Postgres unchanged.
 import { z } from 'zod';
+import { HttpUrlSchema, PostgresUrlSchema } from './urls.ts';
 
 /** A file-name-safe id: `[A-Za-z0-9_-]`, 1–64 chars (see engine/showcase naming for the sanitiser). */
 export const SafeIdSchema = z
@@ -9,6 +10,12 @@ export const SafeIdSchema = z
   .max(64)
   .regex(/^[A-Za-z0-9_-]+$/, 'must contain only letters, digits, "_" and "-"');
 export type SafeId = z.infer<typeof SafeIdSchema>;
+
+/**
+ * An id that arrives in a request (gallery, asset, job, product, preset): bounded, so an oversized one
+ * is refused by length and never echoed back in an error.
+ */
+export const RecordIdSchema = z.string().min(1).max(128);
 
 export const IsoTimeSchema = z.string().min(1);
 
@@ -276,20 +283,20 @@ export const thumbnailModes = ['sharp', 'comfy'] as const;
 export const comfyPreviewMethods = ['auto', 'latent2rgb', 'taesd', 'none', 'default'] as const;
 
 const S3SettingsSchema = z.object({
-  endpoint: z.string().url(),
+  endpoint: HttpUrlSchema,
   bucket: z.string().min(3).max(63),
   accessKey: z.string().min(1),
   /** Never sent to the renderer in clear: the API returns `"********"` when set. */
   secretKey: z.string().min(1),
   region: z.string().default('us-east-1'),
-  publicBaseUrl: z.string().url().nullable().default(null),
+  publicBaseUrl: HttpUrlSchema.nullable().default(null),
   presignSeconds: z.number().int().min(60).max(604_800).default(604_800),
 });
 
 /** Every setting without its default: the shape of a patch (missing keys stay missing). */
 const settingsFields = {
-  comfyUrls: z.array(z.string().url()).min(1),
-  ollamaUrl: z.string().url(),
+  comfyUrls: z.array(HttpUrlSchema).min(1),
+  ollamaUrl: HttpUrlSchema,
   ollamaModel: z.string().min(1),
   family: TemplateFamilySchema,
   copyLanguage: z.string().min(2).max(35),
@@ -301,7 +308,7 @@ const settingsFields = {
   outputDir: z.string().min(1),
   /** Template parameter overrides per family (`cfg`, `steps`, `sampler` …), validated against the template ranges. */
   templateParams: z.record(z.string(), z.record(z.string(), ParamValueSchema)),
-  postgresUrl: z.string().nullable(),
+  postgresUrl: PostgresUrlSchema.nullable(),
   syncIntervalSec: z.number().int().min(5).max(86_400),
   s3: S3SettingsSchema.nullable(),
   smtp: z.object({ url: z.string().min(1), from: z.string().min(3) }).nullable(),

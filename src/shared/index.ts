@@ -3,3 +3,5 @@ export * from './domain.ts';
 export * from './errors.ts';
 export * from './guards.ts';
 export * from './secrets.ts';
+export * from './transport.ts';
+export * from './urls.ts';

@@ -1,5 +1,6 @@
 // Secrets in settings: what the API shows instead of them, and how a masked value the renderer echoes
 // back is restored. Pure (URL only), so the engine, the Electron shell and the renderer share it.
+import { z } from 'zod';
 import type { Settings, SettingsPatch } from './domain.ts';
 
 /** What `settings.get` shows for a secret; the renderer sends it back for a secret it never saw. */
@@ -75,4 +76,46 @@ export function redactSettings(settings: Settings): Settings {
     smtp: settings.smtp ? { ...settings.smtp, url: mask(settings.smtp.url) } : null,
     postgresUrl: settings.postgresUrl === null ? null : mask(settings.postgresUrl),
   };
+}
+
+// -- Sealed secrets ------------------------------------------------------------------------------
+// Where a secret is kept out of SQLite (the 0600 secrets file beside the database, or the desktop
+// app's OS keychain), the database stores its setting with the secret replaced by `SEALED`.
+
+/** What the database stores in place of a sealed secret. URL-safe: no character needs escaping in userinfo. */
+export const SEALED = '__sealed__';
+
+export const secretNames = ['s3.secretKey', 'smtp.url', 'postgresUrl'] as const;
+export type SecretName = (typeof secretNames)[number];
+
+/** Clear secret values by name. `smtp.url` and `postgresUrl` hold the whole clear URL. */
+export const SecretValuesSchema = z
+  .object({
+    's3.secretKey': z.string().min(1),
+    'smtp.url': z.string().min(1),
+    postgresUrl: z.string().min(1),
+  })
+  .partial();
+export type SecretValues = z.infer<typeof SecretValuesSchema>;
+
+/**
+ * The clear values for what the database holds sealed. A secret is applied only while the stored value
+ * is exactly its sealed form, so a stale secret never lands on a setting that changed since.
+ */
+export function unsealOverrides(
+  stored: ClearSecretSettings,
+  secrets: SecretValues,
+): Partial<ClearSecretSettings> {
+  const out: Partial<ClearSecretSettings> = {};
+  const s3Secret = secrets['s3.secretKey'];
+  if (stored.s3 && stored.s3.secretKey === SEALED && s3Secret) out.s3 = { ...stored.s3, secretKey: s3Secret };
+  const smtpSecret = secrets['smtp.url'];
+  if (stored.smtp && smtpSecret && replaceUrlSecret(smtpSecret, SEALED) === stored.smtp.url) {
+    out.smtp = { ...stored.smtp, url: smtpSecret };
+  }
+  const pgSecret = secrets.postgresUrl;
+  if (stored.postgresUrl && pgSecret && replaceUrlSecret(pgSecret, SEALED) === stored.postgresUrl) {
+    out.postgresUrl = pgSecret;
+  }
+  return out;
 }

@@ -4,6 +4,10 @@
 import { Command, Option } from 'commander';
 import { familyNames, ShowcaseError } from '../../shared/index.ts';
 import { registerSimCommands } from './sim-commands.ts';
+import { guardTerminalStreams } from './terminal.ts';
+
+// Bytes from sheets, LLM copy and backend replies are never printed raw (see terminal.ts).
+guardTerminalStreams();
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 const int = (value: string): number => {
@@ -76,7 +80,9 @@ registerSimCommands(program);
 
 program
   .command('serve')
-  .description('local HTTP/WS API on 127.0.0.1 (token required); --ui also serves the studio UI')
+  .description(
+    'local HTTP/WS API on 127.0.0.1 (Bearer token; SHOWCASE_API_TOKEN, 32+ characters, overrides the stored one); --ui also serves the studio UI',
+  )
   .option('--port <port>', 'port', int, 7860)
   .option('--out <dir>', 'output folder', 'showcase-output')
   .option('--db <file>', 'SQLite file (default: <out>/studio.db)')

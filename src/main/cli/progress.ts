@@ -1,6 +1,7 @@
 // Progress for `generate` / `demo`: bars per product and overall on a TTY, JSON lines with --json,
 // plain lines otherwise (CI logs). Fed by the engine's typed events.
 import type { EventName, EventPayload } from '../../shared/index.ts';
+import { jsonLine, terminalInline, terminalSafe, writeRaw } from './terminal.ts';
 
 interface ProductLine {
   galleryId: string;
@@ -49,8 +50,9 @@ export function createProgressReporter(
     for (const l of visible) {
       const step = l.step ? ` step ${l.step.value}/${l.step.max}` : '';
       const fail = l.failed ? ` ${l.failed} failed` : '';
+      // Names and states come from sheets and backends: escaped before they reach the terminal.
       rows.push(
-        `${l.label.slice(0, 28).padEnd(28)} ${bar(l.total ? (l.done + l.failed) / l.total : 0)} ${l.current}${step}${fail}`,
+        `${terminalInline(l.label).slice(0, 28).padEnd(28)} ${bar(l.total ? (l.done + l.failed) / l.total : 0)} ${terminalInline(l.current)}${step}${fail}`,
       );
     }
     const hidden = lines.size - visible.length;
@@ -60,7 +62,8 @@ export function createProgressReporter(
     text += '\n';
     // Clear lines left over from a taller previous frame.
     for (let i = rows.length; i < drawn; i++) text += '\x1b[2K\n';
-    out.write(text);
+    // Our own cursor movements go past the stream guard; the row text was escaped above.
+    writeRaw(out, text);
     drawn = Math.max(rows.length, drawn);
   };
 
@@ -99,7 +102,7 @@ export function createProgressReporter(
     onEvent(event, payload) {
       if (mode === 'json') {
         if (event === 'job.preview') return; // previews are large and only useful to a UI
-        out.write(`${JSON.stringify({ event, ...(payload as object) })}\n`);
+        out.write(`${jsonLine({ event, ...(payload as object) })}\n`);
         return;
       }
       const p = payload as Record<string, unknown>;
@@ -125,7 +128,7 @@ export function createProgressReporter(
           if (mode === 'plain' || mode === 'tty') {
             const label = l?.label ?? String(p.galleryId);
             const msg = `${label}: ${String(p.kind)} ${p.willRetry ? 'failed, retrying' : 'failed'} — ${String(p.error)}`;
-            if (mode === 'plain') out.write(`${msg}\n`);
+            if (mode === 'plain') out.write(`${terminalSafe(msg)}\n`);
           }
           break;
         case 'showcase.updated': {
@@ -135,7 +138,7 @@ export function createProgressReporter(
             l.current = g.status;
           }
           if (mode === 'plain' && ['complete', 'partial', 'failed'].includes(g.status)) {
-            out.write(`${l?.label ?? g.productId}: ${g.status}\n`);
+            out.write(`${terminalInline(l?.label ?? g.productId)}: ${g.status}\n`);
           }
           break;
         }
@@ -167,7 +170,9 @@ export function formatMs(ms: number): string {
 }
 
 /** A plain text table (no dependency): columns padded to their widest cell. */
-export function table(headers: string[], rows: string[][]): string {
+export function table(headers: string[], rawRows: string[][]): string {
+  // Escaped before measuring, so a control character can neither act nor break the columns.
+  const rows = rawRows.map((r) => r.map(terminalInline));
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const fmt = (cells: string[]) =>
     cells

@@ -209,7 +209,9 @@ async function startEngine(): Promise<EngineConnection> {
   const init = async (): Promise<HostInit> => {
     const sealSecrets = await secretStore.available();
     if (!sealSecrets)
-      log('secret encryption is not available: S3/SMTP/Postgres secrets stay in the database');
+      log(
+        'secret encryption is not available: S3/SMTP/Postgres secrets are kept in studio.secrets.json (mode 0600) beside the database',
+      );
     const secrets: SecretValues = sealSecrets ? await secretStore.load() : {};
     return {
       type: 'init',

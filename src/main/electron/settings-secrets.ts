@@ -5,9 +5,10 @@
 // encrypted in the secret store (secret-store.ts, main process) and, in memory only, in the engine's
 // per-process `overrides` (EngineOptions.overrides: "settings for this process only, not persisted").
 // Independently, every settings reply is redacted once more before it reaches the renderer.
+// Without safeStorage the engine's own store keeps the secrets in a 0600 file beside the database
+// (src/main/engine/store/secrets-file.ts); a `SEALED` value tells that file the keychain holds it.
 //
 // This module is pure (no electron, no engine import) so both processes and the tests can use it.
-import { z } from 'zod';
 import type { SettingsPatch } from '../../shared/index.ts';
 import {
   type ClearSecretSettings,
@@ -16,7 +17,13 @@ import {
   replaceUrlSecret,
   restoreMaskedPatch,
   restoreMaskedUrl,
+  SEALED,
   SECRET_MASK,
+  type SecretName,
+  type SecretValues,
+  SecretValuesSchema,
+  secretNames,
+  unsealOverrides,
   urlHasSecret,
 } from '../../shared/secrets.ts';
 
@@ -25,27 +32,17 @@ export {
   replaceUrlSecret,
   restoreMaskedPatch,
   restoreMaskedUrl,
+  SEALED,
   SECRET_MASK,
+  type SecretName,
+  type SecretValues,
+  SecretValuesSchema,
+  secretNames,
+  unsealOverrides,
   urlHasSecret,
 };
 /** Last line of defence before a settings object reaches the renderer (the shared redaction). */
 export const redactSettingsForRenderer = redactSettings;
-
-/** What the database stores in place of a sealed secret. URL-safe: no character needs escaping in userinfo. */
-export const SEALED = '__sealed__';
-
-export const secretNames = ['s3.secretKey', 'smtp.url', 'postgresUrl'] as const;
-export type SecretName = (typeof secretNames)[number];
-
-/** Clear secret values by name. `smtp.url` and `postgresUrl` hold the whole clear URL. */
-export const SecretValuesSchema = z
-  .object({
-    's3.secretKey': z.string().min(1),
-    'smtp.url': z.string().min(1),
-    postgresUrl: z.string().min(1),
-  })
-  .partial();
-export type SecretValues = z.infer<typeof SecretValuesSchema>;
 
 /** True when the secret part of the value is a mask or a placeholder rather than a real secret. */
 function isPlaceholder(value: string): boolean {
@@ -93,27 +90,4 @@ export function sealPatch(
     out.postgresUrl = sealed.stored;
   }
   return { patch: out, secrets };
-}
-
-/**
- * The in-memory overrides that give the engine the clear values for what the database holds sealed.
- * A secret is applied only while the stored value is exactly its sealed form, so a stale secret never
- * lands on a setting that changed since.
- */
-export function unsealOverrides(
-  stored: ClearSecretSettings,
-  secrets: SecretValues,
-): Partial<ClearSecretSettings> {
-  const out: Partial<ClearSecretSettings> = {};
-  const s3Secret = secrets['s3.secretKey'];
-  if (stored.s3 && stored.s3.secretKey === SEALED && s3Secret) out.s3 = { ...stored.s3, secretKey: s3Secret };
-  const smtpSecret = secrets['smtp.url'];
-  if (stored.smtp && smtpSecret && replaceUrlSecret(smtpSecret, SEALED) === stored.smtp.url) {
-    out.smtp = { ...stored.smtp, url: smtpSecret };
-  }
-  const pgSecret = secrets.postgresUrl;
-  if (stored.postgresUrl && pgSecret && replaceUrlSecret(pgSecret, SEALED) === stored.postgresUrl) {
-    out.postgresUrl = pgSecret;
-  }
-  return out;
 }

@@ -46,6 +46,7 @@ import {
 import { conflictRecord, openStore, type Store } from './store/index.ts';
 import { SyncEngine } from './sync/index.ts';
 import {
+  defaultObjectInfoPath,
   instantiate,
   lintLibrary,
   loadTemplates,
@@ -906,7 +907,7 @@ export class Engine {
           const info = parseObjectInfo(await backend.client.objectInfo());
           return { issues: lintLibrary(this.templates, info), source: backend.url };
         }
-        const path = this.options.objectInfoPath ?? resolve('resources/object_info/comfyui-sim.json');
+        const path = this.options.objectInfoPath ?? defaultObjectInfoPath();
         return { issues: lintLibrary(this.templates, await readObjectInfoFile(path)), source: path };
       },
       'gallery.publish': async (input) => ({

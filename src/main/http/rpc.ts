@@ -8,6 +8,7 @@ import {
   parseOrThrow,
   ShowcaseError,
 } from '../../shared/index.ts';
+import { quoteForError } from './guards.ts';
 
 export function isMethodName(name: string): name is MethodName {
   return Object.hasOwn(methods, name);
@@ -15,7 +16,7 @@ export function isMethodName(name: string): name is MethodName {
 
 export async function dispatch(handlers: MethodHandlers, name: string, rawInput: unknown): Promise<unknown> {
   if (!isMethodName(name)) {
-    throw new ShowcaseError('not_found', `Unknown method "${name}"`, {
+    throw new ShowcaseError('not_found', `Unknown method ${quoteForError(name, 64)}`, {
       hint: `Known methods: ${Object.keys(methods).join(', ')}`,
     });
   }
@@ -31,8 +32,10 @@ export function httpStatusFor(error: ShowcaseError): number {
     case 'invalid_input':
     case 'template_error':
       return 400;
+    // 401 is the API token's answer alone (the server sends it itself): an auth_failed out of the
+    // engine is a backend refusing its credentials (Postgres, S3, SMTP, Ollama), an upstream failure.
     case 'auth_failed':
-      return 401;
+      return 502;
     case 'not_found':
       return 404;
     case 'conflict':

@@ -1,14 +1,16 @@
 // The local HTTP/WS API (`showcase serve`): what n8n, scripts and the renderer-in-a-browser talk to.
-// Binds 127.0.0.1 only, requires a bearer token, rejects foreign Origins, caps and validates bodies.
+// Binds 127.0.0.1 only, checks the Host header, requires a bearer token, rejects foreign Origins, caps
+// and validates bodies. How each route is authenticated: guards.ts.
 //   GET  /health                         liveness (no token)
 //   POST /api/rpc/:method                every contract method
-//   WS   /api/events?token=…             every contract event as {event, payload, at}
+//   POST /api/session                    sets the /files cookie for a browser (the served UI)
+//   WS   /api/events                     every contract event as {event, payload, at}
 //   POST /api/showcases                  start showcases for a product / products / a sheet, with an
 //                                        optional callbackUrl that receives the gallery JSON (HMAC-signed)
 //   GET  /api/galleries/:id              the gallery document (product_{id}.json)
-//   GET  /files/…                        gallery files under the output root (token via ?token= too)
+//   GET  /files/…                        gallery files under the output root (Bearer or the files cookie)
 //   GET  /                               the studio UI when started with a UI folder
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -19,14 +21,25 @@ import { z } from 'zod';
 import {
   type EventName,
   type EventPayload,
+  HttpUrlSchema,
   type MethodHandlers,
   ProductInputSchema,
   parseOrThrow,
+  RecordIdSchema,
   SheetFormatSchema,
   ShowcaseError,
   TemplateFamilySchema,
   toShowcaseError,
 } from '../../shared/index.ts';
+import {
+  type AccessGuard,
+  createAccessGuard,
+  decodePathPart,
+  EVENTS_PROTOCOL,
+  hostRejected,
+  quoteForError,
+  tokenRejected,
+} from './guards.ts';
 import { dispatch, httpStatusFor } from './rpc.ts';
 
 export const SubmitShowcasesSchema = z
@@ -40,11 +53,11 @@ export const SubmitShowcasesSchema = z
         format: SheetFormatSchema.default('auto'),
       })
       .optional(),
-    callbackUrl: z.string().url().optional(),
+    callbackUrl: HttpUrlSchema.optional(),
     options: z
       .object({
         family: TemplateFamilySchema.optional(),
-        presetId: z.string().optional(),
+        presetId: z.string().min(1).max(200).optional(),
         seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
         lockSeed: z.boolean().optional(),
         variations: z.number().int().min(0).max(8).optional(),
@@ -106,25 +119,8 @@ const MIME: Record<string, string> = {
 export const UI_CSP =
   "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self' ws://127.0.0.1:* http://127.0.0.1:*; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
 
-const FILES_COOKIE = 'showcase_files';
-
-function parseCookies(header: string | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const part of (header ?? '').split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0) out[part.slice(0, eq).trim()] = decodeURIComponent(part.slice(eq + 1).trim());
-  }
-  return out;
-}
-
 export function signPayload(secret: string, body: string): string {
   return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
-}
-
-function tokensEqual(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
@@ -164,24 +160,11 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const maxBody = options.maxBodyBytes ?? 64 * 1024 * 1024;
   const log = options.log ?? (() => {});
   const engine = options.engine;
-  let selfOrigins: Set<string> = new Set();
-
-  const authorized = (req: IncomingMessage, url: URL): boolean => {
-    const header = req.headers.authorization;
-    if (header?.startsWith('Bearer ') && tokensEqual(header.slice(7).trim(), options.token)) return true;
-    const query = url.searchParams.get('token');
-    if (query !== null) return tokensEqual(query, options.token);
-    // The files cookie only ever opens read-only /files/ GETs (never the API: no CSRF surface).
-    if (url.pathname.startsWith('/files/') && req.method === 'GET') {
-      const cookie = parseCookies(req.headers.cookie)[FILES_COOKIE];
-      return cookie !== undefined && tokensEqual(cookie, options.token);
-    }
-    return false;
-  };
-  /** Browsers send Origin; only our own origin (the served UI) may call us. */
-  const originAllowed = (req: IncomingMessage): boolean => {
-    const origin = req.headers.origin;
-    return origin === undefined || selfOrigins.has(origin);
+  // Set once the port is known (before the first request can arrive).
+  let guard: AccessGuard | null = null;
+  const access = (): AccessGuard => {
+    if (guard === null) throw new ShowcaseError('internal', 'request before the server listened');
+    return guard;
   };
 
   const pendingCallbacks = new Map<string, { url: string; galleryIds: string[]; remaining: Set<string> }>();
@@ -242,7 +225,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     if (target !== rootAbs && !target.startsWith(rootAbs + sep))
       throw new ShowcaseError('not_found', 'No such file');
     const info = await stat(target).catch(() => null);
-    if (!info?.isFile()) throw new ShowcaseError('not_found', `No such file: ${relative}`);
+    if (!info?.isFile())
+      throw new ShowcaseError('not_found', `No such file: ${quoteForError(relative, 200)}`);
     res.writeHead(200, {
       'content-type': MIME[extname(target).toLowerCase()] ?? 'application/octet-stream',
       'content-length': info.size,
@@ -257,7 +241,12 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
       const path = url.pathname;
       try {
-        if (!originAllowed(req)) {
+        const guard = access();
+        if (!guard.hostAllowed(req)) {
+          sendJson(res, 403, { error: hostRejected(guard) });
+          return;
+        }
+        if (!guard.originAllowed(req)) {
           sendJson(res, 403, { error: { code: 'auth_failed', message: 'Foreign Origin rejected' } });
           return;
         }
@@ -265,17 +254,18 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
           sendJson(res, 200, { ok: true, service: 'product-showcase-studio' });
           return;
         }
+        const isFiles = path.startsWith('/files/') && req.method === 'GET';
         if (path.startsWith('/api/') || path.startsWith('/files/')) {
-          if (!authorized(req, url)) {
-            sendJson(res, 401, {
-              error: {
-                code: 'auth_failed',
-                message: 'Missing or wrong token',
-                hint: 'Send "Authorization: Bearer <token>"',
-              },
-            });
+          if (!(isFiles ? guard.filesAuthorized(req) : guard.bearer(req))) {
+            sendJson(res, 401, { error: tokenRejected(url) });
             return;
           }
+        }
+        if (path === '/api/session' && req.method === 'POST') {
+          // The served UI calls this once: its <img> and gallery links then carry the files cookie.
+          res.writeHead(204, { 'set-cookie': guard.filesCookie(), 'cache-control': 'no-store' });
+          res.end();
+          return;
         }
         const rpc = /^\/api\/rpc\/([A-Za-z.]+)$/.exec(path);
         if (rpc?.[1]) {
@@ -301,27 +291,25 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
         }
         const gallery = /^\/api\/galleries\/([^/]+)$/.exec(path);
         if (gallery?.[1] && req.method === 'GET') {
-          const doc = await engine.galleryDocument(decodeURIComponent(gallery[1]));
-          if (doc === null) throw new ShowcaseError('not_found', `No finished gallery ${gallery[1]}`);
+          const id = parseOrThrow(RecordIdSchema, decodePathPart(gallery[1], 'galleryId'), 'galleryId');
+          const doc = await engine.galleryDocument(id);
+          if (doc === null) throw new ShowcaseError('not_found', `No finished gallery ${id}`);
           sendJson(res, 200, doc);
           return;
         }
-        if (path.startsWith('/files/') && req.method === 'GET') {
-          // A gallery page opened as /files/product_x.html?token=… loads its images by relative
-          // URL without the token: a cookie scoped to /files (read-only file serving) carries it.
-          if (url.searchParams.has('token')) {
-            res.setHeader(
-              'set-cookie',
-              `${FILES_COOKIE}=${encodeURIComponent(options.token)}; Path=/files; HttpOnly; SameSite=Strict`,
-            );
-          }
-          await serveFile(res, engine.outputRoot(), decodeURIComponent(path.slice('/files/'.length)), {
-            'cache-control': 'no-cache',
-          });
+        if (isFiles) {
+          await serveFile(
+            res,
+            engine.outputRoot(),
+            decodePathPart(path.slice('/files/'.length), 'file path'),
+            {
+              'cache-control': 'no-cache',
+            },
+          );
           return;
         }
         if (options.uiDir && req.method === 'GET' && !path.startsWith('/api/')) {
-          const file = path === '/' ? 'index.html' : path.slice(1);
+          const file = path === '/' ? 'index.html' : decodePathPart(path.slice(1), 'file path');
           await serveFile(res, options.uiDir, file, { 'content-security-policy': UI_CSP }).catch(
             async (err) => {
               // Client-side routes fall back to the app shell.
@@ -334,7 +322,9 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
           );
           return;
         }
-        sendJson(res, 404, { error: { code: 'not_found', message: `No route for ${req.method} ${path}` } });
+        sendJson(res, 404, {
+          error: { code: 'not_found', message: `No route for ${req.method} ${quoteForError(path, 120)}` },
+        });
       } catch (err) {
         if (!res.headersSent) {
           const e = toShowcaseError(err);
@@ -350,13 +340,19 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     })();
   });
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: 64 * 1024,
+    // A browser authenticates with a subprotocol pair (guards.ts); the answer names the plain one.
+    handleProtocols: (protocols) => (protocols.has(EVENTS_PROTOCOL) ? EVENTS_PROTOCOL : false),
+  });
   server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    if (url.pathname !== '/api/events' || !originAllowed(req) || !authorized(req, url)) {
-      socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n');
-      return;
-    }
+    const guard = access();
+    const refuse = (status: string) => socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\n\r\n`);
+    if (!guard.hostAllowed(req) || !guard.originAllowed(req)) return refuse('403 Forbidden');
+    if (url.pathname !== '/api/events') return refuse('404 Not Found');
+    if (!guard.eventsAuthorized(req)) return refuse('401 Unauthorized');
     wss.handleUpgrade(req, socket, head, (ws) => {
       const off = engine.subscribe((event, payload) => {
         if (ws.readyState === ws.OPEN)
@@ -372,7 +368,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     server.listen(options.port ?? 0, host, () => resolveListen());
   });
   const port = (server.address() as AddressInfo).port;
-  selfOrigins = new Set([`http://${host}:${port}`, `http://localhost:${port}`]);
+  guard = createAccessGuard({ token: options.token, host, port });
   return {
     url: `http://${host}:${port}`,
     port,

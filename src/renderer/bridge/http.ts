@@ -1,10 +1,13 @@
 // HttpBridge: the UI served by `showcase serve --ui` (or any browser) talking to the local API.
 //   POST /api/rpc/:method   Authorization: Bearer <token>  → { result } | { error: SerializedError }
-//   WS   /api/events?token=…                               → { event, payload, at }
-//   GET  /files/<filename>?token=…                         gallery files
+//   POST /api/session       Authorization: Bearer <token>  → the HttpOnly cookie that opens /files
+//   WS   /api/events        subprotocols [showcase.events, showcase.bearer.<token>] → { event, payload, at }
+//   GET  /files/<filename>  (the cookie)                   gallery files
+// The token never goes into a URL: URLs end up in logs, history and Referer headers.
 import {
   EventEnvelopeSchema,
   type EventListener,
+  eventsProtocols,
   type MethodInput,
   type MethodName,
   type MethodOutput,
@@ -37,6 +40,8 @@ export class HttpBridge implements Bridge {
   #state: ConnectionState = 'connecting';
   #attempt = 0;
   #retryTimer: ReturnType<typeof setTimeout> | null = null;
+  /** The /files cookie request, once it succeeded (retried on the next call when it did not). */
+  #session: Promise<void> | null = null;
 
   constructor(options: HttpBridgeOptions) {
     this.#base = options.baseUrl.replace(/\/+$/, '');
@@ -48,8 +53,29 @@ export class HttpBridge implements Bridge {
       ((raw, reason) => console.warn('showcase: dropped an invalid event', reason, raw));
   }
 
+  /**
+   * Asks the server for the files cookie before the first call and the first event: every file name the
+   * UI shows comes out of one of those, so <img> and gallery links are authorised by the time they load.
+   * A failure is not reported here: the call that follows reports it (wrong token, server gone).
+   */
+  #ensureSession(): Promise<void> {
+    this.#session ??= fetch(`${this.#base}/api/session`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${this.#token}` },
+    }).then(
+      (res) => {
+        if (!res.ok) this.#session = null;
+      },
+      () => {
+        this.#session = null;
+      },
+    );
+    return this.#session;
+  }
+
   async call<M extends MethodName>(method: M, input: MethodInput<M>): Promise<MethodOutput<M>> {
     const body = JSON.stringify(checkInput(method, input));
+    await this.#ensureSession();
     let response: Response;
     try {
       response = await fetch(`${this.#base}/api/rpc/${method}`, {
@@ -78,7 +104,7 @@ export class HttpBridge implements Bridge {
 
   subscribe(listener: EventListener): () => void {
     this.#listeners.add(listener);
-    if (this.#socket === null && this.#retryTimer === null) this.#connect();
+    if (this.#socket === null && this.#retryTimer === null && !this.#opening) this.#open();
     return () => {
       this.#listeners.delete(listener);
       if (this.#listeners.size === 0) this.#disconnect();
@@ -93,7 +119,7 @@ export class HttpBridge implements Bridge {
 
   fileUrl(filename: string): string {
     const path = filename.split('/').map(encodeURIComponent).join('/');
-    return `${this.#base}/files/${path}?token=${encodeURIComponent(this.#token)}`;
+    return `${this.#base}/files/${path}`;
   }
 
   /** Closes the event stream for good (tests, page unload). */
@@ -108,9 +134,21 @@ export class HttpBridge implements Bridge {
     for (const listener of this.#connectionListeners) listener(state);
   }
 
+  /** True while the first connection waits for the files cookie. */
+  #opening = false;
+
+  /** First connection: after the files cookie, so images named by the first events load. */
+  #open(): void {
+    this.#opening = true;
+    void this.#ensureSession().then(() => {
+      this.#opening = false;
+      if (this.#listeners.size > 0 && this.#socket === null && this.#retryTimer === null) this.#connect();
+    });
+  }
+
   #connect(): void {
     const wsBase = this.#base.replace(/^http/, 'ws');
-    const socket = new WebSocket(`${wsBase}/api/events?token=${encodeURIComponent(this.#token)}`);
+    const socket = new WebSocket(`${wsBase}/api/events`, eventsProtocols(this.#token));
     this.#socket = socket;
     socket.onopen = () => {
       this.#attempt = 0;

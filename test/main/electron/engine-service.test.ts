@@ -1,7 +1,7 @@
 // The engine host's service with a real Engine on a real SQLite file in a temp dir, driven through the
 // real main-side EngineConnection and IPC bridge. Only the transports are stand-ins (see
 // host-harness.ts): a MessageChannel for the utilityProcess port and a fake ipcMain.
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -102,7 +102,7 @@ describe('engine host: secrets', () => {
     const reply = await studio.call('settings.update', {
       s3: s3(S3_SECRET),
       smtp: { url: `smtp://mailer:${SMTP_PASSWORD}@127.0.0.1:2525`, from: 'studio@example.test' },
-      postgresUrl: `host=db.internal user=app password=${PG_PASSWORD}`,
+      postgresUrl: `postgres://app:${PG_PASSWORD}@db.internal:5432/studio`,
     });
     expect(reply.error).toBeUndefined();
     const settings = reply.result as {
@@ -112,24 +112,24 @@ describe('engine host: secrets', () => {
     };
     expect(settings.s3.secretKey).toBe(SECRET_MASK);
     expect(settings.smtp.url).toBe(`smtp://mailer:${SECRET_MASK}@127.0.0.1:2525`);
-    expect(settings.postgresUrl).toBe(SECRET_MASK);
+    expect(settings.postgresUrl).toBe(`postgres://app:${SECRET_MASK}@db.internal:5432/studio`);
 
     // The engine works with the clear values (in-memory overrides) …
     const live = studio.engine.settings();
     expect(live.s3?.secretKey).toBe(S3_SECRET);
     expect(live.smtp?.url).toBe(`smtp://mailer:${SMTP_PASSWORD}@127.0.0.1:2525`);
-    expect(live.postgresUrl).toBe(`host=db.internal user=app password=${PG_PASSWORD}`);
+    expect(live.postgresUrl).toBe(`postgres://app:${PG_PASSWORD}@db.internal:5432/studio`);
     // … the database holds placeholders …
     const stored = studio.engine.store.settings.get();
     expect(stored.s3?.secretKey).toBe(SEALED);
-    expect(stored.postgresUrl).toBe(SEALED);
+    expect(stored.postgresUrl).toBe(`postgres://app:${SEALED}@db.internal:5432/studio`);
     const bytes = await databaseBytes();
     for (const secret of [S3_SECRET, SMTP_PASSWORD, PG_PASSWORD]) expect(bytes).not.toContain(secret);
     // … and the main process was handed the clear values to encrypt.
     expect(studio.persisted.at(-1)).toEqual({
       's3.secretKey': S3_SECRET,
       'smtp.url': `smtp://mailer:${SMTP_PASSWORD}@127.0.0.1:2525`,
-      postgresUrl: `host=db.internal user=app password=${PG_PASSWORD}`,
+      postgresUrl: `postgres://app:${PG_PASSWORD}@db.internal:5432/studio`,
     });
 
     const got = await studio.call('settings.get', {});
@@ -152,6 +152,19 @@ describe('engine host: secrets', () => {
     expect(live.s3).toMatchObject({ bucket: 'gallery-two', secretKey: S3_SECRET });
     expect(live.smtp?.url).toBe(`smtp://mailer:${SMTP_PASSWORD}@127.0.0.1:2626`);
     expect(await databaseBytes()).not.toContain(SMTP_PASSWORD);
+  });
+
+  it('refuses a non-http backend URL or a Postgres URL sync cannot use over IPC, naming the field', async () => {
+    const studio = await startStudio();
+    for (const [patch, field] of [
+      [{ comfyUrls: ['file:///etc/passwd'] }, 'settings.update.comfyUrls.0'],
+      [{ postgresUrl: `host=db password=${PG_PASSWORD}` }, 'settings.update.postgresUrl'],
+    ] as const) {
+      const reply = await studio.call('settings.update', patch);
+      expect(reply.error).toMatchObject({ code: 'invalid_input', details: { fields: [field] } });
+      expect(JSON.stringify(reply)).not.toContain(PG_PASSWORD);
+    }
+    expect(studio.engine.settings().comfyUrls).toEqual(['http://127.0.0.1:8188']);
   });
 
   it('forgets a secret when its setting is cleared', async () => {
@@ -186,12 +199,16 @@ describe('engine host: secrets', () => {
     expect(JSON.stringify(await third.call('settings.get', {}))).not.toContain(SEALED);
   });
 
-  it('without encryption keeps the engine behaviour (secret in SQLite) but still never shows it', async () => {
+  it('without encryption keeps the secret in the 0600 file beside the database, never in SQLite or a reply', async () => {
     const studio = await startStudio({ sealSecrets: false });
     const reply = await studio.call('settings.update', { s3: s3(S3_SECRET) });
     expect(JSON.stringify(reply)).not.toContain(S3_SECRET);
     expect(studio.persisted).toEqual([]);
-    expect(studio.engine.store.settings.get().s3?.secretKey).toBe(S3_SECRET);
+    expect(studio.engine.settings().s3?.secretKey).toBe(S3_SECRET);
+    expect(await databaseBytes()).not.toContain(S3_SECRET);
+    const file = join(dir, 'studio.secrets.json');
+    expect(await readFile(file, 'utf8')).toContain(S3_SECRET);
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
   });
 });
 

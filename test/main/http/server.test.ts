@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { engineApi } from '../../../src/main/cli/commands/serve.ts';
 import { type ApiServer, startApiServer } from '../../../src/main/http/index.ts';
+import { eventsProtocols } from '../../../src/shared/index.ts';
 import { type Sims, startSims } from '../../fixtures/sims.ts';
 
 const TOKEN = 'test-token-0123456789abcdefghijklmnop';
@@ -122,7 +123,8 @@ describe('local API', () => {
     const hookUrl = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/done`;
 
     const events: string[] = [];
-    const ws = new WebSocket(`${api.url.replace('http', 'ws')}/api/events?token=${TOKEN}`);
+    // A browser's way in: the token in the subprotocol list, never in the URL.
+    const ws = new WebSocket(`${api.url.replace('http', 'ws')}/api/events`, eventsProtocols(TOKEN));
     await new Promise((resolve, reject) => {
       ws.onopen = resolve;
       ws.onerror = reject;
@@ -167,17 +169,18 @@ describe('local API', () => {
       headers: { authorization: `Bearer ${TOKEN}` },
     });
     expect(doc.status).toBe(200);
-    const png = await fetch(`${api.url}/files/product_api-mug_hero.png?token=${TOKEN}`);
+    const auth = { authorization: `Bearer ${TOKEN}` };
+    const png = await fetch(`${api.url}/files/product_api-mug_hero.png`, { headers: auth });
     expect(png.headers.get('content-type')).toBe('image/png');
     expect(
       Buffer.from(await png.arrayBuffer())
         .subarray(1, 4)
         .toString(),
     ).toBe('PNG');
-    // The gallery page's relative image URLs work through the /files cookie set by the first request.
-    const page = await fetch(`${api.url}/files/product_api-mug.html?token=${TOKEN}`);
-    const cookie = (page.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-    expect(cookie).toMatch(/^showcase_files=/);
+    // The gallery page's relative image URLs work through the /files cookie the UI's session set.
+    const session = await fetch(`${api.url}/api/session`, { method: 'POST', headers: auth });
+    const cookie = (session.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+    expect(cookie).toMatch(/^showcase_files_\d+=/);
     const viaCookie = await fetch(`${api.url}/files/product_api-mug_thumbnail.png`, { headers: { cookie } });
     expect(viaCookie.status).toBe(200);
     const apiViaCookie = await fetch(`${api.url}/api/rpc/queue.status`, {
@@ -185,7 +188,7 @@ describe('local API', () => {
       headers: { cookie },
     });
     expect(apiViaCookie.status).toBe(401);
-    const traversal = await fetch(`${api.url}/files/..%2F..%2Fetc%2Fpasswd?token=${TOKEN}`);
+    const traversal = await fetch(`${api.url}/files/..%2F..%2Fetc%2Fpasswd`, { headers: auth });
     expect(traversal.status).toBe(404);
   });
 

@@ -143,12 +143,19 @@ describe('HttpBridge calls', () => {
     });
   });
 
-  it('builds file URLs the server serves, with the token and an encoded name', async () => {
+  it('builds file URLs without the token (an encoded name) that the session cookie opens', async () => {
     await writeFile(join(outDir, 'product_a b_hero.png'), 'png-bytes');
     bridge = new HttpBridge({ baseUrl: server.url, token: TOKEN });
     const url = bridge.fileUrl('product_a b_hero.png');
-    expect(url).toBe(`${server.url}/files/product_a%20b_hero.png?token=${TOKEN}`);
-    const res = await fetch(url);
+    expect(url).toBe(`${server.url}/files/product_a%20b_hero.png`);
+    expect((await fetch(url)).status).toBe(401);
+    // What the browser keeps from the bridge's first call (Node's fetch has no cookie jar).
+    const session = await fetch(`${server.url}/api/session`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+    const cookie = (session.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+    const res = await fetch(url, { headers: { cookie } });
     expect(res.status).toBe(200);
     expect(await res.text()).toBe('png-bytes');
   });

@@ -6,6 +6,7 @@ import { type SettingsPatch, ShowcaseError, type TemplateFamily } from '../../..
 import { SimGpu } from '../../../sim/gpu.ts';
 import { startComfySim, startOllamaSim } from '../../../sim/index.ts';
 import { Engine, type StartOptions } from '../../engine/engine.ts';
+import { checkGenerate, checkOptions, checkPreset, checkSheet } from '../preflight.ts';
 import { createProgressReporter, formatMs, table } from '../progress.ts';
 
 export interface GenerateOptions {
@@ -182,13 +183,17 @@ export async function generateCommand(sheet: string, opts: GenerateOptions): Pro
   if (opts.ollama) overrides.ollamaUrl = opts.ollama;
   if (opts.model) overrides.ollamaModel = opts.model;
   const content = opts.resume ? '' : await readSheet(sheet);
+  const dbPath = opts.db ?? join(opts.out, 'studio.db');
+  // A bad sheet or option is refused here, before any folder or database exists (preflight.ts).
+  checkGenerate({ sheetPath: sheet, content, resume: Boolean(opts.resume), dbPath, options: opts });
   const engine = await Engine.open({
-    dbPath: opts.db ?? join(opts.out, 'studio.db'),
+    dbPath,
     outputRoot: opts.out,
     overrides,
     log: opts.json ? undefined : (line) => console.error(`· ${line}`),
   });
   try {
+    if (opts.preset && !opts.resume) checkPreset(engine.store.presets.list(), opts.preset);
     const result = await runSession(engine, [{ path: sheet, content }], {
       start: startOptions(opts),
       resume: Boolean(opts.resume),
@@ -212,10 +217,6 @@ export interface DemoOptions {
 }
 
 export async function demoCommand(opts: DemoOptions): Promise<void> {
-  const timeScale = opts.timeScale ?? (opts.realistic ? 1 : 0.002);
-  const gpu = new SimGpu({ timeScale });
-  const comfy = await startComfySim({ gpu });
-  const ollama = await startOllamaSim({ gpu });
   const root = projectRoot();
   // The restyle family needs products with reference photos: its own sample sheet.
   const samples = opts.family === 'edit' ? [RESTYLE_SAMPLE_SHEET] : SAMPLE_SHEETS;
@@ -224,6 +225,13 @@ export async function demoCommand(opts: DemoOptions): Promise<void> {
     : await Promise.all(
         samples.map(async (p) => ({ path: join(root, p), content: await readSheet(join(root, p)) })),
       );
+  // Checked before the simulators start or anything is written.
+  checkOptions({ ...(opts.products !== undefined ? { products: opts.products } : {}) });
+  for (const sheet of sheets) checkSheet(sheet.path, sheet.content);
+  const timeScale = opts.timeScale ?? (opts.realistic ? 1 : 0.002);
+  const gpu = new SimGpu({ timeScale });
+  const comfy = await startComfySim({ gpu });
+  const ollama = await startOllamaSim({ gpu });
   if (!opts.json) {
     console.log(
       `Demo: simulated ComfyUI at ${comfy.url} and Ollama at ${ollama.url} sharing one simulated 24 GB GPU (time scale ${timeScale}).`,

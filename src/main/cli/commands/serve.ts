@@ -1,14 +1,14 @@
 // `showcase serve`: the engine behind the local HTTP/WS API (and, with --ui, the studio UI).
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
-import { z } from 'zod';
+import { join, resolve } from 'node:path';
 import { type SettingsPatch, ShowcaseError } from '../../../shared/index.ts';
 import { SimGpu } from '../../../sim/gpu.ts';
 import { startComfySim, startOllamaSim } from '../../../sim/index.ts';
 import { Engine } from '../../engine/engine.ts';
 import { type ApiEngine, startApiServer } from '../../http/index.ts';
+import { loadOrCreateSecrets } from '../api-secrets.ts';
+
+export { loadOrCreateSecrets };
 
 export interface ServeOptions {
   port: number;
@@ -19,34 +19,6 @@ export interface ServeOptions {
   comfy?: string[];
   ollama?: string;
   timeScale?: number;
-}
-
-const SecretsSchema = z.object({ token: z.string().min(32), webhookSecret: z.string().min(32) });
-type Secrets = z.infer<typeof SecretsSchema>;
-
-/**
- * The API token and the callback signing secret live next to the database (mode 0600). They are
- * generated on first run and printed once; SHOWCASE_API_TOKEN overrides the token for automation.
- */
-export async function loadOrCreateSecrets(
-  dbPath: string,
-): Promise<{ secrets: Secrets; created: boolean; path: string }> {
-  const path = join(dirname(resolve(dbPath)), 'api-secrets.json');
-  if (existsSync(path)) {
-    const parsed = SecretsSchema.safeParse(JSON.parse(await readFile(path, 'utf8')));
-    if (!parsed.success)
-      throw new ShowcaseError('invalid_input', `${path} is damaged; delete it to generate a new token`);
-    const token = process.env.SHOWCASE_API_TOKEN || parsed.data.token;
-    return { secrets: { ...parsed.data, token }, created: false, path };
-  }
-  const secrets = {
-    token: process.env.SHOWCASE_API_TOKEN || randomBytes(24).toString('base64url'),
-    webhookSecret: randomBytes(32).toString('base64url'),
-  };
-  await mkdir(dirname(path), { recursive: true });
-  await writeFile(path, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
-  await chmod(path, 0o600);
-  return { secrets, created: true, path };
 }
 
 export function engineApi(engine: Engine): ApiEngine {
@@ -82,6 +54,10 @@ export function engineApi(engine: Engine): ApiEngine {
 }
 
 export async function serveCommand(opts: ServeOptions): Promise<void> {
+  // A bad SHOWCASE_API_TOKEN (or a damaged secrets file) is refused before anything is started.
+  const { secrets, created, path, fromEnvironment } = await loadOrCreateSecrets(
+    opts.db ?? join(opts.out, 'studio.db'),
+  );
   const closers: Array<() => Promise<void>> = [];
   const overrides: SettingsPatch = {};
   if (opts.demo) {
@@ -112,7 +88,6 @@ export async function serveCommand(opts: ServeOptions): Promise<void> {
   });
   if (resumed > 0) console.log(`resumed ${resumed} unfinished job(s) from the journal`);
 
-  const { secrets, created, path } = await loadOrCreateSecrets(opts.db ?? join(opts.out, 'studio.db'));
   let uiDir: string | undefined;
   if (opts.ui) {
     uiDir = resolve(import.meta.dirname, '../../../../out/renderer');
@@ -130,7 +105,8 @@ export async function serveCommand(opts: ServeOptions): Promise<void> {
   });
   closers.unshift(() => server.close());
   console.log(`Product Showcase Studio API on ${server.url} (127.0.0.1 only)`);
-  if (created) console.log(`API token (shown once, stored in ${path}): ${secrets.token}`);
+  if (fromEnvironment) console.log('API token: from SHOWCASE_API_TOKEN');
+  else if (created) console.log(`API token (shown once, stored in ${path}): ${secrets.token}`);
   else console.log(`API token: stored in ${path}`);
   if (uiDir) console.log(`Studio UI: ${server.url}/#token=${secrets.token}`);
   console.log('Ctrl-C stops the server.');

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { ShowcaseError } from '../../../shared/index.ts';
 import { ComfyClient } from '../../engine/comfy/index.ts';
 import {
+  defaultObjectInfoPath,
   defaultTemplatesDir,
   lintLibrary,
   loadTemplates,
@@ -11,8 +12,6 @@ import {
   readObjectInfoFile,
 } from '../../engine/templates/index.ts';
 import { table } from '../progress.ts';
-
-export const DEFAULT_OBJECT_INFO = 'resources/object_info/comfyui-sim.json';
 
 export async function listCommand(opts: { json?: boolean }): Promise<void> {
   const library = await loadTemplates();
@@ -57,7 +56,8 @@ export async function lintCommand(opts: {
     throw new ShowcaseError('invalid_input', 'Use either --object-info FILE or --comfy URL, not both');
   }
   const library = await loadTemplates();
-  const source = opts.comfy ?? resolve(opts.objectInfo ?? DEFAULT_OBJECT_INFO);
+  // A file given on the command line is relative to where the operator is; the default ships with the app.
+  const source = opts.comfy ?? (opts.objectInfo ? resolve(opts.objectInfo) : defaultObjectInfoPath());
   const objectInfo = opts.comfy ? await liveObjectInfo(opts.comfy) : await readObjectInfoFile(source);
   const issues = lintLibrary(library, objectInfo);
   if (opts.json) {

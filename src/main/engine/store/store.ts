@@ -9,8 +9,10 @@ import { assertCurrent, migrate, schemaVersion } from './migrations.ts';
 import { ModelUsageRepository } from './model-usage.ts';
 import { OutboxRepository } from './outbox.ts';
 import { PresetRepository } from './presets.ts';
+import { prepareDatabaseFile } from './private-files.ts';
 import { ProductRepository } from './products.ts';
 import { type ApplyRemoteResult, applyRemoteRow } from './remote.ts';
+import { SecretsFile, secretsPathFor } from './secrets-file.ts';
 import { SettingsRepository } from './settings.ts';
 import { type Db, toStoreError } from './sql.ts';
 import { NODE_ID_KEY, SyncStateRepository } from './sync-state.ts';
@@ -24,6 +26,8 @@ export interface OpenStoreOptions {
   now?: () => number;
   /** See `HybridClockOptions.maxDriftMs`. */
   maxClockDriftMs?: number;
+  /** The settings' secrets file; default `<name>.secrets.json` beside the database (memory for `:memory:`). */
+  secretsPath?: string | null;
 }
 
 export interface StoreDiagnostics {
@@ -53,7 +57,7 @@ export class Store {
   readonly conflicts: ConflictRepository;
   private readonly core: StoreCore;
 
-  constructor(core: StoreCore, path: string) {
+  constructor(core: StoreCore, path: string, secrets: SecretsFile = new SecretsFile(null)) {
     this.core = core;
     this.path = path;
     this.readonly = core.readonly;
@@ -63,7 +67,7 @@ export class Store {
     this.jobs = new JobRepository(core);
     this.modelUsage = new ModelUsageRepository(core);
     this.presets = new PresetRepository(core);
-    this.settings = new SettingsRepository(core);
+    this.settings = new SettingsRepository(core, secrets);
     this.outbox = new OutboxRepository(core);
     this.syncState = new SyncStateRepository(core);
     this.conflicts = new ConflictRepository(core);
@@ -166,6 +170,8 @@ export function openStore(path: string, options: OpenStoreOptions = {}): Store {
   const nowIso = () => new Date(now()).toISOString();
   let db: Db | undefined;
   try {
+    // Private from the start: the WAL and shared-memory files SQLite creates take the file's mode.
+    if (!readonly) prepareDatabaseFile(path);
     db = new Database(path, { readonly, fileMustExist: readonly, timeout: busyTimeoutMs });
     db.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
     // WAL: readers never block the writer (the UI reads while the engine writes). It is a property of
@@ -196,7 +202,13 @@ export function openStore(path: string, options: OpenStoreOptions = {}): Store {
       last: last && isHlc(last) ? last : null,
       ...(options.maxClockDriftMs === undefined ? {} : { maxDriftMs: options.maxClockDriftMs }),
     });
-    return new Store(new StoreCore(db, clock, { readonly, now }), path);
+    const secrets = new SecretsFile(
+      options.secretsPath === undefined ? secretsPathFor(path) : options.secretsPath,
+    );
+    const store = new Store(new StoreCore(db, clock, { readonly, now }), path, secrets);
+    // Secrets an older version kept in clear move to the secrets file (and are scrubbed from the file).
+    if (!readonly) store.settings.moveSecretsOut();
+    return store;
   } catch (err) {
     if (db?.open) db.close();
     throw toStoreError(err, `Cannot open the local store ${path}`);

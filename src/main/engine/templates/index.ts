@@ -1,4 +1,5 @@
 // Workflow templates: loading the library, structural placeholder substitution, lint against object_info.
+export { defaultObjectInfoPath } from './app-paths.ts';
 export {
   type InstantiatedGraph,
   type InstantiateOptions,

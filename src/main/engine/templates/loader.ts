@@ -1,8 +1,6 @@
 // Loading the template library: parse every file, check that placeholders and params agree, index by id.
-import { existsSync, statSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { basename, join, resolve } from 'node:path';
 import {
   familyNames,
   ShowcaseError,
@@ -11,6 +9,7 @@ import {
   type TemplateSummary,
   templateKinds,
 } from '../../../shared/index.ts';
+import { findAppPath } from './app-paths.ts';
 import { specProblems } from './params.ts';
 import {
   type ComfyGraph,
@@ -261,15 +260,7 @@ export class TemplateLibrary {
 
 /** `<repo>/workflow_templates`, found by walking up from this module (works from `src/` and from a bundle in `out/`). */
 export function defaultTemplatesDir(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 8; i++) {
-    const candidate = join(dir, 'workflow_templates');
-    if (existsSync(candidate) && statSync(candidate).isDirectory()) return candidate;
-    const parent = dirname(dir);
-    if (parent === dir) break;
-    dir = parent;
-  }
-  return resolve(process.cwd(), 'workflow_templates');
+  return findAppPath('workflow_templates', 'directory') ?? resolve(process.cwd(), 'workflow_templates');
 }
 
 /**
