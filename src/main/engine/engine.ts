@@ -21,11 +21,21 @@ import {
   type TemplateFamily,
   toShowcaseError,
 } from '../../shared/index.ts';
+import { backendWaitingEvent, backendWaitingLine } from './pipeline/backend-waiting.ts';
 import { BackendPool, type BackendPoolOptions } from './pipeline/backends.ts';
+import { Preflight } from './pipeline/preflight.ts';
 import { resolveReferencePath } from './pipeline/reference.ts';
 import { graphModel, JobRunner } from './pipeline/runner.ts';
+import { clientOptionsFrom } from './pipeline/timeouts.ts';
 import { GalleryPublisher, type GalleryPublishResult, sendGalleryEmail } from './publish/index.ts';
-import { type Lane, type LaneKind, type QueuedJob, Scheduler, type SchedulerHooks } from './queue/index.ts';
+import {
+  type BackendWatchOptions,
+  type Lane,
+  type LaneKind,
+  type QueuedJob,
+  Scheduler,
+  type SchedulerHooks,
+} from './queue/index.ts';
 import { parseSheet, productsFromInputs } from './sheets/index.ts';
 import {
   composeCatalogIndex,
@@ -70,6 +80,8 @@ export interface EngineOptions {
   /** Retry policy of the scheduler. */
   maxAttempts?: number;
   backoffMs?: number;
+  /** Waiting for a backend that went away (default from the `timeouts` setting). */
+  backendWatch?: Partial<BackendWatchOptions>;
   log?: (line: string) => void;
 }
 
@@ -93,6 +105,7 @@ export class Engine {
   readonly handlers: MethodHandlers;
   private readonly options: EngineOptions;
   private readonly runner: JobRunner;
+  private readonly preflight: Preflight;
   private readonly planner = new ShowcasePlanner();
   private readonly listeners = new Set<EngineListener>();
   private readonly timings = new Map<string, number>();
@@ -123,8 +136,10 @@ export class Engine {
       ollamaUrl: settings.ollamaUrl,
       ollamaModel: settings.ollamaModel,
       ...options.backendOptions,
+      ...clientOptionsFrom(settings.timeouts, options.backendOptions),
       onStatus: (status) => this.emit('backend.status', status),
     });
+    this.preflight = new Preflight(this.pool, templates, (line) => this.log(line));
     this.runner = new JobRunner({
       store,
       pool: this.pool,
@@ -137,6 +152,12 @@ export class Engine {
     this.scheduler = new Scheduler(this.pool.lanes(), this.hooks(), {
       maxAttempts: options.maxAttempts ?? 3,
       backoffMs: options.backoffMs ?? 500,
+      backendWatch: {
+        probeInitialMs: 250,
+        probeMaxMs: 5_000,
+        downLimitMs: settings.timeouts.backendDownSec * 1000,
+        ...options.backendWatch,
+      },
     });
     this.handlers = this.createHandlers();
   }
@@ -358,50 +379,26 @@ export class Engine {
     return { ...job, lane, model };
   }
 
-  /** Probes the backends and decides whether copy and images must take turns on the GPU. */
+  /**
+   * The pre-flight of every run, whatever adapter started it: probes every backend, checks the
+   * family's model files on each ComfyUI server (work is routed away from a server that lacks
+   * them), and decides whether copy and images must take turns on the GPU.
+   */
   private async prepareRun(family: TemplateFamily): Promise<void> {
-    await this.pool.probe();
-    const online = this.pool.comfy.filter((b) => b.lane.online);
-    if (online.length === 0) {
-      const first = this.pool.comfy[0];
-      throw new ShowcaseError(
-        'backend_unreachable',
-        `No ComfyUI server is reachable (${this.pool.comfy.map((b) => b.url).join(', ')})${first?.status.error ? `: ${first.status.error}` : ''}`,
-        {
-          hint: 'Start ComfyUI (python main.py --listen 127.0.0.1) or set the ComfyUI URL in Settings',
-          retryable: true,
-        },
-      );
-    }
+    const online = await this.preflight.probe();
+    await this.preflight.checkModels(family, online);
     const gating = this.pool.needsPhaseGating(family);
     this.scheduler.setPhaseGating(gating);
     if (gating) this.log('VRAM too small for the LLM and the image model together: copy first, then images');
   }
 
   /**
-   * Checks the family's templates against the first reachable ComfyUI server's /object_info and
-   * refuses, with ONE message naming every missing model file and its folder, before any work
-   * starts (instead of every showcase failing the same way).
+   * Checks the family's templates against every reachable ComfyUI server's /object_info; refuses,
+   * with ONE message naming each server and every missing model file and its folder, when none of
+   * them has all the files (instead of every showcase failing the same way).
    */
   async checkModels(family: TemplateFamily): Promise<void> {
-    const backend = this.pool.comfy.find((b) => b.lane.online) ?? this.pool.comfy[0];
-    if (!backend) return;
-    const info = parseObjectInfo(await backend.client.objectInfo());
-    const families = familiesUsedBy(family);
-    const issues = lintLibrary(
-      this.templates.all().filter((t) => families.includes(t.family)),
-      info,
-    ).filter((i) => i.severity === 'error' && i.message.includes('is not installed'));
-    if (issues.length === 0) return;
-    const lines = [...new Set(issues.map((i) => i.message.replace(/ \(the server lists:.*$/, '')))];
-    throw new ShowcaseError(
-      'model_missing',
-      `ComfyUI at ${backend.url} is missing model files:\n  ${lines.join('\n  ')}`,
-      {
-        hint: 'Download the files into those folders (see docs/operations.md), then run again',
-        details: { files: lines },
-      },
-    );
+    await this.preflight.checkModels(family);
   }
 
   private resolvePreset(idOrName: string) {
@@ -508,6 +505,7 @@ export class Engine {
       enterImagePhase: async () => {
         const model = this.settings().ollamaModel;
         this.log(`unloading ${model} before the image phase`);
+        this.runner.copy.budget.unloaded(model);
         await this.pool.ollama
           .freeVram(model)
           .catch((err: unknown) => this.log(`unload failed: ${toShowcaseError(err).message}`));
@@ -584,6 +582,13 @@ export class Engine {
           this.journal(() =>
             this.store.assets.update(job.assetId ?? '', { status: 'failed', error: 'cancelled' }),
           );
+      },
+      probeLane: (lane) => this.pool.probeLane(lane, this.settings().timeouts.comfyPollSec * 1000),
+      laneStatus: (lane, state) => {
+        const event = backendWaitingEvent(lane, state);
+        this.emit('backend.waiting', event);
+        // Once when it goes down, then every few probes, and when it is back: not one line per probe.
+        if (state.online || !state.down || state.down.probes % 5 === 0) this.log(backendWaitingLine(event));
       },
       galleryFinished: (galleryId) => {
         const done: Promise<void> = this.finishGallery(galleryId)
@@ -948,10 +953,26 @@ export class Engine {
         }
         this.store.settings.update(patch);
         this.configureSync();
+        this.applyBackendSettings();
         return redactSettings(this.settings());
       },
     };
     return h;
+  }
+
+  /**
+   * Settings reach a running engine: new ComfyUI/Ollama URLs rebuild the backend pool (servers that
+   * stay keep their clients and the prompts they follow) and new timeouts apply to the next calls.
+   */
+  private applyBackendSettings(): void {
+    const settings = this.settings();
+    if (this.pool.reconfigure({ comfyUrls: settings.comfyUrls, ollamaUrl: settings.ollamaUrl })) {
+      this.scheduler.replaceLanes(this.pool.lanes());
+      this.log(`backends now: ComfyUI ${settings.comfyUrls.join(', ')}; Ollama ${settings.ollamaUrl}`);
+    }
+    this.scheduler.setBackendWatch({
+      downLimitMs: this.options.backendWatch?.downLimitMs ?? settings.timeouts.backendDownSec * 1000,
+    });
   }
 
   /**

@@ -97,11 +97,7 @@ async function runSession(
       const unique = [...new Set(productIds)].slice(0, opts.limit ?? Number.POSITIVE_INFINITY);
       if (unique.length === 0)
         throw new ShowcaseError('invalid_input', 'The sheet has no valid product rows');
-      // One clear message for missing model files instead of every showcase failing alike.
-      await engine.pool.probe();
-      if (engine.pool.comfy.some((b) => b.lane.online)) {
-        await engine.checkModels(opts.start.family ?? engine.settings().family);
-      }
+      // engine.start() runs the pre-flight (every backend probed, model files checked on each).
       galleryIds = await engine.start(unique, opts.start);
     }
     for (const id of galleryIds) {

@@ -280,6 +280,12 @@ export interface ComfyClientOptions {
   unreachableGraceMs?: number;
   /** Consecutive polls that find the prompt neither queued nor in history before it is declared lost (default 3). */
   lostAfterPolls?: number;
+  /** GET /history, /queue, /prompt: cheap reads (default 10 s, never above `requestTimeoutMs`). */
+  pollTimeoutMs?: number;
+  /** GET /view of one output image (default 120 s). */
+  downloadTimeoutMs?: number;
+  /** A running prompt with no frame for this long is interrupted by id and failed retryably (default 5 min). */
+  stallInterruptMs?: number;
   reconnect?: ReconnectOptions;
   /** Default warning sink for prompts that do not pass their own `onWarning`. */
   onWarning?: (warning: ComfyWarning) => void;

@@ -23,7 +23,6 @@ import {
 import type { ComfyCollectResult, ComfyJobCallbacks, ComfyOutputs, ComfyRunResult } from '../comfy/index.ts';
 import type { QueuedJob } from '../queue/index.ts';
 import {
-  CopyWriter,
   imagePrompt,
   type JobPayload,
   JobPayloadSchema,
@@ -34,6 +33,7 @@ import {
 import type { Store } from '../store/index.ts';
 import { instantiate, type TemplateLibrary } from '../templates/index.ts';
 import type { BackendPool, ComfyBackend } from './backends.ts';
+import { CopyJobs } from './copy-job.ts';
 import { pngSize, sha256, stripPngMetadata } from './png.ts';
 import { loadReferenceImage } from './reference.ts';
 import { throttleLatest } from './throttle.ts';
@@ -86,11 +86,11 @@ function withModelFolder(err: unknown): unknown {
 
 export class JobRunner {
   private readonly ctx: RunnerContext;
-  private readonly copywriter: CopyWriter;
+  readonly copy: CopyJobs;
 
   constructor(ctx: RunnerContext) {
     this.ctx = ctx;
-    this.copywriter = new CopyWriter(ctx.pool.ollama);
+    this.copy = new CopyJobs(ctx);
   }
 
   payloadOf(job: QueuedJob): JobPayload {
@@ -101,52 +101,14 @@ export class JobRunner {
     const payload = this.payloadOf(job);
     switch (payload.type) {
       case 'copy':
-        return this.runCopy(job, payload, signal);
+        return this.copy.run(job, payload, signal, (usage) =>
+          this.logUsage(job, 'ollama', payload.model, 'copy', usage),
+        );
       case 'image':
         return this.runImage(job, payload, laneId, signal);
       case 'thumbnail':
         return this.runThumbnail(job, payload, laneId, signal);
     }
-  }
-
-  // -- copy ---------------------------------------------------------------------------------------
-
-  private async runCopy(job: QueuedJob, payload: Extract<JobPayload, { type: 'copy' }>, signal: AbortSignal) {
-    const { store } = this.ctx;
-    const gallery = this.gallery(job.galleryId);
-    const product = store.products.get(gallery.productId);
-    if (!product) throw new ShowcaseError('not_found', `Product ${gallery.productId} no longer exists`);
-    const variations = store.assets.listByGallery(gallery.id).filter((a) => a.kind === 'variation').length;
-    const started = Date.now();
-    let result: Awaited<ReturnType<CopyWriter['write']>>;
-    try {
-      result = await this.copywriter.write(
-        product,
-        { model: payload.model, language: payload.language, variations: Math.max(1, variations) },
-        signal,
-      );
-    } catch (err) {
-      const e = err instanceof ShowcaseError ? err : new ShowcaseError('internal', String(err));
-      this.logUsage(job, 'ollama', payload.model, 'copy', {
-        totalMs: Date.now() - started,
-        ok: false,
-        error: e.message,
-      });
-      throw err;
-    }
-    for (const attempt of result.attempts) {
-      this.logUsage(job, 'ollama', payload.model, 'copy', {
-        totalMs: attempt.ms,
-        loadMs: attempt.stats?.loadMs ?? 0,
-        runMs: attempt.stats ? attempt.stats.promptEvalMs + attempt.stats.evalMs : 0,
-        tokensIn: attempt.stats?.promptTokens ?? null,
-        tokensOut: attempt.stats?.evalTokens ?? null,
-        ok: attempt.ok,
-        error: attempt.error,
-      });
-    }
-    const updated = store.galleries.update(gallery.id, { copy: result.copy, status: 'running' });
-    this.ctx.emit('showcase.updated', { galleryId: updated.id, gallery: updated });
   }
 
   // -- images -------------------------------------------------------------------------------------

@@ -64,7 +64,10 @@ export class SettingsRepository {
   private write(patch: SettingsPatch): Settings {
     return this.core.tx('update settings', () => {
       const changes = definedOnly(patch);
-      const next = parseOrThrow(SettingsSchema, { ...this.get(), ...changes }, 'settings');
+      const current = this.get();
+      // Timeouts are patched key by key: naming one keeps the others.
+      if (changes.timeouts) changes.timeouts = { ...current.timeouts, ...definedOnly(changes.timeouts) };
+      const next = parseOrThrow(SettingsSchema, { ...current, ...changes }, 'settings');
       const write = this.core.prepare(
         `INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)
          ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
