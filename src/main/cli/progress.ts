@@ -117,6 +117,19 @@ export function createProgressReporter(
             if (mode === 'plain') out.write(`${msg}\n`);
           }
           break;
+        case 'job.status': {
+          // What the job waits for, in words: the TTY line shows it; plain logs only the waits
+          // that can last (a model load, a backend that is down, a stalled prompt).
+          const status = payload as EventPayload<'job.status'>;
+          if (l)
+            l.current =
+              status.state === 'queued-on-backend'
+                ? `queued on ${status.backend ?? 'the server'}`
+                : status.detail;
+          if (mode === 'plain' && status.state !== 'running' && status.state !== 'queued-on-backend')
+            out.write(`${l?.label ?? status.galleryId}: ${status.kind} ${status.detail}\n`);
+          break;
+        }
         case 'showcase.updated': {
           const g = (payload as EventPayload<'showcase.updated'>).gallery;
           if (l) {
@@ -124,7 +137,9 @@ export function createProgressReporter(
             l.current = g.status;
           }
           if (mode === 'plain' && ['complete', 'partial', 'failed'].includes(g.status)) {
-            out.write(`${l?.label ?? g.productId}: ${g.status}\n`);
+            const fallback =
+              g.status === 'complete' && g.copy?.source === 'fallback' ? ', fallback copy' : '';
+            out.write(`${l?.label ?? g.productId}: ${g.status}${fallback}\n`);
           }
           break;
         }

@@ -36,6 +36,7 @@ import {
   Scheduler,
   type SchedulerHooks,
 } from './queue/index.ts';
+import { discardRun, failedShowcases, type UnfinishedRun, unfinishedRun } from './runs.ts';
 import { parseSheet, productsFromInputs } from './sheets/index.ts';
 import {
   composeCatalogIndex,
@@ -52,6 +53,7 @@ import {
   ShowcasePlanner,
   templateIdFor,
 } from './showcase/index.ts';
+import { planRerun } from './showcase/rerun.ts';
 import { conflictRecord, openStore, type Store } from './store/index.ts';
 import { SyncEngine } from './sync/index.ts';
 import {
@@ -348,6 +350,61 @@ export class Engine {
     return jobs.length;
   }
 
+  /** The unfinished showcases of these products in the journal (a run that was killed, say). */
+  unfinishedRun(productIds: readonly string[]): UnfinishedRun {
+    return unfinishedRun(this.store, productIds);
+  }
+
+  /** Ends an unfinished run on purpose (`--restart`): its open jobs are cancelled. */
+  async discardRun(galleryIds: readonly string[]): Promise<number> {
+    const n = await discardRun(this.store, this.pool, galleryIds);
+    for (const id of galleryIds) {
+      const gallery = this.store.galleries.get(id);
+      if (gallery) this.emit('showcase.updated', { galleryId: id, gallery });
+    }
+    return n;
+  }
+
+  /**
+   * Re-runs what failed in the latest partial or failed showcase of each product (all of them
+   * when none is named): the missing copy, then every asset that is not done, in the same gallery
+   * with the same seeds. Returns the galleries re-opened.
+   */
+  async rerunFailed(productIds?: readonly string[]): Promise<string[]> {
+    const galleryIds = failedShowcases(this.store, productIds);
+    if (galleryIds.length === 0) return [];
+    const families = new Set(galleryIds.map((id) => this.showcase(id).gallery.family));
+    for (const family of families) await this.prepareRun(family);
+    const settings = this.settings();
+    const jobs: Array<PlannedJob & { lane: LaneKind; model: string | null }> = [];
+    this.store.transaction(() => {
+      for (const galleryId of galleryIds) {
+        const { product, gallery, assets } = this.showcase(galleryId);
+        const planned = planRerun(product, gallery, assets, settings);
+        this.store.jobs.enqueue(
+          planned.map((j) => ({
+            id: j.id,
+            galleryId: j.galleryId,
+            kind: j.kind,
+            assetId: j.assetId,
+            dependsOn: j.dependsOn,
+            payload: j.payload,
+          })),
+        );
+        for (const j of planned) {
+          if (j.assetId) this.store.assets.update(j.assetId, { status: 'queued', error: null });
+          jobs.push(this.toQueued(j, gallery.family));
+        }
+        this.store.galleries.update(galleryId, { status: 'running', error: null });
+      }
+    });
+    const now = Date.now();
+    for (const id of galleryIds) this.galleryStarted.set(id, now);
+    for (const j of jobs) this.emit('job.queued', this.runner.ref(j as QueuedJob));
+    this.scheduler.add(jobs);
+    return galleryIds;
+  }
+
   /** Resolves when no job is open and every finished gallery and the catalog index are written. */
   async whenIdle(): Promise<void> {
     await this.scheduler.whenIdle();
@@ -363,7 +420,7 @@ export class Engine {
   private toQueued(
     job: PlannedJob,
     family: TemplateFamily,
-  ): PlannedJob & { lane: LaneKind; model: string | null } {
+  ): PlannedJob & { lane: LaneKind; model: string | null; template: string | null } {
     const payload = job.payload;
     const lane: LaneKind =
       payload.type === 'copy'
@@ -376,7 +433,14 @@ export class Engine {
       const template = this.templates.has(payload.templateId) ? this.templates.get(payload.templateId) : null;
       model = template ? graphModel(template.graph as never) : family;
     }
-    return { ...job, lane, model };
+    // The template decides which servers can take it (a server lacking its model files cannot).
+    const template =
+      payload.type === 'image'
+        ? payload.templateId
+        : payload.type === 'thumbnail'
+          ? payload.templateId
+          : null;
+    return { ...job, lane, model, template };
   }
 
   /**

@@ -92,7 +92,10 @@ export class CopyJobs {
 /** "Ollama at http://…: <cause>" unless the message already names the server. */
 function namingServer(error: ShowcaseError, url: string): ShowcaseError {
   if (error.code === 'interrupted' || error.message.includes(url)) return error;
-  const message = error.message.replace(/^Ollama\s+/, '');
+  let message = error.message.replace(/^Ollama\s+/, '');
+  // A missing model is fixed by the operator: the command belongs in the message the summary shows.
+  if (error.code === 'model_missing' && error.hint && !message.includes(error.hint))
+    message += `. ${error.hint}`;
   return new ShowcaseError(error.code, `Ollama at ${url}: ${message}`, {
     ...(error.hint ? { hint: error.hint } : {}),
     details: { ...error.details, url },
