@@ -26,7 +26,6 @@ import {
   imagePrompt,
   type JobPayload,
   JobPayloadSchema,
-  rerollSeed,
   resolveInside,
   restylePrompt,
 } from '../showcase/index.ts';
@@ -36,6 +35,7 @@ import type { BackendPool, ComfyBackend } from './backends.ts';
 import { CopyJobs } from './copy-job.ts';
 import { pngSize, sha256, stripPngMetadata } from './png.ts';
 import { loadReferenceImage } from './reference.ts';
+import { downloadImage, renderPrefix, uploadName } from './render-names.ts';
 import { throttleLatest } from './throttle.ts';
 
 /** At most this often per job: what a progress bar and a preview tile can usefully show. */
@@ -122,10 +122,10 @@ export class JobRunner {
       throw new ShowcaseError('conflict', 'The copy for this showcase is missing; re-run it');
     const template = templates.get(payload.templateId);
 
-    // Same seed on the first retry; a fresh one if the same seed fails again (unless locked).
-    let seed = asset.seed;
-    if (job.attempts >= 3 && !asset.seedLocked && !gallery.seedLocked)
-      seed = rerollSeed(asset.seed, job.attempts);
+    // The seed never changes behind the operator's back: a retry renders the same seed (only an
+    // explicit "new seed" re-run changes it). A failure the same seed would repeat is deterministic
+    // and not retried at all (queue/fault-policy.ts).
+    const seed = asset.seed;
 
     const kind = asset.kind === 'thumbnail' ? 'hero' : asset.kind;
     const reference = payload.referenceImage;
@@ -145,7 +145,7 @@ export class JobRunner {
       prompt,
       negative,
       seed,
-      filename_prefix: `showcase/${gallery.productId}_${asset.kind}_${asset.idx}`,
+      filename_prefix: renderPrefix(gallery.productId, `${asset.kind}_${asset.idx}`, job.id, job.attempts),
     };
     if (payload.sourceAssetId) values.image = await this.uploadSource(backend, payload.sourceAssetId, signal);
     else if (reference)
@@ -297,7 +297,7 @@ export class JobRunner {
       throw new ShowcaseError('backend_error', 'ComfyUI finished the prompt but reported no image output', {
         retryable: true,
       });
-    return stripPngMetadata(await backend.client.download(image, { signal }));
+    return stripPngMetadata(await downloadImage(backend, image, signal));
   }
 
   /** Uploads the source image (the hero) to this backend once per content version. */
@@ -307,7 +307,8 @@ export class JobRunner {
       throw new ShowcaseError('conflict', `The ${source?.kind ?? 'source'} image is not ready yet`);
     }
     const path = source.localPath;
-    return this.uploadOnce(backend, source.sha256, source.filename, async () => readFileSync(path), signal);
+    const name = uploadName(source.filename, source.sha256);
+    return this.uploadOnce(backend, source.sha256, name, async () => readFileSync(path), signal);
   }
 
   /**
@@ -378,7 +379,11 @@ export class JobRunner {
       const gallery = this.gallery(job.galleryId);
       const instance = instantiate(
         template,
-        { image, size: payload.size, filename_prefix: `showcase/${gallery.productId}_thumbnail_0` },
+        {
+          image,
+          size: payload.size,
+          filename_prefix: renderPrefix(gallery.productId, 'thumbnail_0', job.id, job.attempts),
+        },
         { unknownParams: 'ignore' },
       );
       const { result, holder } = await this.render(job, backend, instance.graph, signal);
