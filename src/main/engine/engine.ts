@@ -596,9 +596,11 @@ export class Engine {
         this.journal(() => this.store.jobs.markRunning(job.id, backend));
         this.emit('job.started', { ...this.runner.ref(job), backend: lane.id });
       },
-      jobRetrying: (job, error) => {
+      jobRetrying: (job, error, info) => {
         job.comfyPromptId = null;
-        this.journal(() => this.store.jobs.requeue(job.id, { error: error.message }));
+        this.journal(() =>
+          this.store.jobs.requeue(job.id, { error: error.message, refundAttempt: info?.free ?? false }),
+        );
         const stored = this.store.jobs.get(job.id);
         if (stored)
           this.emit('job.failed', {

@@ -18,7 +18,7 @@ export function clientOptionsFrom(
       stallInterruptMs: ms(t.comfyStallSec),
       jobTimeoutMs: ms(t.comfyJobSec),
       // A prompt that loses its server polls it this long before its job waits for the backend.
-      unreachableGraceMs: Math.min(ms(t.backendDownSec), 30_000),
+      unreachableGraceMs: Math.min(ms(t.backendDownSec) / 4, 30_000),
       // Never wait in silence longer than the stall interrupt before looking at /queue.
       stallTimeoutMs: Math.min(60_000, ms(t.comfyStallSec)),
       ...explicit.comfy,

@@ -76,7 +76,8 @@ export interface SchedulerHooks {
   recoverFromOom(lane: Lane): Promise<void>;
   /** Journal + events. */
   jobStarted(job: QueuedJob, lane: Lane): void;
-  jobRetrying(job: QueuedJob, error: ShowcaseError): void;
+  /** `free`: the retry does not count as an attempt (the backend was down or lost the prompt). */
+  jobRetrying(job: QueuedJob, error: ShowcaseError, info?: { free: boolean }): void;
   jobSucceeded(job: QueuedJob): void;
   jobFailed(job: QueuedJob, error: ShowcaseError): void;
   jobCancelled(job: QueuedJob): void;
@@ -488,7 +489,7 @@ export class Scheduler {
       job.freeRetries = (job.freeRetries ?? 0) + 1;
       job.attempts = Math.max(0, job.attempts - 1);
       if (fault === 'backend_down') this.watch.markDown(lane, error.message);
-      this.requeue(job, error, 0);
+      this.requeue(job, error, 0, true);
       return;
     }
     if ((fault === 'transient' || fault === 'oom') && job.attempts < this.options.maxAttempts) {
@@ -515,12 +516,12 @@ export class Scheduler {
     this.pump();
   }
 
-  private requeue(job: QueuedJob, error: ShowcaseError, delayMs: number): void {
+  private requeue(job: QueuedJob, error: ShowcaseError, delayMs: number, free = false): void {
     job.status = 'queued';
     job.error = error.message;
     job.notBefore = delayMs > 0 ? Date.now() + delayMs : 0;
     if (job.notBefore > 0) this.delayed.add(job);
-    this.hooks.jobRetrying(job, error);
+    this.hooks.jobRetrying(job, error, { free });
     this.pushReady(job);
     this.pump();
   }
