@@ -543,7 +543,10 @@ export const cells: Cell[] = [
         const run = ctx.generate();
         const note = await settle(ctx, run, { exit: 0, mentions: ['alpha-kettle-2'] });
         const said = run.stdout() + run.stderr();
-        expect(/renamed|duplicate/i.test(said), 'the rename is not reported');
+        expect(
+          /line 5, id: .*already taken; imported as "alpha-kettle-2"/.test(said),
+          'the rename is not reported',
+        );
         return note;
       }),
   },
