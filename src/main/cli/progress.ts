@@ -126,7 +126,8 @@ export function createProgressReporter(
               status.state === 'queued-on-backend'
                 ? `queued on ${status.backend ?? 'the server'}`
                 : status.detail;
-          if (mode === 'plain' && status.state !== 'running' && status.state !== 'queued-on-backend')
+          // (A backend that is down is told once by the engine's log, not once per waiting job.)
+          if (mode === 'plain' && (status.state === 'loading-model' || status.state === 'stalled'))
             out.write(`${l?.label ?? status.galleryId}: ${status.kind} ${status.detail}\n`);
           break;
         }

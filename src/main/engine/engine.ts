@@ -601,6 +601,15 @@ export class Engine {
         this.journal(() =>
           this.store.jobs.requeue(job.id, { error: error.message, refundAttempt: info?.free ?? false }),
         );
+        const lane = info?.free ? this.scheduler.lanes.find((l) => l.kind === job.lane && !l.online) : null;
+        if (lane) {
+          this.emit('job.status', {
+            ...this.runner.ref(job),
+            state: 'waiting-for-backend',
+            backend: lane.id,
+            detail: `waiting for ${lane.label ?? lane.id}${lane.url ? ` at ${lane.url}` : ''} to come back (no attempt spent)`,
+          });
+        }
         const stored = this.store.jobs.get(job.id);
         if (stored)
           this.emit('job.failed', {

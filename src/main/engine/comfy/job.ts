@@ -154,6 +154,7 @@ export class PromptJob {
     this.acceptedAt = Date.now();
     this.emit({ type: 'queued', promptId: this.promptId, number, clientId: this.clientId });
     const frames = this.buffer.splice(0);
+    if (!frames.some((f) => f.kind === 'event' && f.type === 'execution_start')) this.reportState('queued');
     for (const frame of frames) {
       if (this.isDone) return;
       this.process(frame);
@@ -235,6 +236,7 @@ export class PromptJob {
       case 'execution_start': {
         const parsed = WsExecutionStartSchema.safeParse(data);
         this.startedAt ??= Date.now();
+        this.reportState('running');
         this.touch();
         this.emit({
           type: 'execution_start',
@@ -423,6 +425,7 @@ export class PromptJob {
         if (state === 'running' && this.polling === 'stall' && this.stalledTooLong()) return;
         if (state !== this.lastQueueState) {
           this.lastQueueState = state;
+          this.reportState(state === 'pending' ? 'queued' : 'running');
           this.emit({ type: 'queue_state', promptId: this.promptId, state });
         }
       } else {
@@ -615,6 +618,15 @@ export class PromptJob {
     this.host.release(this);
     if ('result' in outcome) this.resolvePromise(outcome.result);
     else this.rejectPromise(outcome.error);
+  }
+
+  private reported: 'queued' | 'running' | null = null;
+
+  private reportState(state: 'queued' | 'running'): void {
+    if (this.reported === state || this.phase === 'done') return;
+    this.reported = state;
+    const onState = this.callbacks.onState;
+    if (onState) this.call(() => onState(state));
   }
 
   private emit(event: ComfyJobEvent): void {

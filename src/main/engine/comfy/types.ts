@@ -135,6 +135,11 @@ export interface ComfyJobCallbacks {
   onEvent?: (event: ComfyJobEvent) => void;
   /** A 200 reply with non-empty `node_errors`: some outputs were dropped and will not run (§2). */
   onWarning?: (warning: ComfyWarning) => void;
+  /**
+   * Where the prompt is: waiting in ComfyUI's queue behind other prompts, or running. Cheap (no
+   * `progress_state` parsing, unlike `onEvent`); called on every change.
+   */
+  onState?: (state: 'queued' | 'running') => void;
 }
 
 export interface QueuePromptOptions extends ComfyJobCallbacks {

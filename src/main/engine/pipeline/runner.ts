@@ -220,6 +220,17 @@ export class JobRunner {
       signal,
       onProgress: (p: { value: number; max: number; node: string | null }) => progress.push(p),
       onPreview: (p: { mime: string; bytes: Uint8Array }) => preview.push(p),
+      // "Queued on comfy-2" while the prompt waits behind others on the server, not "Rendering".
+      onState: (state: 'queued' | 'running') =>
+        this.ctx.emit('job.status', {
+          ...this.ref(job),
+          state: state === 'queued' ? 'queued-on-backend' : 'running',
+          backend: job.backend ?? backend.id,
+          detail:
+            state === 'queued'
+              ? `queued on ${job.backend ?? backend.id} (${this.ctx.pool.byLane(job.backend ?? '')?.url ?? backend.url}) behind other prompts`
+              : `rendering on ${job.backend ?? backend.id}`,
+        }),
     };
     try {
       return await this.submitOrAttach(job, backend, graph, callbacks);
