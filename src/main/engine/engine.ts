@@ -41,7 +41,6 @@ import { parseSheet, productsFromInputs } from './sheets/index.ts';
 import {
   composeCatalogIndex,
   composeGallery,
-  familiesUsedBy,
   type GalleryDocument,
   imageJobPayload,
   type JobPayload,
