@@ -4,6 +4,7 @@
 import { ShowcaseError, toShowcaseError } from '../../../shared/index.ts';
 import type { QueuedJob } from '../queue/index.ts';
 import { CopyWriter, type JobPayload } from '../showcase/index.ts';
+import { namingBackend } from './backend-errors.ts';
 import type { RunnerContext } from './runner.ts';
 import { CopyBudget } from './timeouts.ts';
 
@@ -69,7 +70,7 @@ export class CopyJobs {
         signal,
       );
     } catch (err) {
-      const e = namingServer(toShowcaseError(err), url);
+      const e = toShowcaseError(namingBackend(err, 'Ollama', url));
       logUsage({ totalMs: Date.now() - started, ok: false, error: e.message });
       throw e;
     }
@@ -87,19 +88,4 @@ export class CopyJobs {
     const updated = store.galleries.update(gallery.id, { copy: result.copy, status: 'running' });
     this.ctx.emit('showcase.updated', { galleryId: updated.id, gallery: updated });
   }
-}
-
-/** "Ollama at http://…: <cause>" unless the message already names the server. */
-function namingServer(error: ShowcaseError, url: string): ShowcaseError {
-  if (error.code === 'interrupted' || error.message.includes(url)) return error;
-  let message = error.message.replace(/^Ollama\s+/, '');
-  // A missing model is fixed by the operator: the command belongs in the message the summary shows.
-  if (error.code === 'model_missing' && error.hint && !message.includes(error.hint))
-    message += `. ${error.hint}`;
-  return new ShowcaseError(error.code, `Ollama at ${url}: ${message}`, {
-    ...(error.hint ? { hint: error.hint } : {}),
-    details: { ...error.details, url },
-    retryable: error.retryable,
-    cause: error,
-  });
 }

@@ -31,6 +31,7 @@ import {
 } from '../showcase/index.ts';
 import type { Store } from '../store/index.ts';
 import { instantiate, type TemplateLibrary } from '../templates/index.ts';
+import { namingBackend } from './backend-errors.ts';
 import type { BackendPool, ComfyBackend } from './backends.ts';
 import { CopyJobs } from './copy-job.ts';
 import { pngSize, sha256, stripPngMetadata } from './png.ts';
@@ -105,9 +106,13 @@ export class JobRunner {
           this.logUsage(job, 'ollama', payload.model, 'copy', usage),
         );
       case 'image':
-        return this.runImage(job, payload, laneId, signal);
+        return this.runImage(job, payload, laneId, signal).catch((err: unknown) => {
+          throw namingBackend(err, 'ComfyUI', this.backend(laneId).url);
+        });
       case 'thumbnail':
-        return this.runThumbnail(job, payload, laneId, signal);
+        return this.runThumbnail(job, payload, laneId, signal).catch((err: unknown) => {
+          throw payload.mode === 'comfy' ? namingBackend(err, 'ComfyUI', this.backend(laneId).url) : err;
+        });
     }
   }
 
