@@ -113,7 +113,14 @@ export function createProgressReporter(
           if (l && !p.willRetry) l.failed += 1;
           if (mode === 'plain' || mode === 'tty') {
             const label = l?.label ?? String(p.galleryId);
-            const msg = `${label}: ${String(p.kind)} ${p.willRetry ? 'failed, retrying' : 'failed'} — ${String(p.error)}`;
+            const info = p.errorInfo as { code?: string } | undefined;
+            // A backend that is down is waited for (no attempt spent): say that, not "failed".
+            const how = !p.willRetry
+              ? 'failed'
+              : info?.code === 'backend_unreachable'
+                ? 'waits for its backend'
+                : 'failed, retrying';
+            const msg = `${label}: ${String(p.kind)} ${how} — ${String(p.error)}`;
             if (mode === 'plain') out.write(`${msg}\n`);
           }
           break;

@@ -251,6 +251,8 @@ export async function demoCommand(opts: DemoOptions): Promise<void> {
     const result = await runSession(engine, sheets, {
       start: opts.family ? { family: opts.family } : {},
       resume: false,
+      // A demo left unfinished (Ctrl-C) is simply discarded: the demo has no --resume.
+      restart: true,
       json: Boolean(opts.json),
       ...(opts.products !== undefined ? { limit: opts.products } : {}),
     });

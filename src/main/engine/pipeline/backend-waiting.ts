@@ -28,5 +28,9 @@ export function backendWaitingLine(event: EventPayload<'backend.waiting'>): stri
   if (event.online) return `${name} is back: its jobs continue`;
   const s = (ms: number) => `${Math.round(ms / 1000)} s`;
   const left = Math.max(0, event.giveUpAfterMs - event.downForMs);
-  return `${name} is unreachable${event.error ? ` (${event.error})` : ''}: waiting for it${event.downForMs > 0 ? ` (${s(event.downForMs)} so far` : ' ('}${event.downForMs > 0 ? ', ' : ''}next check in ${s(event.nextCheckInMs ?? 0)}, jobs that need it fail in ${s(left)}); no attempts are spent meanwhile`;
+  // The client's error usually names the server already ("ComfyUI at … is unreachable (ECONNREFUSED)").
+  const what = event.error?.includes(event.url)
+    ? event.error
+    : `${name} is unreachable${event.error ? ` (${event.error})` : ''}`;
+  return `${what}: waiting for it${event.downForMs > 0 ? ` (${s(event.downForMs)} so far` : ' ('}${event.downForMs > 0 ? ', ' : ''}next check in ${s(event.nextCheckInMs ?? 0)}, jobs that need it fail in ${s(left)}); no attempts are spent meanwhile`;
 }
