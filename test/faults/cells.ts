@@ -11,7 +11,11 @@ export type Phase = 'copy' | 'hero' | 'variation' | 'thumbnail' | 'download' | '
 export interface Cell {
   fault: string;
   phase: Phase;
-  /** The whole cell must end within this (the CLI is killed past it: a hang). */
+  /**
+   * The whole cell must end within this (past it the cell fails as a hang). Generous on purpose: the
+   * cells take 5–20 s on an idle machine, and a shared CI box may be several times slower; a hang
+   * never ends.
+   */
   boundMs: number;
   run(): Promise<string>;
 }
@@ -25,6 +29,8 @@ interface Outcome {
   mentions?: Array<string | RegExp>;
   /** Text that must not appear. */
   never?: Array<string | RegExp>;
+  /** Prompts the simulator(s) must have accepted: 12 for a clean run (3 products × 4 images). */
+  prompts?: number;
 }
 
 /** Waits for the run and checks what every cell checks. Returns a one-line note for the table. */
@@ -62,6 +68,10 @@ async function settle(ctx: CellContext, run: CliRun, want: Outcome): Promise<str
   const twice = [...renders].filter(([, n]) => n > 1).map(([slot, n]) => `${slot}×${n}`);
   expect(twice.length === 0, `rendered twice: ${twice.join(', ')}`);
   const prompts = ctx.sims.comfies.reduce((n, c) => n + c.stats.promptsAccepted, 0);
+  expect(
+    want.prompts === undefined || prompts === want.prompts,
+    `${prompts} prompts, expected ${want.prompts}`,
+  );
   return `exit ${code}, ${prompts} prompts, ${[...renders.values()].reduce((a, b) => a + b, 0)} renders, ${(ms / 1000).toFixed(1)} s`;
 }
 
@@ -97,11 +107,12 @@ export const cells: Cell[] = [
   {
     fault: 'HTTP 500 once',
     phase: 'copy',
-    boundMs: 25_000,
+    boundMs: 60_000,
     run: () =>
       cell({}, async (ctx) => {
         ctx.sims.ollama.faults.httpErrorNext(500, 1);
         return settle(ctx, ctx.generate(), {
+          prompts: 12,
           exit: 0,
           status: 'complete',
           mentions: [`Ollama at ${ctx.sims.ollama.url}`, 'HTTP 500', ANY_FAILED_RETRYING],
@@ -111,21 +122,27 @@ export const cells: Cell[] = [
   {
     fault: 'connection reset once',
     phase: 'copy',
-    boundMs: 25_000,
+    boundMs: 60_000,
     run: () =>
       cell({}, async (ctx) => {
         ctx.sims.ollama.faults.resetConnectionNext(1, 'before-headers');
-        return settle(ctx, ctx.generate(), { exit: 0, status: 'complete', mentions: [ANY_FAILED_RETRYING] });
+        return settle(ctx, ctx.generate(), {
+          prompts: 12,
+          exit: 0,
+          status: 'complete',
+          mentions: [ANY_FAILED_RETRYING],
+        });
       }),
   },
   {
     fault: 'hung request',
     phase: 'copy',
-    boundMs: 30_000,
+    boundMs: 60_000,
     run: () =>
       cell({}, async (ctx) => {
         ctx.sims.ollama.faults.hangNext(1);
         return settle(ctx, ctx.generate(), {
+          prompts: 12,
           exit: 0,
           status: 'complete',
           mentions: [
@@ -138,11 +155,12 @@ export const cells: Cell[] = [
   {
     fault: 'invalid JSON always',
     phase: 'copy',
-    boundMs: 25_000,
+    boundMs: 60_000,
     run: () =>
       cell({}, async (ctx) => {
         ctx.sims.ollama.faults.invalidJsonNext(9);
         return settle(ctx, ctx.generate(), {
+          prompts: 12,
           exit: 3,
           status: 'complete',
           mentions: ['complete, fallback copy', '3 complete (3 with fallback copy)'],
@@ -152,11 +170,12 @@ export const cells: Cell[] = [
   {
     fault: 'model not installed',
     phase: 'copy',
-    boundMs: 25_000,
+    boundMs: 60_000,
     run: () =>
       cell({}, async (ctx) => {
         ctx.sims.ollama.faults.missingModel('llama3.2');
         return settle(ctx, ctx.generate(), {
+          prompts: 0,
           exit: 1,
           status: 'failed',
           mentions: ['llama3.2', 'ollama pull', 'deterministic'],
@@ -166,12 +185,13 @@ export const cells: Cell[] = [
   {
     fault: 'Ollama gone for good',
     phase: 'copy',
-    boundMs: 40_000,
+    boundMs: 120_000,
     run: () =>
       cell({}, async (ctx) => {
         const url = ctx.sims.ollama.url;
         await ctx.sims.ollama.close();
         return settle(ctx, ctx.generate(), {
+          prompts: 0,
           exit: 1,
           status: 'failed',
           mentions: [`Ollama at ${url}`, 'gave up waiting after 6 s', /unreachable/],
@@ -182,23 +202,29 @@ export const cells: Cell[] = [
   {
     fault: 'OOM once',
     phase: 'hero',
-    boundMs: 25_000,
+    boundMs: 60_000,
     run: () =>
       cell({}, async (ctx) => {
         ctx.sims.comfy.faults.oomOnPrompt(1);
-        return settle(ctx, ctx.generate(), { exit: 0, status: 'complete', mentions: [/out of memory/i] });
+        return settle(ctx, ctx.generate(), {
+          prompts: 13,
+          exit: 0,
+          status: 'complete',
+          mentions: [/out of memory/i],
+        });
       }),
   },
   {
     fault: 'HTTP 500 on POST /prompt ×2',
     phase: 'hero',
-    boundMs: 25_000,
+    boundMs: 60_000,
     run: () =>
       cell({}, async (ctx) => {
         const run = ctx.generate();
         await ctx.when(() => ctx.sims.comfy.stats.promptsAccepted >= 1, 20_000, 'the first prompt');
         ctx.sims.comfy.faults.httpError('/prompt', 2, 500);
         return settle(ctx, run, {
+          prompts: 12,
           exit: 0,
           status: 'complete',
           mentions: ['HTTP 500'],
@@ -209,7 +235,7 @@ export const cells: Cell[] = [
   {
     fault: 'HTTP 500 on every POST /prompt',
     phase: 'hero',
-    boundMs: 40_000,
+    boundMs: 120_000,
     run: () =>
       cell({}, async (ctx) => {
         const run = ctx.generate();
@@ -231,11 +257,12 @@ export const cells: Cell[] = [
   {
     fault: 'hung prompt',
     phase: 'hero',
-    boundMs: 30_000,
+    boundMs: 60_000,
     run: () =>
       cell({}, async (ctx) => {
         ctx.sims.comfy.faults.hangNext();
         return settle(ctx, ctx.generate(), {
+          prompts: 13,
           exit: 0,
           status: 'complete',
           mentions: ['made no progress', 'interrupted it'],
@@ -245,7 +272,7 @@ export const cells: Cell[] = [
   {
     fault: 'broken model file (loader error)',
     phase: 'hero',
-    boundMs: 25_000,
+    boundMs: 60_000,
     run: () =>
       cell({}, async (ctx) => {
         ctx.sims.comfy.faults.failNode(
@@ -255,6 +282,7 @@ export const cells: Cell[] = [
           1,
         );
         const note = await settle(ctx, ctx.generate(), {
+          prompts: 10,
           exit: 1,
           mentions: ['SafetensorError', 'deterministic'],
         });
@@ -267,17 +295,17 @@ export const cells: Cell[] = [
   {
     fault: 'WebSocket dropped mid-render',
     phase: 'hero',
-    boundMs: 25_000,
+    boundMs: 60_000,
     run: () =>
       cell({}, async (ctx) => {
         ctx.sims.comfy.faults.dropWsAfterFrames(3, 'reset');
-        return settle(ctx, ctx.generate(), { exit: 0, status: 'complete' });
+        return settle(ctx, ctx.generate(), { prompts: 12, exit: 0, status: 'complete' });
       }),
   },
   {
     fault: 'ComfyUI restarted (down 3 s)',
     phase: 'hero',
-    boundMs: 40_000,
+    boundMs: 120_000,
     run: () =>
       cell({}, async (ctx) => {
         const run = ctx.generate();
@@ -297,7 +325,7 @@ export const cells: Cell[] = [
   {
     fault: 'ComfyUI restarted (down longer than a prompt waits)',
     phase: 'variation',
-    boundMs: 60_000,
+    boundMs: 120_000,
     run: () =>
       cell({ timeouts: { backendDownSec: 30 } }, async (ctx) => {
         const run = ctx.generate();
@@ -318,7 +346,7 @@ export const cells: Cell[] = [
   {
     fault: 'ComfyUI gone for good',
     phase: 'hero',
-    boundMs: 40_000,
+    boundMs: 120_000,
     run: () =>
       cell({}, async (ctx) => {
         const run = ctx.generate();
@@ -341,17 +369,22 @@ export const cells: Cell[] = [
   {
     fault: 'OOM on a variation',
     phase: 'variation',
-    boundMs: 25_000,
+    boundMs: 60_000,
     run: () =>
       cell({}, async (ctx) => {
         ctx.sims.comfy.faults.oomWhen(isVariation, 1);
-        return settle(ctx, ctx.generate(), { exit: 0, status: 'complete', mentions: [/out of memory/i] });
+        return settle(ctx, ctx.generate(), {
+          prompts: 13,
+          exit: 0,
+          status: 'complete',
+          mentions: [/out of memory/i],
+        });
       }),
   },
   {
     fault: 'sampler RuntimeError once (transient)',
     phase: 'variation',
-    boundMs: 25_000,
+    boundMs: 60_000,
     run: () =>
       cell({}, async (ctx) => {
         const run = ctx.generate();
@@ -363,6 +396,7 @@ export const cells: Cell[] = [
           1,
         );
         return settle(ctx, run, {
+          prompts: 13,
           exit: 0,
           status: 'complete',
           mentions: ['CUDA error', ANY_FAILED_RETRYING],
@@ -373,50 +407,60 @@ export const cells: Cell[] = [
   {
     fault: 'OOM on a thumbnail',
     phase: 'thumbnail',
-    boundMs: 25_000,
+    boundMs: 60_000,
     run: () =>
       cell({ settings: { thumbnailMode: 'comfy' } }, async (ctx) => {
         ctx.sims.comfy.faults.oomWhen(isThumbnail, 1);
-        return settle(ctx, ctx.generate(), { exit: 0, status: 'complete', mentions: [/out of memory/i] });
+        return settle(ctx, ctx.generate(), {
+          prompts: 16,
+          exit: 0,
+          status: 'complete',
+          mentions: [/out of memory/i],
+        });
       }),
   },
   {
     fault: 'HTTP 500 on the hero upload',
     phase: 'thumbnail',
-    boundMs: 25_000,
+    boundMs: 60_000,
     run: () =>
       cell({ settings: { thumbnailMode: 'comfy' } }, async (ctx) => {
         ctx.sims.comfy.faults.httpError('/upload/image', 1, 500);
-        return settle(ctx, ctx.generate(), { exit: 0, status: 'complete', mentions: ['HTTP 500'] });
+        return settle(ctx, ctx.generate(), {
+          prompts: 15,
+          exit: 0,
+          status: 'complete',
+          mentions: ['HTTP 500'],
+        });
       }),
   },
   // -- download (/view) ---------------------------------------------------------------------------
   {
     fault: 'HTTP 500 on /view once',
     phase: 'download',
-    boundMs: 25_000,
+    boundMs: 60_000,
     run: () =>
       cell({}, async (ctx) => {
         ctx.sims.comfy.faults.httpError('/view', 1, 500);
         // settle() checks that no slot was rendered twice: the image is downloaded again, not re-rendered.
-        return settle(ctx, ctx.generate(), { exit: 0, status: 'complete' });
+        return settle(ctx, ctx.generate(), { prompts: 12, exit: 0, status: 'complete' });
       }),
   },
   {
     fault: 'connection reset on /view',
     phase: 'download',
-    boundMs: 25_000,
+    boundMs: 60_000,
     run: () =>
       cell({}, async (ctx) => {
         ctx.sims.comfy.faults.httpError('/view', 2, 'reset');
-        return settle(ctx, ctx.generate(), { exit: 0, status: 'complete' });
+        return settle(ctx, ctx.generate(), { prompts: 12, exit: 0, status: 'complete' });
       }),
   },
   // -- resume -------------------------------------------------------------------------------------
   {
     fault: 'kill -9, then the same command (forgotten --resume)',
     phase: 'resume',
-    boundMs: 50_000,
+    boundMs: 120_000,
     run: () =>
       cell({}, async (ctx) => {
         ctx.sims.comfy.faults.stallSteps(30, 40);
@@ -435,13 +479,13 @@ export const cells: Cell[] = [
           'the guard changed the journal',
         );
         const resumed = ctx.generate(['--resume']);
-        return settle(ctx, resumed, { exit: 0, status: 'complete' });
+        return settle(ctx, resumed, { prompts: 12, exit: 0, status: 'complete' });
       }),
   },
   {
     fault: 'kill -9, then --restart',
     phase: 'resume',
-    boundMs: 50_000,
+    boundMs: 120_000,
     run: () =>
       cell({}, async (ctx) => {
         ctx.sims.comfy.faults.stallSteps(30, 40);
@@ -470,7 +514,7 @@ export const cells: Cell[] = [
   {
     fault: 'ComfyUI down, then re-run of the failed assets',
     phase: 'resume',
-    boundMs: 50_000,
+    boundMs: 120_000,
     run: () =>
       cell({ timeouts: { backendDownSec: 3 } }, async (ctx) => {
         const first = ctx.generate();
@@ -501,7 +545,7 @@ export const cells: Cell[] = [
   {
     fault: 'second server lacks the model',
     phase: 'start',
-    boundMs: 25_000,
+    boundMs: 60_000,
     run: () =>
       cell({ extraComfy: 1 }, async (ctx) => {
         const lacking = ctx.sims.comfies[1];
@@ -521,7 +565,7 @@ export const cells: Cell[] = [
   {
     fault: 'ComfyUI answers 500 at start',
     phase: 'start',
-    boundMs: 20_000,
+    boundMs: 60_000,
     run: () =>
       cell({}, async (ctx) => {
         ctx.sims.comfy.faults.httpError('/system_stats', 100, 500);
@@ -537,7 +581,7 @@ export const cells: Cell[] = [
   {
     fault: 'duplicate product ids in the sheet',
     phase: 'start',
-    boundMs: 25_000,
+    boundMs: 60_000,
     run: () =>
       cell({ sheet: `${sheetCsv()}alpha-kettle,Another kettle,Same id again\n` }, async (ctx) => {
         const run = ctx.generate();
@@ -556,7 +600,7 @@ export const cells: Cell[] = [
 export const concurrentCell: Cell = {
   fault: 'two concurrent runs on one server',
   phase: 'variation',
-  boundMs: 40_000,
+  boundMs: 120_000,
   run: () =>
     cell({}, async (ctx) => {
       const outB = join(ctx.sims.dir, 'out-b');

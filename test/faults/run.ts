@@ -10,7 +10,9 @@ const filter = process.argv.slice(2).join(' ').toLowerCase();
 const all = [...cells, concurrentCell].filter(
   (c) => !filter || `${c.fault} ${c.phase}`.toLowerCase().includes(filter),
 );
-const concurrency = Number(process.env.FAULTS_CONCURRENCY ?? 2);
+// Most of a cell is waiting (timeouts, back-offs, a server that is down): three at a time keep two
+// cores busy without starving each other.
+const concurrency = Number(process.env.FAULTS_CONCURRENCY ?? 3);
 
 interface Result {
   cell: Cell;
