@@ -265,7 +265,11 @@ export const cells: Cell[] = [
           prompts: 13,
           exit: 0,
           status: 'complete',
-          mentions: ['made no progress', 'interrupted it'],
+          mentions: [
+            'made no progress',
+            'interrupted it',
+            /waiting for ComfyUI at http:\S+: no progress for \d+ s/,
+          ],
         });
       }),
   },

@@ -385,6 +385,7 @@ export class PromptJob {
     this.polling = reason;
     this.clearStall();
     this.emit({ type: 'polling', promptId: this.promptId, reason });
+    if (reason === 'stall') this.reportState('stalled');
     this.reschedulePoll(0);
   }
 
@@ -554,6 +555,7 @@ export class PromptJob {
     if (this.polling === 'stall' && !this.socketLost) {
       // the socket came back to life: stop polling
       this.polling = null;
+      this.reportState('running');
       if (this.pollTimer !== undefined) clearTimeout(this.pollTimer);
       this.pollTimer = undefined;
     }
@@ -620,13 +622,14 @@ export class PromptJob {
     else this.rejectPromise(outcome.error);
   }
 
-  private reported: 'queued' | 'running' | null = null;
+  private reported: 'queued' | 'running' | 'stalled' | null = null;
 
-  private reportState(state: 'queued' | 'running'): void {
+  private reportState(state: 'queued' | 'running' | 'stalled'): void {
     if (this.reported === state || this.phase === 'done') return;
     this.reported = state;
     const onState = this.callbacks.onState;
-    if (onState) this.call(() => onState(state));
+    const info = { silentMs: Date.now() - this.lastActivityAt, node: this.lastNode };
+    if (onState) this.call(() => onState(state, info));
   }
 
   private emit(event: ComfyJobEvent): void {

@@ -136,10 +136,14 @@ export interface ComfyJobCallbacks {
   /** A 200 reply with non-empty `node_errors`: some outputs were dropped and will not run (§2). */
   onWarning?: (warning: ComfyWarning) => void;
   /**
-   * Where the prompt is: waiting in ComfyUI's queue behind other prompts, or running. Cheap (no
+   * Where the prompt is: waiting in ComfyUI's queue behind other prompts, running, or running but
+   * silent for `stallTimeoutMs` (it is interrupted after `stallInterruptMs`). Cheap (no
    * `progress_state` parsing, unlike `onEvent`); called on every change.
    */
-  onState?: (state: 'queued' | 'running') => void;
+  onState?: (
+    state: 'queued' | 'running' | 'stalled',
+    info?: { silentMs: number; node: string | null },
+  ) => void;
 }
 
 export interface QueuePromptOptions extends ComfyJobCallbacks {

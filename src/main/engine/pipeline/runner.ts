@@ -85,6 +85,19 @@ function withModelFolder(err: unknown): unknown {
   });
 }
 
+/** What a prompt's state means for the operator ("queued on comfy-2 (http://…) behind other prompts"). */
+function stateDetail(
+  state: 'queued' | 'running' | 'stalled',
+  backend: ComfyBackend,
+  stallSec: number,
+  info?: { silentMs: number; node: string | null },
+): string {
+  if (state === 'queued') return `queued on ${backend.id} (${backend.url}) behind other prompts`;
+  if (state === 'running') return `rendering on ${backend.id}`;
+  const node = info?.node ? ` (node ${info.node})` : '';
+  return `waiting for ComfyUI at ${backend.url}: no progress for ${Math.round((info?.silentMs ?? 0) / 1000)} s${node}; interrupted and run again after ${stallSec} s without progress`;
+}
+
 export class JobRunner {
   private readonly ctx: RunnerContext;
   readonly copy: CopyJobs;
@@ -226,15 +239,12 @@ export class JobRunner {
       onProgress: (p: { value: number; max: number; node: string | null }) => progress.push(p),
       onPreview: (p: { mime: string; bytes: Uint8Array }) => preview.push(p),
       // "Queued on comfy-2" while the prompt waits behind others on the server, not "Rendering".
-      onState: (state: 'queued' | 'running') =>
+      onState: (state: 'queued' | 'running' | 'stalled', info?: { silentMs: number; node: string | null }) =>
         this.ctx.emit('job.status', {
           ...this.ref(job),
-          state: state === 'queued' ? 'queued-on-backend' : 'running',
+          state: state === 'queued' ? 'queued-on-backend' : state,
           backend: job.backend ?? backend.id,
-          detail:
-            state === 'queued'
-              ? `queued on ${job.backend ?? backend.id} (${this.ctx.pool.byLane(job.backend ?? '')?.url ?? backend.url}) behind other prompts`
-              : `rendering on ${job.backend ?? backend.id}`,
+          detail: stateDetail(state, backend, this.ctx.settings().timeouts.comfyStallSec, info),
         }),
     };
     try {
