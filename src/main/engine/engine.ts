@@ -323,6 +323,7 @@ export class Engine {
 
   /** Re-attaches to the journal after a crash or a stop: recovers running jobs, re-queues the rest. */
   async resume(): Promise<number> {
+    await this.finishStaleGalleries();
     const recovered = this.store.jobs.recoverInterrupted();
     const queued = this.store.jobs.listByStatus('queued', { limit: 1_000_000 });
     const entries = [
@@ -347,6 +348,22 @@ export class Engine {
       `resumed ${jobs.length} job(s) (${recovered.length} were running when the last session stopped)`,
     );
     return jobs.length;
+  }
+
+  /**
+   * Galleries still `queued`/`running` whose jobs are all finished (the process died between the
+   * last job and writing the gallery): decide their status and write their files now, so no run
+   * leaves a gallery `running` forever.
+   */
+  private async finishStaleGalleries(): Promise<void> {
+    const open = this.store.galleries.list({ status: ['queued', 'running'], limit: 1_000_000 });
+    for (const gallery of open) {
+      const jobs = this.store.jobs.listByGallery(gallery.id);
+      if (jobs.length === 0 || jobs.some((j) => j.status === 'queued' || j.status === 'running')) continue;
+      await this.finishGallery(gallery.id).catch((err: unknown) =>
+        this.log(`gallery ${gallery.id}: ${toShowcaseError(err).message}`),
+      );
+    }
   }
 
   /** The unfinished showcases of these products in the journal (a run that was killed, say). */

@@ -66,6 +66,18 @@ describe('Engine resilience (#14)', () => {
     ]);
   });
 
+  it('resume finishes a gallery left running by a process that died after its last job', async () => {
+    sims = await startSims({ engine: { overrides: { templateParams: SMALL_QWEN } } });
+    const productId = sims.engine.addProducts([{ id: 'stale-cup', name: 'Stale Cup' }]).imported[0]?.id ?? '';
+    const [galleryId = ''] = await sims.engine.start([productId], { variations: 1 });
+    await sims.engine.whenIdle();
+    // The crash window: every job done, the gallery not written yet.
+    sims.engine.store.galleries.update(galleryId, { status: 'running' });
+    const engine = await sims.reopen();
+    expect(await engine.resume()).toBe(0);
+    expect(engine.showcase(galleryId).gallery.status).toBe('complete');
+  });
+
   it('picks up new ComfyUI and Ollama URLs from the settings without a restart', async () => {
     sims = await startSims({ openEngine: false });
     const dead = `http://127.0.0.1:${await closedPort()}`;
