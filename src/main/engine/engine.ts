@@ -23,9 +23,10 @@ import {
 } from '../../shared/index.ts';
 import { backendWaitingEvent, backendWaitingLine } from './pipeline/backend-waiting.ts';
 import { BackendPool, type BackendPoolOptions } from './pipeline/backends.ts';
+import { type SchedulableJob, schedulable } from './pipeline/lanes.ts';
 import { Preflight } from './pipeline/preflight.ts';
 import { resolveReferencePath } from './pipeline/reference.ts';
-import { graphModel, JobRunner } from './pipeline/runner.ts';
+import { JobRunner } from './pipeline/runner.ts';
 import { clientOptionsFrom } from './pipeline/timeouts.ts';
 import { GalleryPublisher, type GalleryPublishResult, sendGalleryEmail } from './publish/index.ts';
 import {
@@ -36,7 +37,7 @@ import {
   Scheduler,
   type SchedulerHooks,
 } from './queue/index.ts';
-import { discardRun, failedShowcases, type UnfinishedRun, unfinishedRun } from './runs.ts';
+import { discardRun, failedShowcases, journalRerun, type UnfinishedRun, unfinishedRun } from './runs.ts';
 import { parseSheet, productsFromInputs } from './sheets/index.ts';
 import {
   composeCatalogIndex,
@@ -52,7 +53,6 @@ import {
   ShowcasePlanner,
   templateIdFor,
 } from './showcase/index.ts';
-import { planRerun } from './showcase/rerun.ts';
 import { conflictRecord, openStore, type Store } from './store/index.ts';
 import { SyncEngine } from './sync/index.ts';
 import {
@@ -391,29 +391,9 @@ export class Engine {
     if (galleryIds.length === 0) return [];
     const families = new Set(galleryIds.map((id) => this.showcase(id).gallery.family));
     for (const family of families) await this.prepareRun(family);
-    const settings = this.settings();
-    const jobs: Array<PlannedJob & { lane: LaneKind; model: string | null }> = [];
-    this.store.transaction(() => {
-      for (const galleryId of galleryIds) {
-        const { product, gallery, assets } = this.showcase(galleryId);
-        const planned = planRerun(product, gallery, assets, settings);
-        this.store.jobs.enqueue(
-          planned.map((j) => ({
-            id: j.id,
-            galleryId: j.galleryId,
-            kind: j.kind,
-            assetId: j.assetId,
-            dependsOn: j.dependsOn,
-            payload: j.payload,
-          })),
-        );
-        for (const j of planned) {
-          if (j.assetId) this.store.assets.update(j.assetId, { status: 'queued', error: null });
-          jobs.push(this.toQueued(j, gallery.family));
-        }
-        this.store.galleries.update(galleryId, { status: 'running', error: null });
-      }
-    });
+    const jobs = journalRerun(this.store, galleryIds, this.settings()).map(({ job, family }) =>
+      this.toQueued(job, family),
+    );
     const now = Date.now();
     for (const id of galleryIds) this.galleryStarted.set(id, now);
     for (const j of jobs) this.emit('job.queued', this.runner.ref(j as QueuedJob));
@@ -433,30 +413,8 @@ export class Engine {
     await this.indexWrite.catch(() => undefined);
   }
 
-  private toQueued(
-    job: PlannedJob,
-    family: TemplateFamily,
-  ): PlannedJob & { lane: LaneKind; model: string | null; template: string | null } {
-    const payload = job.payload;
-    const lane: LaneKind =
-      payload.type === 'copy'
-        ? 'llm'
-        : payload.type === 'thumbnail' && payload.mode === 'sharp'
-          ? 'cpu'
-          : 'comfy';
-    let model: string | null = null;
-    if (payload.type === 'image') {
-      const template = this.templates.has(payload.templateId) ? this.templates.get(payload.templateId) : null;
-      model = template ? graphModel(template.graph as never) : family;
-    }
-    // The template decides which servers can take it (a server lacking its model files cannot).
-    const template =
-      payload.type === 'image'
-        ? payload.templateId
-        : payload.type === 'thumbnail'
-          ? payload.templateId
-          : null;
-    return { ...job, lane, model, template };
+  private toQueued(job: PlannedJob, family: TemplateFamily): SchedulableJob {
+    return schedulable(this.templates, job, family);
   }
 
   /**

@@ -2,8 +2,10 @@
 // outage: "is there an unfinished run of these products?" (the guard of a forgotten --resume) and
 // "which assets of the last run failed?" (the re-run). Pure store reads and writes; the Engine
 // hands the resulting jobs to the scheduler.
-import { toShowcaseError } from '../../shared/index.ts';
+import { type Settings, ShowcaseError, type TemplateFamily, toShowcaseError } from '../../shared/index.ts';
 import type { BackendPool } from './pipeline/backends.ts';
+import type { PlannedJob } from './showcase/index.ts';
+import { planRerun } from './showcase/rerun.ts';
 import type { Store } from './store/index.ts';
 
 export interface UnfinishedRun {
@@ -80,5 +82,42 @@ export function failedShowcases(store: Store, productIds?: readonly string[]): s
     const gallery = store.galleries.latestForProduct(productId);
     if (gallery && (gallery.status === 'partial' || gallery.status === 'failed')) out.push(gallery.id);
   }
+  return out;
+}
+
+/**
+ * Journals the re-run of these galleries in one transaction: the jobs for what failed, their
+ * assets back to `queued`, the galleries `running` again. Returns the jobs for the scheduler.
+ */
+export function journalRerun(
+  store: Store,
+  galleryIds: readonly string[],
+  settings: Settings,
+): Array<{ job: PlannedJob; family: TemplateFamily }> {
+  const out: Array<{ job: PlannedJob; family: TemplateFamily }> = [];
+  store.transaction(() => {
+    for (const galleryId of galleryIds) {
+      const gallery = store.galleries.get(galleryId);
+      const product = gallery ? store.products.get(gallery.productId) : null;
+      if (!gallery || !product)
+        throw new ShowcaseError('not_found', `Gallery ${galleryId} or its product is gone`);
+      const planned = planRerun(product, gallery, store.assets.listByGallery(galleryId), settings);
+      store.jobs.enqueue(
+        planned.map((j) => ({
+          id: j.id,
+          galleryId: j.galleryId,
+          kind: j.kind,
+          assetId: j.assetId,
+          dependsOn: j.dependsOn,
+          payload: j.payload,
+        })),
+      );
+      for (const job of planned) {
+        if (job.assetId) store.assets.update(job.assetId, { status: 'queued', error: null });
+        out.push({ job, family: gallery.family });
+      }
+      store.galleries.update(galleryId, { status: 'running', error: null });
+    }
+  });
   return out;
 }
