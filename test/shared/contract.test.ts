@@ -52,12 +52,14 @@ describe('the contract', () => {
     expect(eventNames.sort()).toEqual(
       [
         'backend.status',
+        'backend.waiting',
         'job.completed',
         'job.failed',
         'job.preview',
         'job.progress',
         'job.queued',
         'job.started',
+        'job.status',
         'showcase.updated',
         'sync.status',
       ].sort(),
