@@ -128,11 +128,15 @@ export function createProgressReporter(
           // What the job waits for, in words: the TTY line shows it; plain logs only the waits
           // that can last (a model load, a backend that is down, a stalled prompt).
           const status = payload as EventPayload<'job.status'>;
-          if (l)
+          if (l) {
+            const on = status.backend ? ` on ${status.backend}` : '';
             l.current =
               status.state === 'queued-on-backend'
-                ? `queued on ${status.backend ?? 'the server'}`
-                : status.detail;
+                ? `${status.kind} queued${on}`
+                : status.state === 'running'
+                  ? `${status.kind}${on}`
+                  : `${status.kind}: ${status.detail}`;
+          }
           // (A backend that is down is told once by the engine's log, not once per waiting job.)
           if (mode === 'plain' && (status.state === 'loading-model' || status.state === 'stalled'))
             out.write(`${l?.label ?? status.galleryId}: ${status.kind} ${status.detail}\n`);
