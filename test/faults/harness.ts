@@ -16,7 +16,8 @@ const BIN = resolve(import.meta.dirname, '../../bin/showcase');
 /** Timeouts small enough that every fault costs a cell seconds, not minutes. */
 export const MATRIX_TIMEOUTS: Partial<BackendTimeouts> = {
   comfyRequestSec: 3,
-  comfyPollSec: 1,
+  // A loaded CI box can take over a second for a /prompt read; the probe must not refuse the run.
+  comfyPollSec: 3,
   comfyDownloadSec: 3,
   comfyStallSec: 1.5,
   comfyJobSec: 30,

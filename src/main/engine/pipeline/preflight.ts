@@ -37,7 +37,12 @@ export class Preflight {
   /** Probes every backend; throws when no ComfyUI server can take work, saying why for each. */
   async probe(): Promise<ComfyBackend[]> {
     await this.pool.probe();
-    const online = this.pool.comfy.filter((b) => b.lane.online && !b.lane.retired);
+    let online = this.pool.comfy.filter((b) => b.lane.online && !b.lane.retired);
+    // A server that was merely slow to answer (busy loading a model) gets a second look.
+    if (online.length === 0 && this.pool.comfy.some((b) => b.probeError?.code === 'timeout')) {
+      await this.pool.probe();
+      online = this.pool.comfy.filter((b) => b.lane.online && !b.lane.retired);
+    }
     if (online.length > 0) return online;
     const reasons = this.pool.comfy.map((b) => describeDown(b));
     const answered = this.pool.comfy.some((b) => b.probeError?.code === 'backend_error');
