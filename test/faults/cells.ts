@@ -221,7 +221,7 @@ export const cells: Cell[] = [
     run: () =>
       cell({}, async (ctx) => {
         const run = ctx.generate();
-        await ctx.when(() => ctx.sims.comfy.stats.promptsAccepted >= 1, 20_000, 'the first prompt');
+        await ctx.when(() => ctx.sims.comfy.stats.promptsAccepted >= 1, 60_000, 'the first prompt');
         ctx.sims.comfy.faults.httpError('/prompt', 2, 500);
         return settle(ctx, run, {
           prompts: 12,
@@ -239,7 +239,7 @@ export const cells: Cell[] = [
     run: () =>
       cell({}, async (ctx) => {
         const run = ctx.generate();
-        await ctx.when(() => ctx.sims.comfy.stats.promptsAccepted >= 1, 20_000, 'the first prompt');
+        await ctx.when(() => ctx.sims.comfy.stats.promptsAccepted >= 1, 60_000, 'the first prompt');
         ctx.sims.comfy.faults.httpError('/prompt', 100_000, 500);
         const note = await settle(ctx, run, {
           exit: 1,
@@ -313,7 +313,7 @@ export const cells: Cell[] = [
     run: () =>
       cell({}, async (ctx) => {
         const run = ctx.generate();
-        await ctx.when(() => ctx.sims.comfy.stats.promptsAccepted >= 2, 20_000, 'two prompts');
+        await ctx.when(() => ctx.sims.comfy.stats.promptsAccepted >= 2, 60_000, 'two prompts');
         await ctx.sims.comfy.down();
         setTimeout(() => void ctx.sims.comfy.up(), 3_000);
         // The prompts it was running wait out the outage, find ComfyUI forgot them and go again.
@@ -333,7 +333,7 @@ export const cells: Cell[] = [
     run: () =>
       cell({ timeouts: { backendDownSec: 30 } }, async (ctx) => {
         const run = ctx.generate();
-        await ctx.when(() => ctx.sims.comfy.stats.promptsAccepted >= 7, 25_000, 'seven prompts');
+        await ctx.when(() => ctx.sims.comfy.stats.promptsAccepted >= 7, 60_000, 'seven prompts');
         await ctx.sims.comfy.down();
         // Longer than a running prompt polls a dead server (backendDownSec / 4): it goes back to
         // the queue and waits for the backend with the others, without spending an attempt.
@@ -355,7 +355,7 @@ export const cells: Cell[] = [
       cell({}, async (ctx) => {
         const run = ctx.generate();
         const url = ctx.sims.comfy.url;
-        await ctx.when(() => ctx.sims.comfy.stats.promptsAccepted >= 1, 20_000, 'the first prompt');
+        await ctx.when(() => ctx.sims.comfy.stats.promptsAccepted >= 1, 60_000, 'the first prompt');
         await ctx.sims.comfy.down();
         const note = await settle(ctx, run, {
           exit: 1,
@@ -392,7 +392,7 @@ export const cells: Cell[] = [
     run: () =>
       cell({}, async (ctx) => {
         const run = ctx.generate();
-        await ctx.when(() => ctx.sims.comfy.stats.promptsAccepted >= 6, 20_000, 'heroes and lifestyles');
+        await ctx.when(() => ctx.sims.comfy.stats.promptsAccepted >= 6, 60_000, 'heroes and lifestyles');
         ctx.sims.comfy.faults.failNode(
           'KSampler',
           'RuntimeError',
@@ -469,7 +469,7 @@ export const cells: Cell[] = [
       cell({}, async (ctx) => {
         ctx.sims.comfy.faults.stallSteps(30, 40);
         const first = ctx.generate();
-        await ctx.when(() => ctx.sims.comfy.stats.promptsAccepted >= 3, 20_000, 'three prompts');
+        await ctx.when(() => ctx.sims.comfy.stats.promptsAccepted >= 3, 60_000, 'three prompts');
         first.child.kill('SIGKILL');
         await first.exit;
         ctx.sims.comfy.faults.clear();
@@ -494,7 +494,7 @@ export const cells: Cell[] = [
       cell({}, async (ctx) => {
         ctx.sims.comfy.faults.stallSteps(30, 40);
         const first = ctx.generate();
-        await ctx.when(() => ctx.sims.comfy.stats.promptsAccepted >= 3, 20_000, 'three prompts');
+        await ctx.when(() => ctx.sims.comfy.stats.promptsAccepted >= 3, 60_000, 'three prompts');
         first.child.kill('SIGKILL');
         await first.exit;
         ctx.sims.comfy.faults.clear();
@@ -522,7 +522,7 @@ export const cells: Cell[] = [
     run: () =>
       cell({ timeouts: { backendDownSec: 3 } }, async (ctx) => {
         const first = ctx.generate();
-        await ctx.when(() => ctx.sims.comfy.stats.promptsAccepted >= 4, 20_000, 'four prompts');
+        await ctx.when(() => ctx.sims.comfy.stats.promptsAccepted >= 4, 60_000, 'four prompts');
         await ctx.sims.comfy.down();
         const { code } = await first.exit;
         expect(code === 1, `the first run exited ${code}`);

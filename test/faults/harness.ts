@@ -129,7 +129,7 @@ export class CellContext {
   }
 
   /** Resolves when `check` holds (polled every 20 ms); rejects after `ms`. */
-  async when(check: () => boolean, ms = 20_000, what = 'condition'): Promise<void> {
+  async when(check: () => boolean, ms = 60_000, what = 'condition'): Promise<void> {
     const deadline = Date.now() + ms;
     while (!check()) {
       if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
