@@ -56,7 +56,7 @@ for (const file of files.sort()) {
   }
   if (file.startsWith('vitest')) addVitest(report);
   else if (file.startsWith('playwright')) addPlaywright(report);
-  else if (file.startsWith('check-') || file.startsWith('n8n')) addCheck(report);
+  else if (file.startsWith('check-') || file.startsWith('n8n') || file.startsWith('faults')) addCheck(report);
 }
 
 const ran = totals.passed + totals.failed;

@@ -24,6 +24,13 @@ run_check build npx electron-vite build
 
 npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json || status=1
 
+# The fault matrix (issue #14): every backend fault × the phase it hits, through the real CLI against
+# the simulators. Its counts join the summary below (test-results/faults.json).
+if ! bash scripts/test-faults.sh; then
+  status=1
+  [ -f test-results/faults.json ] || echo '{"name":"faults","passed":0,"failed":1,"skipped":0}' > test-results/faults.json
+fi
+
 if [ -f playwright.config.ts ] && ls test/e2e/*.spec.ts >/dev/null 2>&1; then
   PLAYWRIGHT_JSON_OUTPUT_NAME=test-results/playwright.json \
     npx playwright test --reporter=list,json || status=1

@@ -237,6 +237,29 @@ export const events = {
     /** What to do about it. */
     hint: z.string(),
   }),
+  /**
+   * What a job is waiting for right now, in words an operator understands: queued on a ComfyUI
+   * server behind other prompts, running, Ollama loading a model, a backend that is down.
+   */
+  'job.status': JobRefSchema.extend({
+    state: z.enum(['queued-on-backend', 'running', 'loading-model', 'waiting-for-backend', 'stalled']),
+    backend: z.string().nullable(),
+    detail: z.string(),
+  }),
+  /** A backend went down (and is waited for with back-off), is still down, or came back. */
+  'backend.waiting': z.object({
+    id: z.string(),
+    kind: z.enum(['comfyui', 'ollama']),
+    url: z.string(),
+    online: z.boolean(),
+    /** How long it has been unreachable (0 once back). */
+    downForMs: z.number().nonnegative(),
+    /** When the next probe runs (ms from now), null once back. */
+    nextCheckInMs: z.number().nonnegative().nullable(),
+    /** How long the engine keeps waiting before the jobs that need it fail. */
+    giveUpAfterMs: z.number().nonnegative(),
+    error: z.string().nullable(),
+  }),
   'sync.status': SyncStatusSchema,
 } as const;
 

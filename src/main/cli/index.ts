@@ -59,8 +59,34 @@ program
   .option('--lock-seed', 'lock seeds so re-runs reproduce the same images')
   .option('--variations <n>', 'variations per product (0–8)', int)
   .option('--resume', 'continue an interrupted run from the journal instead of starting new showcases')
+  .option('--restart', 'discard an unfinished run of this sheet found in the journal and start over')
   .option('--json', 'JSON lines instead of progress bars')
+  .addHelpText(
+    'after',
+    `
+Exit codes:
+  0  every showcase complete
+  1  a showcase partial, failed or cancelled, or the run could not start (backend, models, sheet)
+  2  nothing started: the journal holds an unfinished run of this sheet (choose --resume or --restart)
+  3  every showcase complete, some with the fallback copy (the LLM's answers were unusable)
+
+Timeouts, and how long a backend that went away is waited for, are settings (docs/operations.md).
+Failed assets of a finished run are rendered again with: showcase rerun`,
+  )
   .action(async (sheet, opts) => (await import('./commands/generate.ts')).generateCommand(sheet, opts));
+
+program
+  .command('rerun')
+  .description(
+    'render again what failed in the latest run: every asset not done in the latest partial or failed showcase of each product',
+  )
+  .option('--out <dir>', 'output folder', 'showcase-output')
+  .option('--db <file>', 'SQLite file (default: <out>/studio.db)')
+  .option('--comfy <url>', 'ComfyUI server (repeat for several GPUs)', collect)
+  .option('--ollama <url>', 'Ollama server')
+  .option('--product <id>', 'only this product (repeatable)', collect)
+  .option('--json', 'JSON lines instead of progress bars')
+  .action(async (opts) => (await import('./commands/generate.ts')).rerunCommand(opts));
 
 const templates = program.command('templates').description('workflow template library');
 templates
@@ -158,6 +184,8 @@ try {
   if (err instanceof ShowcaseError) {
     console.error(`error: ${err.message}`);
     if (err.hint) console.error(`hint: ${err.hint}`);
+    const code = err.details?.exitCode;
+    if (typeof code === 'number') process.exitCode = code;
   } else {
     console.error(`error: ${err instanceof Error ? err.message : String(err)}`);
   }

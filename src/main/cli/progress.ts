@@ -127,10 +127,35 @@ export function createProgressReporter(
           if (l && !p.willRetry) l.failed += 1;
           if (mode === 'plain' || mode === 'tty') {
             const label = l?.label ?? String(p.galleryId);
-            const msg = `${label}: ${String(p.kind)} ${p.willRetry ? 'failed, retrying' : 'failed'} — ${String(p.error)}`;
+            const info = p.errorInfo as { code?: string } | undefined;
+            // A backend that is down is waited for (no attempt spent): say that, not "failed".
+            const how = !p.willRetry
+              ? 'failed'
+              : info?.code === 'backend_unreachable'
+                ? 'waits for its backend'
+                : 'failed, retrying';
+            const msg = `${label}: ${String(p.kind)} ${how} — ${String(p.error)}`;
             if (mode === 'plain') out.write(`${terminalSafe(msg)}\n`);
           }
           break;
+        case 'job.status': {
+          // What the job waits for, in words: the TTY line shows it; plain logs only the waits
+          // that can last (a model load, a backend that is down, a stalled prompt).
+          const status = payload as EventPayload<'job.status'>;
+          if (l) {
+            const on = status.backend ? ` on ${status.backend}` : '';
+            l.current =
+              status.state === 'queued-on-backend'
+                ? `${status.kind} queued${on}`
+                : status.state === 'running'
+                  ? `${status.kind}${on}`
+                  : `${status.kind}: ${status.detail}`;
+          }
+          // (A backend that is down is told once by the engine's log, not once per waiting job.)
+          if (mode === 'plain' && (status.state === 'loading-model' || status.state === 'stalled'))
+            out.write(`${l?.label ?? status.galleryId}: ${status.kind} ${status.detail}\n`);
+          break;
+        }
         case 'showcase.updated': {
           const g = (payload as EventPayload<'showcase.updated'>).gallery;
           if (l) {
@@ -138,7 +163,9 @@ export function createProgressReporter(
             l.current = g.status;
           }
           if (mode === 'plain' && ['complete', 'partial', 'failed'].includes(g.status)) {
-            out.write(`${terminalInline(l?.label ?? g.productId)}: ${g.status}\n`);
+            const fallback =
+              g.status === 'complete' && g.copy?.source === 'fallback' ? ', fallback copy' : '';
+            out.write(`${terminalInline(l?.label ?? g.productId)}: ${g.status}${fallback}\n`);
           }
           break;
         }

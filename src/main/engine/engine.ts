@@ -21,17 +21,28 @@ import {
   type TemplateFamily,
   toShowcaseError,
 } from '../../shared/index.ts';
+import { backendWaitingEvent, backendWaitingLine } from './pipeline/backend-waiting.ts';
 import { BackendPool, type BackendPoolOptions } from './pipeline/backends.ts';
+import { type SchedulableJob, schedulable } from './pipeline/lanes.ts';
 import { previewsOffNotice } from './pipeline/notices.ts';
+import { Preflight } from './pipeline/preflight.ts';
 import { resolveReferencePath } from './pipeline/reference.ts';
-import { graphModel, JobRunner } from './pipeline/runner.ts';
+import { JobRunner } from './pipeline/runner.ts';
+import { clientOptionsFrom } from './pipeline/timeouts.ts';
 import { GalleryPublisher, type GalleryPublishResult, sendGalleryEmail } from './publish/index.ts';
-import { type Lane, type LaneKind, type QueuedJob, Scheduler, type SchedulerHooks } from './queue/index.ts';
+import {
+  type BackendWatchOptions,
+  type Lane,
+  type LaneKind,
+  type QueuedJob,
+  Scheduler,
+  type SchedulerHooks,
+} from './queue/index.ts';
+import { discardRun, failedShowcases, journalRerun, type UnfinishedRun, unfinishedRun } from './runs.ts';
 import { parseSheet, productsFromInputs } from './sheets/index.ts';
 import {
   composeCatalogIndex,
   composeGallery,
-  familiesUsedBy,
   type GalleryDocument,
   imageJobPayload,
   type JobPayload,
@@ -72,6 +83,8 @@ export interface EngineOptions {
   /** Retry policy of the scheduler. */
   maxAttempts?: number;
   backoffMs?: number;
+  /** Waiting for a backend that went away (default from the `timeouts` setting). */
+  backendWatch?: Partial<BackendWatchOptions>;
   log?: (line: string) => void;
 }
 
@@ -95,6 +108,7 @@ export class Engine {
   readonly handlers: MethodHandlers;
   private readonly options: EngineOptions;
   private readonly runner: JobRunner;
+  private readonly preflight: Preflight;
   private readonly planner = new ShowcasePlanner();
   private readonly listeners = new Set<EngineListener>();
   private readonly timings = new Map<string, number>();
@@ -120,11 +134,13 @@ export class Engine {
     this.outputRoot = resolve(options.outputRoot);
     this.overrides = options.overrides ?? {};
     const settings = this.settings();
+    const clients = clientOptionsFrom(settings.timeouts, options.backendOptions);
     this.pool = new BackendPool({
       comfyUrls: settings.comfyUrls,
       ollamaUrl: settings.ollamaUrl,
       ollamaModel: settings.ollamaModel,
       ...options.backendOptions,
+      ...clients,
       comfy: {
         // Read per prompt, so a change in Settings applies to the next prompt.
         previewMethod: () => this.settings().comfyPreviewMethod,
@@ -132,10 +148,11 @@ export class Engine {
           const backend = this.pool.comfy.find((b) => b.url === missing.url);
           if (backend) this.emit('backend.notice', previewsOffNotice(backend, missing));
         },
-        ...options.backendOptions?.comfy,
+        ...clients.comfy,
       },
       onStatus: (status) => this.emit('backend.status', status),
     });
+    this.preflight = new Preflight(this.pool, templates, (line) => this.log(line));
     this.runner = new JobRunner({
       store,
       pool: this.pool,
@@ -148,6 +165,12 @@ export class Engine {
     this.scheduler = new Scheduler(this.pool.lanes(), this.hooks(), {
       maxAttempts: options.maxAttempts ?? 3,
       backoffMs: options.backoffMs ?? 500,
+      backendWatch: {
+        probeInitialMs: 250,
+        probeMaxMs: 5_000,
+        downLimitMs: settings.timeouts.backendDownSec * 1000,
+        ...options.backendWatch,
+      },
     });
     this.handlers = this.createHandlers();
   }
@@ -312,6 +335,7 @@ export class Engine {
 
   /** Re-attaches to the journal after a crash or a stop: recovers running jobs, re-queues the rest. */
   async resume(): Promise<number> {
+    await this.finishStaleGalleries();
     const recovered = this.store.jobs.recoverInterrupted();
     const queued = this.store.jobs.listByStatus('queued', { limit: 1_000_000 });
     const entries = [
@@ -338,6 +362,57 @@ export class Engine {
     return jobs.length;
   }
 
+  /**
+   * Galleries still `queued`/`running` whose jobs are all finished (the process died between the
+   * last job and writing the gallery): decide their status and write their files now, so no run
+   * leaves a gallery `running` forever.
+   */
+  private async finishStaleGalleries(): Promise<void> {
+    const open = this.store.galleries.list({ status: ['queued', 'running'], limit: 1_000_000 });
+    for (const gallery of open) {
+      const jobs = this.store.jobs.listByGallery(gallery.id);
+      if (jobs.length === 0 || jobs.some((j) => j.status === 'queued' || j.status === 'running')) continue;
+      await this.finishGallery(gallery.id).catch((err: unknown) =>
+        this.log(`gallery ${gallery.id}: ${toShowcaseError(err).message}`),
+      );
+    }
+  }
+
+  /** The unfinished showcases of these products in the journal (a run that was killed, say). */
+  unfinishedRun(productIds: readonly string[]): UnfinishedRun {
+    return unfinishedRun(this.store, productIds);
+  }
+
+  /** Ends an unfinished run on purpose (`--restart`): its open jobs are cancelled. */
+  async discardRun(galleryIds: readonly string[]): Promise<number> {
+    const n = await discardRun(this.store, this.pool, galleryIds);
+    for (const id of galleryIds) {
+      const gallery = this.store.galleries.get(id);
+      if (gallery) this.emit('showcase.updated', { galleryId: id, gallery });
+    }
+    return n;
+  }
+
+  /**
+   * Re-runs what failed in the latest partial or failed showcase of each product (all of them
+   * when none is named): the missing copy, then every asset that is not done, in the same gallery
+   * with the same seeds. Returns the galleries re-opened.
+   */
+  async rerunFailed(productIds?: readonly string[]): Promise<string[]> {
+    const galleryIds = failedShowcases(this.store, productIds);
+    if (galleryIds.length === 0) return [];
+    const families = new Set(galleryIds.map((id) => this.showcase(id).gallery.family));
+    for (const family of families) await this.prepareRun(family);
+    const jobs = journalRerun(this.store, galleryIds, this.settings()).map(({ job, family }) =>
+      this.toQueued(job, family),
+    );
+    const now = Date.now();
+    for (const id of galleryIds) this.galleryStarted.set(id, now);
+    for (const j of jobs) this.emit('job.queued', this.runner.ref(j as QueuedJob));
+    this.scheduler.add(jobs);
+    return galleryIds;
+  }
+
   /** Resolves when no job is open and every finished gallery and the catalog index are written. */
   async whenIdle(): Promise<void> {
     await this.scheduler.whenIdle();
@@ -350,69 +425,30 @@ export class Engine {
     await this.indexWrite.catch(() => undefined);
   }
 
-  private toQueued(
-    job: PlannedJob,
-    family: TemplateFamily,
-  ): PlannedJob & { lane: LaneKind; model: string | null } {
-    const payload = job.payload;
-    const lane: LaneKind =
-      payload.type === 'copy'
-        ? 'llm'
-        : payload.type === 'thumbnail' && payload.mode === 'sharp'
-          ? 'cpu'
-          : 'comfy';
-    let model: string | null = null;
-    if (payload.type === 'image') {
-      const template = this.templates.has(payload.templateId) ? this.templates.get(payload.templateId) : null;
-      model = template ? graphModel(template.graph as never) : family;
-    }
-    return { ...job, lane, model };
+  private toQueued(job: PlannedJob, family: TemplateFamily): SchedulableJob {
+    return schedulable(this.templates, job, family);
   }
 
-  /** Probes the backends and decides whether copy and images must take turns on the GPU. */
+  /**
+   * The pre-flight of every run, whatever adapter started it: probes every backend, checks the
+   * family's model files on each ComfyUI server (work is routed away from a server that lacks
+   * them), and decides whether copy and images must take turns on the GPU.
+   */
   private async prepareRun(family: TemplateFamily): Promise<void> {
-    await this.pool.probe();
-    const online = this.pool.comfy.filter((b) => b.lane.online);
-    if (online.length === 0) {
-      const first = this.pool.comfy[0];
-      throw new ShowcaseError(
-        'backend_unreachable',
-        `No ComfyUI server is reachable (${this.pool.comfy.map((b) => b.url).join(', ')})${first?.status.error ? `: ${first.status.error}` : ''}`,
-        {
-          hint: 'Start ComfyUI (python main.py --listen 127.0.0.1) or set the ComfyUI URL in Settings',
-          retryable: true,
-        },
-      );
-    }
+    const online = await this.preflight.probe();
+    await this.preflight.checkModels(family, online);
     const gating = this.pool.needsPhaseGating(family);
     this.scheduler.setPhaseGating(gating);
     if (gating) this.log('VRAM too small for the LLM and the image model together: copy first, then images');
   }
 
   /**
-   * Checks the family's templates against the first reachable ComfyUI server's /object_info and
-   * refuses, with ONE message naming every missing model file and its folder, before any work
-   * starts (instead of every showcase failing the same way).
+   * Checks the family's templates against every reachable ComfyUI server's /object_info; refuses,
+   * with ONE message naming each server and every missing model file and its folder, when none of
+   * them has all the files (instead of every showcase failing the same way).
    */
   async checkModels(family: TemplateFamily): Promise<void> {
-    const backend = this.pool.comfy.find((b) => b.lane.online) ?? this.pool.comfy[0];
-    if (!backend) return;
-    const info = parseObjectInfo(await backend.client.objectInfo());
-    const families = familiesUsedBy(family);
-    const issues = lintLibrary(
-      this.templates.all().filter((t) => families.includes(t.family)),
-      info,
-    ).filter((i) => i.severity === 'error' && i.message.includes('is not installed'));
-    if (issues.length === 0) return;
-    const lines = [...new Set(issues.map((i) => i.message.replace(/ \(the server lists:.*$/, '')))];
-    throw new ShowcaseError(
-      'model_missing',
-      `ComfyUI at ${backend.url} is missing model files:\n  ${lines.join('\n  ')}`,
-      {
-        hint: 'Download the files into those folders (see docs/operations.md), then run again',
-        details: { files: lines },
-      },
-    );
+    await this.preflight.checkModels(family);
   }
 
   private resolvePreset(idOrName: string) {
@@ -519,6 +555,7 @@ export class Engine {
       enterImagePhase: async () => {
         const model = this.settings().ollamaModel;
         this.log(`unloading ${model} before the image phase`);
+        this.runner.copy.budget.unloaded(model);
         await this.pool.ollama
           .freeVram(model)
           .catch((err: unknown) => this.log(`unload failed: ${toShowcaseError(err).message}`));
@@ -545,9 +582,20 @@ export class Engine {
         this.journal(() => this.store.jobs.markRunning(job.id, backend));
         this.emit('job.started', { ...this.runner.ref(job), backend: lane.id });
       },
-      jobRetrying: (job, error) => {
+      jobRetrying: (job, error, info) => {
         job.comfyPromptId = null;
-        this.journal(() => this.store.jobs.requeue(job.id, { error: error.message }));
+        this.journal(() =>
+          this.store.jobs.requeue(job.id, { error: error.message, refundAttempt: info?.free ?? false }),
+        );
+        const lane = info?.free ? this.scheduler.lanes.find((l) => l.kind === job.lane && !l.online) : null;
+        if (lane) {
+          this.emit('job.status', {
+            ...this.runner.ref(job),
+            state: 'waiting-for-backend',
+            backend: lane.id,
+            detail: `waiting for ${lane.label ?? lane.id}${lane.url ? ` at ${lane.url}` : ''} to come back (no attempt spent)`,
+          });
+        }
         const stored = this.store.jobs.get(job.id);
         if (stored)
           this.emit('job.failed', {
@@ -595,6 +643,13 @@ export class Engine {
           this.journal(() =>
             this.store.assets.update(job.assetId ?? '', { status: 'failed', error: 'cancelled' }),
           );
+      },
+      probeLane: (lane) => this.pool.probeLane(lane, this.settings().timeouts.comfyPollSec * 1000),
+      laneStatus: (lane, state) => {
+        const event = backendWaitingEvent(lane, state);
+        this.emit('backend.waiting', event);
+        // Once when it goes down, then every few probes, and when it is back: not one line per probe.
+        if (state.online || !state.down || state.down.probes % 5 === 0) this.log(backendWaitingLine(event));
       },
       galleryFinished: (galleryId) => {
         const done: Promise<void> = this.finishGallery(galleryId)
@@ -959,10 +1014,26 @@ export class Engine {
         }
         this.store.settings.update(patch);
         this.configureSync();
+        this.applyBackendSettings();
         return redactSettings(this.settings());
       },
     };
     return h;
+  }
+
+  /**
+   * Settings reach a running engine: new ComfyUI/Ollama URLs rebuild the backend pool (servers that
+   * stay keep their clients and the prompts they follow) and new timeouts apply to the next calls.
+   */
+  private applyBackendSettings(): void {
+    const settings = this.settings();
+    if (this.pool.reconfigure({ comfyUrls: settings.comfyUrls, ollamaUrl: settings.ollamaUrl })) {
+      this.scheduler.replaceLanes(this.pool.lanes());
+      this.log(`backends now: ComfyUI ${settings.comfyUrls.join(', ')}; Ollama ${settings.ollamaUrl}`);
+    }
+    this.scheduler.setBackendWatch({
+      downLimitMs: this.options.backendWatch?.downLimitMs ?? settings.timeouts.backendDownSec * 1000,
+    });
   }
 
   /**

@@ -6,6 +6,23 @@ import type { BridgeEvent } from '../bridge/index.ts';
 
 export type LiveJobState = 'queued' | 'running' | 'retrying' | 'done' | 'failed';
 
+/** What a job waits for, from the engine's `job.status` events (null once it renders or ends). */
+export interface LiveWait {
+  state: 'queued-on-backend' | 'loading-model' | 'waiting-for-backend' | 'stalled';
+  backend: string | null;
+  detail: string;
+}
+
+/** The chip of a waiting job: "Queued on comfy-2" rather than "Rendering" while ComfyUI queues it. */
+export function waitChip(wait: LiveWait | null | undefined): { status: string; label: string } | null {
+  if (!wait) return null;
+  if (wait.state === 'queued-on-backend')
+    return { status: 'queued', label: `Queued on ${wait.backend ?? 'server'}` };
+  if (wait.state === 'loading-model') return { status: 'running', label: 'Loading model' };
+  if (wait.state === 'stalled') return { status: 'retrying', label: 'Stalled' };
+  return { status: 'waiting', label: 'Waiting for backend' };
+}
+
 export interface LiveJob {
   jobId: string;
   galleryId: string;
@@ -21,6 +38,7 @@ export interface LiveJob {
   startedAt: number | null;
   finishedAt: number | null;
   error: string | null;
+  wait?: LiveWait | null;
 }
 
 /** What an image slot shows while its job runs. */
@@ -31,6 +49,7 @@ export interface LiveSlot {
   max: number;
   /** Latest sampler preview frame (data: URL). */
   preview: string | null;
+  wait?: LiveWait | null;
 }
 
 export interface FailureEntry {
@@ -298,6 +317,36 @@ export const useLive = create<LiveState>()((set, get) => {
                 previewsOff: { ...get().previewsOff, [p.backend]: { message: p.message, hint: p.hint } },
               });
             }
+            break;
+          }
+          case 'job.status': {
+            const p = e.payload;
+            const wait: LiveWait | null =
+              p.state === 'running' ? null : { state: p.state, backend: p.backend, detail: p.detail };
+            putJob(p.jobId, (prev) => ({
+              jobId: p.jobId,
+              galleryId: p.galleryId,
+              assetId: p.assetId,
+              kind: p.kind,
+              state: prev?.state ?? 'running',
+              backend: p.backend ?? prev?.backend ?? null,
+              value: prev?.value ?? 0,
+              max: prev?.max ?? 0,
+              node: prev?.node ?? null,
+              queuedAt: prev?.queuedAt ?? now,
+              startedAt: prev?.startedAt ?? null,
+              finishedAt: prev?.finishedAt ?? null,
+              error: prev?.error ?? null,
+              wait,
+            }));
+            putSlot(p.assetId, (prev) => ({
+              jobId: p.jobId,
+              state: prev?.state ?? 'running',
+              value: prev?.value ?? 0,
+              max: prev?.max ?? 0,
+              preview: prev?.preview ?? null,
+              wait,
+            }));
             break;
           }
           default:

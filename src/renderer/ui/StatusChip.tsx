@@ -7,8 +7,10 @@ const LABELS: Record<string, string> = {
   queued: 'Queued',
   running: 'Rendering',
   retrying: 'Retrying',
+  waiting: 'Waiting for backend',
   done: 'Done',
   complete: 'Complete',
+  'complete-fallback': 'Complete, fallback copy',
   partial: 'Partial',
   failed: 'Failed',
   cancelled: 'Cancelled',
@@ -21,8 +23,10 @@ const TONES: Record<string, string> = {
   queued: 'info',
   running: 'accent',
   retrying: 'warn',
+  waiting: 'warn',
   done: 'ok',
   complete: 'ok',
+  'complete-fallback': 'warn',
   partial: 'warn',
   failed: 'danger',
   cancelled: 'neutral',
@@ -32,12 +36,13 @@ export function statusLabel(status: string): string {
   return LABELS[status] ?? status.charAt(0).toUpperCase() + status.slice(1);
 }
 
-export function StatusChip({ status, testId }: { status: string; testId?: string }) {
+/** `label` overrides the status's word (e.g. "Queued on comfy-2" instead of "Queued"). */
+export function StatusChip({ status, testId, label }: { status: string; testId?: string; label?: string }) {
   const tone = TONES[status] ?? 'neutral';
   return (
     <span className={`chip chip-${tone}`} data-status={status} data-testid={testId}>
       <span className={`chip-dot${status === 'running' ? ' is-pulsing' : ''}`} aria-hidden="true" />
-      {statusLabel(status)}
+      {label ?? statusLabel(status)}
     </span>
   );
 }

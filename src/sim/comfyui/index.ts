@@ -99,6 +99,16 @@ export interface ComfySim {
   models(): Record<string, string[]>;
   /** Wipe queue, history, caches and WS sessions; keep output files; same port. */
   restart(): Promise<void>;
+  /**
+   * The process dies: every connection is cut, the port stops listening (connections are refused)
+   * and the queue, history, caches and WS sessions are gone. `up()` brings it back on the same port,
+   * so `down()` … `up()` is a ComfyUI restart that takes as long as the caller waits in between.
+   */
+  down(): Promise<void>;
+  /** Listens again on the same port after `down()` (a no-op when it is up). */
+  up(): Promise<void>;
+  /** True between `down()` and `up()`. */
+  readonly isDown: boolean;
   close(): Promise<void>;
 }
 
@@ -245,6 +255,15 @@ export async function startComfySim(options: ComfySimOptions = {}): Promise<Comf
   engine.start();
 
   let closed = false;
+  let isDown = false;
+  const listenAgain = () =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     port,
@@ -265,6 +284,24 @@ export async function startComfySim(options: ComfySimOptions = {}): Promise<Comf
       await engine.restart();
       files.wipeTemp();
     },
+    get isDown() {
+      return isDown;
+    },
+    async down() {
+      if (closed || isDown) return;
+      isDown = true;
+      hub.terminateAll();
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await stopped;
+      await engine.restart();
+      files.wipeTemp();
+    },
+    async up() {
+      if (closed || !isDown) return;
+      await listenAgain();
+      isDown = false;
+    },
     async close() {
       if (closed) return;
       closed = true;
@@ -272,7 +309,7 @@ export async function startComfySim(options: ComfySimOptions = {}): Promise<Comf
       await engine.stop();
       wss.close();
       server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      if (!isDown) await new Promise<void>((resolve) => server.close(() => resolve()));
       await files.dispose();
     },
   };

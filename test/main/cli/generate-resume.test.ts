@@ -346,7 +346,8 @@ describe('showcase generate (child process)', () => {
     const err = run.stderr();
     const errorLines = err.split('\n').filter((l) => l.startsWith('error:'));
     expect(errorLines).toHaveLength(1);
-    expect(errorLines[0]).toContain('No ComfyUI server is reachable');
+    expect(errorLines[0]).toContain('No ComfyUI server can take work');
+    expect(errorLines[0]).toContain('is unreachable');
     expect(errorLines[0]).toContain(dead);
     expect(err).toMatch(/^hint: .*ComfyUI/m);
     expect(err).not.toMatch(/\n\s+at /);

@@ -12,6 +12,10 @@ afterEach(async () => {
 });
 
 const SMALL_QWEN = { 'qwen-image': { width: 512, height: 384, megapixels: 0.25 } };
+// Ollama's 5 min keep-alive at the simulators' time scale is 150 ms of real time: on a loaded machine
+// the gap between two copy calls can be longer and the model would expire between them (a second
+// load the engine did not cause). An hour scales to 1.8 s; the engine's own unload is what is tested.
+const KEEP_LLM = { defaultKeepAlive: '1h' };
 const LLM = 'llama3.2:latest';
 const QWEN = 'qwen_image_fp8_e4m3fn.safetensors';
 
@@ -45,7 +49,7 @@ function expectCopyBeforeImages(events: RecordedEvent[], galleries: string[]): v
 
 describe('Engine GPU sharing', () => {
   it('batches phases on the shared 24 GB GPU: all copy first, the LLM loaded once per batch', async () => {
-    sims = await startSims({ engine: { overrides: { templateParams: SMALL_QWEN } } });
+    sims = await startSims({ ollama: KEEP_LLM, engine: { overrides: { templateParams: SMALL_QWEN } } });
     const { engine, gpu, ollama } = sims;
 
     const first = await engine.start(products(sims, 'batch-a', 3), { family: 'qwen-image', variations: 1 });
@@ -73,6 +77,7 @@ describe('Engine GPU sharing', () => {
 
   it('does not gate when the image model fits next to the LLM (SDXL on 24 GB)', async () => {
     sims = await startSims({
+      ollama: KEEP_LLM,
       engine: { overrides: { templateParams: { sdxl: { width: 512, height: 512, megapixels: 0.25 } } } },
     });
     const { engine, gpu } = sims;
@@ -89,7 +94,11 @@ describe('Engine GPU sharing', () => {
   it('feeds two ComfyUI servers (two GPUs; the first shares its card with the LLM)', async () => {
     // The second server gets its own SimGpu: on the first card its Qwen model would evict the
     // other server's and could not load next to the LLM during the copy phase.
-    sims = await startSims({ extraComfy: 1, engine: { overrides: { templateParams: SMALL_QWEN } } });
+    sims = await startSims({
+      extraComfy: 1,
+      ollama: KEEP_LLM,
+      engine: { overrides: { templateParams: SMALL_QWEN } },
+    });
     const { engine, comfies, gpu } = sims;
     const [one, two] = comfies;
     if (!one || !two) throw new Error('two simulators expected');

@@ -101,14 +101,34 @@ describe('Engine under backend faults', () => {
     expect(copy.every((u) => !u.ok)).toBe(true);
   });
 
-  it('fails the gallery with a message naming the missing model file and its folder', async () => {
+  it('refuses to start when no server has the model file, naming the server, the file and its folder', async () => {
     sims = await startSims({ engine: { overrides: { templateParams: SMALL_QWEN } } });
     sims.comfy.setModels('diffusion_models', []);
-    const { gallery, assets } = await renderOne(sims, 'no-model-vase', 1);
+    const productId = sims.engine.addProducts([{ id: 'no-model-lamp', name: 'Lamp' }]).imported[0]?.id ?? '';
+    const refused = await sims.engine.start([productId]).catch((err: unknown) => err);
+    expect(refused).toMatchObject({ code: 'model_missing' });
+    const message = (refused as Error).message;
+    expect(message).toContain(`ComfyUI at ${sims.comfy.url}`);
+    expect(message).toContain('qwen_image_fp8_e4m3fn.safetensors');
+    expect(message).toContain('models/diffusion_models');
+    expect(sims.engine.store.galleries.latestForProduct(productId)).toBeNull();
+    expect(sims.comfy.stats.promptsAccepted).toBe(0);
+  });
+
+  it('fails the gallery at once (no retries) when the model file disappears after the pre-flight', async () => {
+    sims = await startSims({ engine: { overrides: { templateParams: SMALL_QWEN } } });
+    const productId = sims.engine.addProducts([{ id: 'no-model-vase', name: 'Vase' }]).imported[0]?.id ?? '';
+    sims.engine.scheduler.pause();
+    const [galleryId = ''] = await sims.engine.start([productId], { variations: 1 });
+    sims.comfy.setModels('diffusion_models', []);
+    sims.engine.scheduler.resume();
+    await sims.engine.whenIdle();
+    const { gallery, assets } = sims.engine.showcase(galleryId);
 
     expect(gallery.status).toBe('failed');
     expect(gallery.error).toContain('qwen_image_fp8_e4m3fn.safetensors');
     expect(gallery.error).toContain('models/diffusion_models');
+    expect(gallery.error).toContain('deterministic');
     expect(assets.every((a) => a.status !== 'done')).toBe(true);
     // A missing file is not a transient error: no retries hammering the server.
     expect(sims.comfy.stats.promptsAccepted).toBe(0);

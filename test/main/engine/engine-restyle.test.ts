@@ -34,7 +34,8 @@ async function graphsByPrefix(url: string): Promise<Map<string, Graph>> {
   for (const entry of Object.values(history)) {
     const graph = entry.prompt[2];
     const prefix = Object.values(graph).find((n) => n.class_type === 'SaveImage')?.inputs.filename_prefix;
-    if (typeof prefix === 'string') out.set(prefix, graph);
+    // Per asset slot: the job-and-attempt suffix (…_1a2b3c4d-1) makes each render's graph unique.
+    if (typeof prefix === 'string') out.set(prefix.replace(/_[0-9a-f]{8}-\d+$/, ''), graph);
   }
   return out;
 }
@@ -136,7 +137,11 @@ describe('Style transfer (edit family)', () => {
       // Variations are img2img from the rendered hero, with the Qwen-Image model.
       const variation = graphs.get(`showcase/${productId}_variation_1`);
       expect(nodeOf(variation, 'UNETLoader')?.inputs.unet_name).toBe('qwen_image_fp8_e4m3fn.safetensors');
-      expect(nodeOf(variation, 'LoadImage')?.inputs.image).toBe(`showcase/product_${productId}_hero.png`);
+      // The hero upload is named after its content, so no other run's hero can stand in for it.
+      const hero256 = assets.find((a) => a.kind === 'hero')?.sha256 ?? '';
+      expect(nodeOf(variation, 'LoadImage')?.inputs.image).toBe(
+        `showcase/product_${productId}_hero_${hero256.slice(0, 12)}.png`,
+      );
     }
 
     // One upload per reference photo and one per hero, however many jobs read them.

@@ -7,7 +7,8 @@ import { SimGpu } from '../../../sim/gpu.ts';
 import { startComfySim, startOllamaSim } from '../../../sim/index.ts';
 import { Engine, type StartOptions } from '../../engine/engine.ts';
 import { checkGenerate, checkOptions, checkPreset, checkSheet } from '../preflight.ts';
-import { createProgressReporter, formatMs, table } from '../progress.ts';
+import { createProgressReporter, type ProgressReporter } from '../progress.ts';
+import { EXIT, exitCodeFor, printSummary, type RunResult } from '../summary.ts';
 
 export interface GenerateOptions {
   out: string;
@@ -21,6 +22,7 @@ export interface GenerateOptions {
   lockSeed?: boolean;
   variations?: number;
   resume?: boolean;
+  restart?: boolean;
   json?: boolean;
 }
 
@@ -49,29 +51,23 @@ async function readSheet(path: string): Promise<string> {
   }
 }
 
-interface RunResult {
-  failed: number;
-  partial: number;
-  complete: number;
-}
-
 /** Imports the sheets, starts (or resumes) the showcases, reports progress, prints the summary. */
 async function runSession(
   engine: Engine,
   sheets: Array<{ path: string; content: string }>,
-  opts: { start: StartOptions; resume: boolean; json: boolean; limit?: number },
+  opts: { start: StartOptions; resume: boolean; restart?: boolean; json: boolean; limit?: number },
 ): Promise<RunResult> {
   const mode = opts.json ? 'json' : process.stdout.isTTY ? 'tty' : 'plain';
   const reporter = createProgressReporter(mode);
   const off = engine.subscribe((event, payload) => reporter.onEvent(event, payload));
-  const started = Date.now();
+  const startedAt = Date.now();
   let galleryIds: string[] = [];
   try {
     if (opts.resume) {
       const n = await engine.resume();
       if (n === 0) {
         if (!opts.json) console.log('Nothing to resume: the journal has no unfinished jobs.');
-        return { failed: 0, partial: 0, complete: 0 };
+        return { failed: 0, partial: 0, complete: 0, fallbackCopy: 0 };
       }
       galleryIds = [
         ...new Set(
@@ -87,84 +83,94 @@ async function runSession(
           'auto',
           dirname(resolve(sheet.path)),
         );
-        for (const e of imported.errors) {
-          const line = `${basename(sheet.path)} line ${e.line}, ${e.field}: ${e.message} (row skipped)`;
-          if (opts.json)
-            console.log(JSON.stringify({ event: 'import.error', file: basename(sheet.path), ...e }));
-          else console.error(line);
-        }
+        reportImportProblems(basename(sheet.path), imported, opts.json);
         productIds.push(...imported.imported.map((p) => p.id));
       }
       const unique = [...new Set(productIds)].slice(0, opts.limit ?? Number.POSITIVE_INFINITY);
       if (unique.length === 0)
         throw new ShowcaseError('invalid_input', 'The sheet has no valid product rows');
-      // One clear message for missing model files instead of every showcase failing alike.
-      await engine.pool.probe();
-      if (engine.pool.comfy.some((b) => b.lane.online)) {
-        await engine.checkModels(opts.start.family ?? engine.settings().family);
-      }
+      await guardUnfinished(engine, unique, sheets, Boolean(opts.restart), opts.json);
+      // engine.start() runs the pre-flight (every backend probed, model files checked on each).
       galleryIds = await engine.start(unique, opts.start);
     }
-    for (const id of galleryIds) {
-      const s = engine.showcase(id);
-      reporter.track(
-        id,
-        s.product.name,
-        engine.store.jobs.listByGallery(id).filter((j) => j.status !== 'done').length,
-      );
-    }
-    await engine.whenIdle();
+    await follow(engine, reporter, galleryIds);
   } finally {
     reporter.stop();
     off();
   }
-  const result: RunResult = { failed: 0, partial: 0, complete: 0 };
-  const rows: string[][] = [];
+  return printSummary(engine, galleryIds, { json: opts.json, startedAt });
+}
+
+async function follow(
+  engine: Engine,
+  reporter: ProgressReporter,
+  galleryIds: readonly string[],
+): Promise<void> {
   for (const id of galleryIds) {
     const s = engine.showcase(id);
-    if (s.gallery.status === 'complete') result.complete += 1;
-    else if (s.gallery.status === 'partial') result.partial += 1;
-    else result.failed += 1;
-    const doc = await engine.galleryDocument(id).catch(() => null);
-    const t = (kind: string, idx = 0) => {
-      const a = doc?.assets.find((x) => x.kind === kind && x.idx === idx);
-      const ms = a ? doc?.timings.assets[a.filename] : undefined;
-      return ms ? formatMs(ms) : a?.status === 'done' ? 'cached' : '—';
-    };
-    rows.push([
-      s.product.id,
-      s.gallery.status,
-      t('hero'),
-      t('lifestyle'),
-      [1, 2, 3, 4].map((i) => t('variation', i)).join(' '),
-      t('thumbnail'),
-      doc?.timings.totalMs ? formatMs(doc.timings.totalMs) : '—',
-    ]);
-    if (s.gallery.error && !opts.json)
-      rows.push(['', `↳ ${s.gallery.error}`.slice(0, 160), '', '', '', '', '']);
+    reporter.track(
+      id,
+      s.product.name,
+      engine.store.jobs.listByGallery(id).filter((j) => j.status !== 'done').length,
+    );
   }
-  if (opts.json) {
-    console.log(
-      JSON.stringify({
-        event: 'summary',
-        ...result,
-        outputRoot: engine.outputRoot,
-        totalMs: Date.now() - started,
-      }),
-    );
-  } else {
-    console.log('');
-    console.log(
-      table(['product', 'status', 'hero', 'lifestyle', 'variations 1–4', 'thumbnail', 'done after'], rows),
-    );
-    console.log('');
-    console.log(
-      `${result.complete} complete, ${result.partial} partial, ${result.failed} failed in ${formatMs(Date.now() - started)}`,
-    );
-    const index = join(engine.outputRoot, 'index.html');
-    console.log(`Gallery: ${index}`);
+  await engine.whenIdle();
+}
+
+/** Skipped rows (errors) and rows imported with a change, such as a duplicate id renamed. */
+function reportImportProblems(
+  file: string,
+  imported: ReturnType<Engine['importSheet']>,
+  json: boolean,
+): void {
+  for (const [kind, list] of [
+    ['import.error', imported.errors],
+    ['import.warning', imported.warnings],
+  ] as const) {
+    for (const e of list) {
+      if (json) console.log(JSON.stringify({ event: kind, file, ...e }));
+      else
+        console.error(
+          `${file} line ${e.line}, ${e.field}: ${e.message}${kind === 'import.error' ? ' (row skipped)' : ''}`,
+        );
+    }
   }
-  return result;
+}
+
+/**
+ * A forgotten `--resume`: the journal already holds an unfinished run of these products (killed,
+ * say). Starting over silently would render its images a second time and leave its showcases
+ * `running` forever, so nothing starts until the operator chooses.
+ */
+async function guardUnfinished(
+  engine: Engine,
+  productIds: readonly string[],
+  sheets: Array<{ path: string }>,
+  restart: boolean,
+  json: boolean,
+): Promise<void> {
+  const unfinished = engine.unfinishedRun(productIds);
+  if (unfinished.galleryIds.length === 0) return;
+  if (restart) {
+    const n = await engine.discardRun(unfinished.galleryIds);
+    const line = `--restart: cancelled ${n} unfinished job(s) of ${unfinished.galleryIds.length} showcase(s) from the earlier run; starting over`;
+    if (json)
+      console.log(
+        JSON.stringify({ event: 'run.restarted', cancelledJobs: n, galleryIds: unfinished.galleryIds }),
+      );
+    else console.error(`· ${line}`);
+    return;
+  }
+  const names = unfinished.productIds.slice(0, 5).join(', ') + (unfinished.productIds.length > 5 ? ' …' : '');
+  const sheet = sheets[0]?.path ?? '<sheet>';
+  throw new ShowcaseError(
+    'conflict',
+    `The journal (${engine.outputRoot}) holds an unfinished run of this sheet: ${unfinished.galleryIds.length} showcase(s) (${names}) with ${unfinished.openJobs} job(s) not done. Nothing was started.`,
+    {
+      hint: `Continue it with: showcase generate ${sheet} --resume (nothing is rendered twice), or discard it and start over with: showcase generate ${sheet} --restart`,
+      details: { galleryIds: unfinished.galleryIds, exitCode: EXIT.refused },
+    },
+  );
 }
 
 function startOptions(opts: GenerateOptions): StartOptions {
@@ -182,6 +188,11 @@ export async function generateCommand(sheet: string, opts: GenerateOptions): Pro
   if (opts.comfy?.length) overrides.comfyUrls = opts.comfy;
   if (opts.ollama) overrides.ollamaUrl = opts.ollama;
   if (opts.model) overrides.ollamaModel = opts.model;
+  if (opts.resume && opts.restart)
+    throw new ShowcaseError(
+      'invalid_input',
+      'Choose one: --resume continues the unfinished run, --restart discards it',
+    );
   const content = opts.resume ? '' : await readSheet(sheet);
   const dbPath = opts.db ?? join(opts.out, 'studio.db');
   // A bad sheet or option is refused here, before any folder or database exists (preflight.ts).
@@ -197,9 +208,10 @@ export async function generateCommand(sheet: string, opts: GenerateOptions): Pro
     const result = await runSession(engine, [{ path: sheet, content }], {
       start: startOptions(opts),
       resume: Boolean(opts.resume),
+      restart: Boolean(opts.restart),
       json: Boolean(opts.json),
     });
-    if (result.failed + result.partial > 0) process.exitCode = 1;
+    process.exitCode = exitCodeFor(result);
   } finally {
     await engine.close();
   }
@@ -247,12 +259,76 @@ export async function demoCommand(opts: DemoOptions): Promise<void> {
     const result = await runSession(engine, sheets, {
       start: opts.family ? { family: opts.family } : {},
       resume: false,
+      // A demo left unfinished (Ctrl-C) is simply discarded: the demo has no --resume.
+      restart: true,
       json: Boolean(opts.json),
       ...(opts.products !== undefined ? { limit: opts.products } : {}),
     });
-    if (result.failed + result.partial > 0) process.exitCode = 1;
+    process.exitCode = exitCodeFor(result);
   } finally {
     await engine.close();
     await Promise.allSettled([comfy.close(), ollama.close()]);
+  }
+}
+
+export interface RerunOptions {
+  out: string;
+  db?: string;
+  comfy?: string[];
+  ollama?: string;
+  product?: string[];
+  json?: boolean;
+}
+
+/**
+ * `showcase rerun`: renders again what failed in the latest run — every asset that is not done in
+ * the latest partial or failed showcase of each product (or of the named ones), in the same
+ * gallery with the same seeds, after a backend outage or a fixed model file.
+ */
+export async function rerunCommand(opts: RerunOptions): Promise<void> {
+  const overrides: SettingsPatch = {};
+  if (opts.comfy?.length) overrides.comfyUrls = opts.comfy;
+  if (opts.ollama) overrides.ollamaUrl = opts.ollama;
+  const engine = await Engine.open({
+    dbPath: opts.db ?? join(opts.out, 'studio.db'),
+    outputRoot: opts.out,
+    overrides,
+    log: opts.json ? undefined : (line) => console.error(`· ${line}`),
+  });
+  try {
+    const unfinished = engine.unfinishedRun(
+      engine.store.products.latestGalleryIds().map((g) => engine.store.galleries.get(g)?.productId ?? ''),
+    );
+    if (unfinished.galleryIds.length > 0) {
+      throw new ShowcaseError(
+        'conflict',
+        `${unfinished.galleryIds.length} showcase(s) are still unfinished in the journal`,
+        {
+          hint: 'Finish them first: showcase generate <sheet> --resume',
+          details: { exitCode: EXIT.refused },
+        },
+      );
+    }
+    const mode = opts.json ? 'json' : process.stdout.isTTY ? 'tty' : 'plain';
+    const reporter = createProgressReporter(mode);
+    const off = engine.subscribe((event, payload) => reporter.onEvent(event, payload));
+    const startedAt = Date.now();
+    let galleryIds: string[] = [];
+    try {
+      galleryIds = await engine.rerunFailed(opts.product);
+      if (galleryIds.length === 0) {
+        if (!opts.json) console.log('Nothing to re-run: the latest showcase of every product is complete.');
+        return;
+      }
+      if (!opts.json) console.error(`· re-running the failed assets of ${galleryIds.length} showcase(s)`);
+      await follow(engine, reporter, galleryIds);
+    } finally {
+      reporter.stop();
+      off();
+    }
+    const result = await printSummary(engine, galleryIds, { json: Boolean(opts.json), startedAt });
+    process.exitCode = exitCodeFor(result);
+  } finally {
+    await engine.close();
   }
 }

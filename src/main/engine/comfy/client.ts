@@ -59,6 +59,12 @@ export const comfyClientDefaults = {
   connectTimeoutMs: 10_000,
   unreachableGraceMs: 30_000,
   lostAfterPolls: 3,
+  /** GET /history, /queue and /prompt: cheap reads (a healthy server answers at once). */
+  pollTimeoutMs: 10_000,
+  /** GET /view: one output image. */
+  downloadTimeoutMs: 120_000,
+  /** A running prompt silent this long is interrupted and failed retryably. */
+  stallInterruptMs: 300_000,
   reconnect: { initialDelayMs: 250, maxDelayMs: 10_000, factor: 2, jitter: 0.2 },
 } as const;
 
@@ -76,6 +82,9 @@ const ClientOptionsSchema = z.object({
   unreachableGraceMs: z.number().int().nonnegative().optional(),
   lostAfterPolls: z.number().int().positive().optional(),
   previewMethod: z.union([z.enum(comfyPreviewMethods), z.function()]).optional(),
+  pollTimeoutMs: z.number().int().positive().optional(),
+  downloadTimeoutMs: z.number().int().positive().optional(),
+  stallInterruptMs: z.number().int().positive().optional(),
   reconnect: z
     .object({
       initialDelayMs: z.number().int().nonnegative().optional(),
@@ -117,6 +126,8 @@ export class ComfyClient {
   private readonly http: ComfyHttp;
   private readonly jobTimeoutMs: number;
   private readonly connectTimeoutMs: number;
+  private readonly pollTimeoutMs: number;
+  private readonly downloadTimeoutMs: number;
   private readonly reconnectOptions: Required<ReconnectOptions>;
   private readonly onWarning: ((warning: ComfyWarning) => void) | undefined;
   private readonly previewMethod: ComfyClientOptions['previewMethod'];
@@ -145,6 +156,8 @@ export class ComfyClient {
     this.nextClientId = opts.clientId ?? randomUUID();
     this.jobTimeoutMs = opts.jobTimeoutMs ?? comfyClientDefaults.jobTimeoutMs;
     this.connectTimeoutMs = opts.connectTimeoutMs ?? comfyClientDefaults.connectTimeoutMs;
+    this.pollTimeoutMs = Math.min(requestTimeoutMs, opts.pollTimeoutMs ?? comfyClientDefaults.pollTimeoutMs);
+    this.downloadTimeoutMs = opts.downloadTimeoutMs ?? comfyClientDefaults.downloadTimeoutMs;
     this.reconnectOptions = { ...comfyClientDefaults.reconnect, ...opts.reconnect };
     this.onWarning = options.onWarning;
     this.previewMethod = options.previewMethod;
@@ -158,6 +171,7 @@ export class ComfyClient {
       stallTimeoutMs,
       unreachableGraceMs,
       lostAfterPolls,
+      stallInterruptMs: opts.stallInterruptMs ?? comfyClientDefaults.stallInterruptMs,
       fetchHistory: (promptId, signal) => this.historyEntry(promptId, signal),
       fetchQueue: (signal) => this.queue({ signal }),
       cancelOnServer: (promptId) => this.cancelOnServer(promptId),
@@ -366,6 +380,7 @@ export class ComfyClient {
     const reply = await this.http.send('GET', route, {
       query: { filename: image.filename, type: image.type || 'output', subfolder: image.subfolder },
       signal: options.signal,
+      timeoutMs: this.downloadTimeoutMs,
     });
     if (reply.status !== 200) {
       throw httpStatusError(reply.status, this.http.context('GET', route), replyText(reply));
@@ -438,7 +453,10 @@ export class ComfyClient {
 
   /** `GET /queue`: running ids, and pending ids in execution order (the server sends a heap, §3). */
   async queue(options: CallOptions = {}): Promise<ComfyQueueSnapshot> {
-    const reply = await this.http.json('GET', '/queue', QueueReplySchema, options);
+    const reply = await this.http.json('GET', '/queue', QueueReplySchema, {
+      ...options,
+      timeoutMs: this.pollTimeoutMs,
+    });
     const pending = reply.queue_pending
       .map((item) => ({ number: item[0] as number, id: item[1] as string }))
       .sort((a, b) => a.number - b.number || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
@@ -448,7 +466,10 @@ export class ComfyClient {
 
   /** `GET /prompt`: pending + running. */
   async queueRemaining(options: CallOptions = {}): Promise<number> {
-    const reply = await this.http.json('GET', '/prompt', PromptInfoSchema, options);
+    const reply = await this.http.json('GET', '/prompt', PromptInfoSchema, {
+      ...options,
+      timeoutMs: this.pollTimeoutMs,
+    });
     return reply.exec_info.queue_remaining;
   }
 
@@ -578,7 +599,10 @@ export class ComfyClient {
 
   private async historyEntry(promptId: string, signal?: AbortSignal): Promise<HistoryEntry | null> {
     const route = `/history/${encodeURIComponent(promptId)}`;
-    const reply = await this.http.json('GET', route, HistoryReplySchema, { signal });
+    const reply = await this.http.json('GET', route, HistoryReplySchema, {
+      signal,
+      timeoutMs: this.pollTimeoutMs,
+    });
     return reply[promptId] ?? null;
   }
 

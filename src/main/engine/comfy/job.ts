@@ -1,7 +1,7 @@
 // The life of one prompt as seen by the client: WS events while the socket is trustworthy, a
 // `/history` + `/queue` poll when it is not (drop, stall, attach after a restart), and completion
 // only once `/history/{id}` confirms it (§8.3, §12.3).
-import { type ShowcaseError, toShowcaseError } from '../../../shared/errors.ts';
+import { ShowcaseError, toShowcaseError } from '../../../shared/errors.ts';
 import { executionError, interruptedError, lostPromptError, timeoutError } from './errors.ts';
 import { allNodesCached, imageRefsOf, outcomeFromHistory } from './history.ts';
 import {
@@ -37,6 +37,11 @@ export interface JobHost {
   readonly stallTimeoutMs: number;
   readonly unreachableGraceMs: number;
   readonly lostAfterPolls: number;
+  /**
+   * A running prompt that sends no frame for this long (while the socket is alive and /queue still
+   * says running) is given up: interrupted on the server and failed with a retryable `timeout`.
+   */
+  readonly stallInterruptMs: number;
   fetchHistory(promptId: string, signal: AbortSignal): Promise<HistoryEntry | null>;
   fetchQueue(signal: AbortSignal): Promise<ComfyQueueSnapshot>;
   /** Best effort: interrupt if running, delete if pending. Never throws. */
@@ -91,6 +96,8 @@ export class PromptJob {
   private unknownPolls = 0;
   private unreachableSince: number | null = null;
   private lastQueueState: 'pending' | 'running' | null = null;
+  /** Last frame for this prompt (or its acceptance): what the stall interrupt measures from. */
+  private lastActivityAt = Date.now();
   private readonly buffer: JobFrame[] = [];
   private readonly stop = new AbortController();
   private jobTimer: NodeJS.Timeout | undefined;
@@ -147,6 +154,7 @@ export class PromptJob {
     this.acceptedAt = Date.now();
     this.emit({ type: 'queued', promptId: this.promptId, number, clientId: this.clientId });
     const frames = this.buffer.splice(0);
+    if (!frames.some((f) => f.kind === 'event' && f.type === 'execution_start')) this.reportState('queued');
     for (const frame of frames) {
       if (this.isDone) return;
       this.process(frame);
@@ -228,6 +236,7 @@ export class PromptJob {
       case 'execution_start': {
         const parsed = WsExecutionStartSchema.safeParse(data);
         this.startedAt ??= Date.now();
+        this.reportState('running');
         this.touch();
         this.emit({
           type: 'execution_start',
@@ -376,6 +385,7 @@ export class PromptJob {
     this.polling = reason;
     this.clearStall();
     this.emit({ type: 'polling', promptId: this.promptId, reason });
+    if (reason === 'stall') this.reportState('stalled');
     this.reschedulePoll(0);
   }
 
@@ -413,8 +423,10 @@ export class PromptJob {
       if (state !== null) {
         this.unknownPolls = 0;
         if (state === 'running') this.startedAt ??= Date.now();
+        if (state === 'running' && this.polling === 'stall' && this.stalledTooLong()) return;
         if (state !== this.lastQueueState) {
           this.lastQueueState = state;
+          this.reportState(state === 'pending' ? 'queued' : 'running');
           this.emit({ type: 'queue_state', promptId: this.promptId, state });
         }
       } else {
@@ -508,12 +520,42 @@ export class PromptJob {
     });
   }
 
+  /**
+   * The socket is alive, the server says the prompt runs, and nothing came for `stallInterruptMs`:
+   * a hung node. Interrupt it (by prompt id, so nobody else's prompt is hit) and fail retryably.
+   */
+  private stalledTooLong(): boolean {
+    const silentMs = Date.now() - this.lastActivityAt;
+    if (silentMs < this.host.stallInterruptMs) return false;
+    const node = this.lastNode === null ? '' : ` in node ${this.lastNode}`;
+    this.settle({
+      error: new ShowcaseError(
+        'timeout',
+        `ComfyUI prompt ${this.promptId} made no progress${node} for ${Math.round(silentMs / 1000)} s; interrupted it (POST /interrupt) to run it again`,
+        {
+          details: {
+            promptId: this.promptId,
+            phase: 'stalled',
+            lastNode: this.lastNode,
+            reason: 'stalled',
+            timeoutMs: this.host.stallInterruptMs,
+          },
+          retryable: true,
+        },
+      ),
+    });
+    this.host.cancelOnServer(this.promptId);
+    return true;
+  }
+
   /** Any frame for this prompt proves the socket is alive: re-arm the stall watchdog. */
   private touch(): void {
+    this.lastActivityAt = Date.now();
     if (this.phase !== 'accepted') return;
     if (this.polling === 'stall' && !this.socketLost) {
       // the socket came back to life: stop polling
       this.polling = null;
+      this.reportState('running');
       if (this.pollTimer !== undefined) clearTimeout(this.pollTimer);
       this.pollTimer = undefined;
     }
@@ -578,6 +620,16 @@ export class PromptJob {
     this.host.release(this);
     if ('result' in outcome) this.resolvePromise(outcome.result);
     else this.rejectPromise(outcome.error);
+  }
+
+  private reported: 'queued' | 'running' | 'stalled' | null = null;
+
+  private reportState(state: 'queued' | 'running' | 'stalled'): void {
+    if (this.reported === state || this.phase === 'done') return;
+    this.reported = state;
+    const onState = this.callbacks.onState;
+    const info = { silentMs: Date.now() - this.lastActivityAt, node: this.lastNode };
+    if (onState) this.call(() => onState(state, info));
   }
 
   private emit(event: ComfyJobEvent): void {

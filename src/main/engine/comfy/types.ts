@@ -138,6 +138,15 @@ export interface ComfyJobCallbacks {
   onEvent?: (event: ComfyJobEvent) => void;
   /** A 200 reply with non-empty `node_errors`: some outputs were dropped and will not run (§2). */
   onWarning?: (warning: ComfyWarning) => void;
+  /**
+   * Where the prompt is: waiting in ComfyUI's queue behind other prompts, running, or running but
+   * silent for `stallTimeoutMs` (it is interrupted after `stallInterruptMs`). Cheap (no
+   * `progress_state` parsing, unlike `onEvent`); called on every change.
+   */
+  onState?: (
+    state: 'queued' | 'running' | 'stalled',
+    info?: { silentMs: number; node: string | null },
+  ) => void;
 }
 
 export interface QueuePromptOptions extends ComfyJobCallbacks {
@@ -283,6 +292,12 @@ export interface ComfyClientOptions {
   unreachableGraceMs?: number;
   /** Consecutive polls that find the prompt neither queued nor in history before it is declared lost (default 3). */
   lostAfterPolls?: number;
+  /** GET /history, /queue, /prompt: cheap reads (default 10 s, never above `requestTimeoutMs`). */
+  pollTimeoutMs?: number;
+  /** GET /view of one output image (default 120 s). */
+  downloadTimeoutMs?: number;
+  /** A running prompt with no frame for this long is interrupted by id and failed retryably (default 5 min). */
+  stallInterruptMs?: number;
   reconnect?: ReconnectOptions;
   /** Default warning sink for prompts that do not pass their own `onWarning`. */
   onWarning?: (warning: ComfyWarning) => void;

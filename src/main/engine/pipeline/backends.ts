@@ -1,7 +1,12 @@
 // The backends a run uses: one Ollama server (the LLM lane), one or more ComfyUI servers (one
 // lane each) and the local CPU (sharp thumbnails). Probes VRAM and loaded models, and decides
 // whether the LLM and the image model can share the GPU or must take turns.
-import { type BackendStatus, type TemplateFamily, toShowcaseError } from '../../../shared/index.ts';
+import {
+  type BackendStatus,
+  type ShowcaseError,
+  type TemplateFamily,
+  toShowcaseError,
+} from '../../../shared/index.ts';
 import { ComfyClient, type ComfyClientOptions } from '../comfy/index.ts';
 import { OllamaClient, type OllamaClientOptions } from '../ollama/index.ts';
 import type { Lane } from '../queue/index.ts';
@@ -23,6 +28,8 @@ export interface ComfyBackend {
   /** Uploads (done or under way) by content hash → the name to use in LoadImage. */
   uploads: Map<string, Promise<string>>;
   status: BackendStatus;
+  /** Why the last probe failed (null when it answered): "answered HTTP 500" is not "unreachable". */
+  probeError?: ShowcaseError | null;
 }
 
 export interface BackendPoolOptions {
@@ -47,50 +54,22 @@ function hostOf(url: string): string {
 }
 
 export class BackendPool {
-  readonly comfy: ComfyBackend[];
-  readonly ollama: OllamaClient;
-  readonly ollamaUrl: string;
+  /** Replaced (not mutated) when the settings change the ComfyUI URLs: see reconfigure(). */
+  comfy: ComfyBackend[];
+  ollama: OllamaClient;
+  ollamaUrl: string;
   readonly llmLane: Lane;
   readonly cpuLane: Lane;
   private readonly options: BackendPoolOptions;
   private llmStatus: BackendStatus;
+  /** Clients of backends removed from the settings, closed once their last job is done. */
+  private readonly retiring = new Set<Promise<void>>();
 
   constructor(options: BackendPoolOptions) {
     this.options = options;
-    const depth = options.pipelineDepth ?? 2;
-    const llmHost = hostOf(options.ollamaUrl);
-    let sharedAssigned = false;
-    this.comfy = options.comfyUrls.map((url, i) => {
-      // The first ComfyUI server on the LLM's host is assumed to share its GPU.
-      const shared = !sharedAssigned && hostOf(url) === llmHost;
-      if (shared) sharedAssigned = true;
-      const id = options.comfyUrls.length > 1 ? `comfy-${i + 1}` : 'comfy';
-      return {
-        id,
-        url,
-        client: new ComfyClient({ url, ...options.comfy }),
-        lane: {
-          id,
-          kind: 'comfy',
-          capacity: depth,
-          sharedWithLlm: shared,
-          online: true,
-          sequential: false,
-          inFlight: 0,
-          lastModel: null,
-        },
-        uploads: new Map(),
-        status: emptyStatus(id, 'comfyui', url),
-      };
-    });
+    this.comfy = this.buildComfy(options.comfyUrls, []);
     this.ollamaUrl = options.ollamaUrl;
-    this.ollama = new OllamaClient({
-      baseUrl: options.ollamaUrl,
-      defaultOptions: { num_ctx: 4096 },
-      // /api/ps is cheap: poll it often so the GPU does not idle between the copy and image phases.
-      pollIntervalMs: 25,
-      ...options.ollama,
-    });
+    this.ollama = this.buildOllama(options.ollamaUrl);
     this.llmLane = {
       id: 'ollama',
       kind: 'llm',
@@ -100,6 +79,8 @@ export class BackendPool {
       sequential: true,
       inFlight: 0,
       lastModel: options.ollamaModel,
+      url: options.ollamaUrl,
+      label: 'Ollama',
     };
     this.cpuLane = {
       id: 'local',
@@ -116,6 +97,113 @@ export class BackendPool {
 
   lanes(): Lane[] {
     return [this.llmLane, ...this.comfy.map((b) => b.lane), this.cpuLane];
+  }
+
+  private buildComfy(urls: readonly string[], keep: readonly ComfyBackend[]): ComfyBackend[] {
+    const depth = this.options.pipelineDepth ?? 2;
+    const llmHost = hostOf(this.options.ollamaUrl);
+    let sharedAssigned = false;
+    return urls.map((url, i) => {
+      // The first ComfyUI server on the LLM's host is assumed to share its GPU.
+      const shared = !sharedAssigned && hostOf(url) === llmHost;
+      if (shared) sharedAssigned = true;
+      const id = urls.length > 1 ? `comfy-${i + 1}` : 'comfy';
+      const kept = keep.find((b) => b.url === url && b.id === id);
+      if (kept) {
+        kept.lane.sharedWithLlm = shared;
+        return kept;
+      }
+      return {
+        id,
+        url,
+        client: new ComfyClient({ url, ...this.options.comfy }),
+        lane: {
+          id,
+          kind: 'comfy',
+          capacity: depth,
+          sharedWithLlm: shared,
+          online: true,
+          sequential: false,
+          inFlight: 0,
+          lastModel: null,
+          url,
+          label: 'ComfyUI',
+        },
+        uploads: new Map(),
+        status: emptyStatus(id, 'comfyui', url),
+      };
+    });
+  }
+
+  private buildOllama(url: string): OllamaClient {
+    return new OllamaClient({
+      baseUrl: url,
+      defaultOptions: { num_ctx: 4096 },
+      // /api/ps is cheap: poll it often so the GPU does not idle between the copy and image phases.
+      pollIntervalMs: 25,
+      ...this.options.ollama,
+    });
+  }
+
+  /**
+   * Applies new backend URLs from the settings to a running engine. Unchanged servers keep their
+   * client (and the prompts it follows); a removed server's lane is retired — it takes no new work,
+   * its running jobs finish — and its client closes once the lane is idle. Returns true when
+   * anything changed (the scheduler then needs `lanes()` again).
+   */
+  reconfigure(next: { comfyUrls: readonly string[]; ollamaUrl: string }): boolean {
+    const sameComfy =
+      next.comfyUrls.length === this.comfy.length && next.comfyUrls.every((u, i) => this.comfy[i]?.url === u);
+    const sameOllama = next.ollamaUrl === this.ollamaUrl;
+    if (sameComfy && sameOllama) return false;
+    if (!sameOllama) {
+      const old = this.ollama;
+      this.ollamaUrl = next.ollamaUrl;
+      this.options.ollamaUrl = next.ollamaUrl;
+      this.ollama = this.buildOllama(next.ollamaUrl);
+      this.llmLane.url = next.ollamaUrl;
+      this.llmLane.online = true;
+      this.llmStatus = emptyStatus('ollama', 'ollama', next.ollamaUrl);
+      this.retire(
+        () => this.llmLane.inFlight === 0,
+        () => old.close(),
+      );
+    }
+    if (!sameComfy) {
+      const previous = this.comfy;
+      this.comfy = this.buildComfy(next.comfyUrls, previous);
+      for (const gone of previous.filter((b) => !this.comfy.includes(b))) {
+        gone.lane.retired = true;
+        gone.lane.online = false;
+        this.retire(
+          () => gone.lane.inFlight === 0,
+          () => gone.client.close(),
+        );
+      }
+    }
+    return true;
+  }
+
+  /** A backend removed from the settings is reachable by id until its last job ends. */
+  private retire(idle: () => boolean, close: () => Promise<void>): void {
+    const done = (async () => {
+      while (!idle() && !this.closed) await new Promise((r) => setTimeout(r, 200));
+      await close().catch(() => undefined);
+    })();
+    this.retiring.add(done);
+    void done.finally(() => this.retiring.delete(done));
+  }
+
+  /** A cheap request to the lane's backend; throws while it is unreachable (used while it is down). */
+  async probeLane(lane: Lane, timeoutMs = 5_000): Promise<void> {
+    const signal = AbortSignal.timeout(timeoutMs);
+    if (lane.kind === 'llm') {
+      await this.ollama.version({ signal });
+      return;
+    }
+    const backend = this.byLane(lane.id);
+    if (!backend) throw new Error(`no backend for lane ${lane.id}`);
+    await backend.client.ping({ signal });
   }
 
   byLane(laneId: string): ComfyBackend | undefined {
@@ -147,11 +235,13 @@ export class BackendPool {
             error: null,
             checkedAt: now(),
           };
-          b.lane.online = true;
+          b.lane.online = !b.lane.retired;
+          b.probeError = null;
         } catch (err) {
           const e = toShowcaseError(err);
           b.status = { ...b.status, online: false, error: e.message, checkedAt: now() };
           b.lane.online = false;
+          b.probeError = e;
         }
         this.options.onStatus?.(b.status);
       }),
@@ -196,8 +286,12 @@ export class BackendPool {
     return llm + IMAGE_FAMILY_VRAM[family] > total * 0.95;
   }
 
+  private closed = false;
+
   async close(): Promise<void> {
+    this.closed = true;
     await Promise.allSettled([...this.comfy.map((b) => b.client.close()), this.ollama.close()]);
+    await Promise.allSettled([...this.retiring]);
   }
 }
 

@@ -23,19 +23,20 @@ import {
 import type { ComfyCollectResult, ComfyJobCallbacks, ComfyOutputs, ComfyRunResult } from '../comfy/index.ts';
 import type { QueuedJob } from '../queue/index.ts';
 import {
-  CopyWriter,
   imagePrompt,
   type JobPayload,
   JobPayloadSchema,
-  rerollSeed,
   resolveInside,
   restylePrompt,
 } from '../showcase/index.ts';
 import type { Store } from '../store/index.ts';
 import { instantiate, type TemplateLibrary } from '../templates/index.ts';
+import { namingBackend } from './backend-errors.ts';
 import type { BackendPool, ComfyBackend } from './backends.ts';
+import { CopyJobs } from './copy-job.ts';
 import { pngSize, sha256, stripPngMetadata } from './png.ts';
 import { loadReferenceImage } from './reference.ts';
+import { downloadImage, renderPrefix, uploadName } from './render-names.ts';
 import { throttleLatest } from './throttle.ts';
 
 /** At most this often per job: what a progress bar and a preview tile can usefully show. */
@@ -84,13 +85,26 @@ function withModelFolder(err: unknown): unknown {
   });
 }
 
+/** What a prompt's state means for the operator ("queued on comfy-2 (http://…) behind other prompts"). */
+function stateDetail(
+  state: 'queued' | 'running' | 'stalled',
+  backend: ComfyBackend,
+  stallSec: number,
+  info?: { silentMs: number; node: string | null },
+): string {
+  if (state === 'queued') return `queued on ${backend.id} (${backend.url}) behind other prompts`;
+  if (state === 'running') return `rendering on ${backend.id}`;
+  const node = info?.node ? ` (node ${info.node})` : '';
+  return `waiting for ComfyUI at ${backend.url}: no progress for ${Math.round((info?.silentMs ?? 0) / 1000)} s${node}; interrupted and run again after ${stallSec} s without progress`;
+}
+
 export class JobRunner {
   private readonly ctx: RunnerContext;
-  private readonly copywriter: CopyWriter;
+  readonly copy: CopyJobs;
 
   constructor(ctx: RunnerContext) {
     this.ctx = ctx;
-    this.copywriter = new CopyWriter(ctx.pool.ollama);
+    this.copy = new CopyJobs(ctx);
   }
 
   payloadOf(job: QueuedJob): JobPayload {
@@ -101,52 +115,18 @@ export class JobRunner {
     const payload = this.payloadOf(job);
     switch (payload.type) {
       case 'copy':
-        return this.runCopy(job, payload, signal);
+        return this.copy.run(job, payload, signal, (usage) =>
+          this.logUsage(job, 'ollama', payload.model, 'copy', usage),
+        );
       case 'image':
-        return this.runImage(job, payload, laneId, signal);
+        return this.runImage(job, payload, laneId, signal).catch((err: unknown) => {
+          throw namingBackend(err, 'ComfyUI', this.backend(laneId).url);
+        });
       case 'thumbnail':
-        return this.runThumbnail(job, payload, laneId, signal);
+        return this.runThumbnail(job, payload, laneId, signal).catch((err: unknown) => {
+          throw payload.mode === 'comfy' ? namingBackend(err, 'ComfyUI', this.backend(laneId).url) : err;
+        });
     }
-  }
-
-  // -- copy ---------------------------------------------------------------------------------------
-
-  private async runCopy(job: QueuedJob, payload: Extract<JobPayload, { type: 'copy' }>, signal: AbortSignal) {
-    const { store } = this.ctx;
-    const gallery = this.gallery(job.galleryId);
-    const product = store.products.get(gallery.productId);
-    if (!product) throw new ShowcaseError('not_found', `Product ${gallery.productId} no longer exists`);
-    const variations = store.assets.listByGallery(gallery.id).filter((a) => a.kind === 'variation').length;
-    const started = Date.now();
-    let result: Awaited<ReturnType<CopyWriter['write']>>;
-    try {
-      result = await this.copywriter.write(
-        product,
-        { model: payload.model, language: payload.language, variations: Math.max(1, variations) },
-        signal,
-      );
-    } catch (err) {
-      const e = err instanceof ShowcaseError ? err : new ShowcaseError('internal', String(err));
-      this.logUsage(job, 'ollama', payload.model, 'copy', {
-        totalMs: Date.now() - started,
-        ok: false,
-        error: e.message,
-      });
-      throw err;
-    }
-    for (const attempt of result.attempts) {
-      this.logUsage(job, 'ollama', payload.model, 'copy', {
-        totalMs: attempt.ms,
-        loadMs: attempt.stats?.loadMs ?? 0,
-        runMs: attempt.stats ? attempt.stats.promptEvalMs + attempt.stats.evalMs : 0,
-        tokensIn: attempt.stats?.promptTokens ?? null,
-        tokensOut: attempt.stats?.evalTokens ?? null,
-        ok: attempt.ok,
-        error: attempt.error,
-      });
-    }
-    const updated = store.galleries.update(gallery.id, { copy: result.copy, status: 'running' });
-    this.ctx.emit('showcase.updated', { galleryId: updated.id, gallery: updated });
   }
 
   // -- images -------------------------------------------------------------------------------------
@@ -160,10 +140,10 @@ export class JobRunner {
       throw new ShowcaseError('conflict', 'The copy for this showcase is missing; re-run it');
     const template = templates.get(payload.templateId);
 
-    // Same seed on the first retry; a fresh one if the same seed fails again (unless locked).
-    let seed = asset.seed;
-    if (job.attempts >= 3 && !asset.seedLocked && !gallery.seedLocked)
-      seed = rerollSeed(asset.seed, job.attempts);
+    // The seed never changes behind the operator's back: a retry renders the same seed (only an
+    // explicit "new seed" re-run changes it). A failure the same seed would repeat is deterministic
+    // and not retried at all (queue/fault-policy.ts).
+    const seed = asset.seed;
 
     const kind = asset.kind === 'thumbnail' ? 'hero' : asset.kind;
     const reference = payload.referenceImage;
@@ -183,7 +163,7 @@ export class JobRunner {
       prompt,
       negative,
       seed,
-      filename_prefix: `showcase/${gallery.productId}_${asset.kind}_${asset.idx}`,
+      filename_prefix: renderPrefix(gallery.productId, `${asset.kind}_${asset.idx}`, job.id, job.attempts),
     };
     if (payload.sourceAssetId) values.image = await this.uploadSource(backend, payload.sourceAssetId, signal);
     else if (reference)
@@ -258,6 +238,14 @@ export class JobRunner {
       signal,
       onProgress: (p: { value: number; max: number; node: string | null }) => progress.push(p),
       onPreview: (p: { mime: string; bytes: Uint8Array }) => preview.push(p),
+      // "Queued on comfy-2" while the prompt waits behind others on the server, not "Rendering".
+      onState: (state: 'queued' | 'running' | 'stalled', info?: { silentMs: number; node: string | null }) =>
+        this.ctx.emit('job.status', {
+          ...this.ref(job),
+          state: state === 'queued' ? 'queued-on-backend' : state,
+          backend: job.backend ?? backend.id,
+          detail: stateDetail(state, backend, this.ctx.settings().timeouts.comfyStallSec, info),
+        }),
     };
     try {
       return await this.submitOrAttach(job, backend, graph, callbacks);
@@ -335,7 +323,7 @@ export class JobRunner {
       throw new ShowcaseError('backend_error', 'ComfyUI finished the prompt but reported no image output', {
         retryable: true,
       });
-    return stripPngMetadata(await backend.client.download(image, { signal }));
+    return stripPngMetadata(await downloadImage(backend, image, signal));
   }
 
   /** Uploads the source image (the hero) to this backend once per content version. */
@@ -345,7 +333,8 @@ export class JobRunner {
       throw new ShowcaseError('conflict', `The ${source?.kind ?? 'source'} image is not ready yet`);
     }
     const path = source.localPath;
-    return this.uploadOnce(backend, source.sha256, source.filename, async () => readFileSync(path), signal);
+    const name = uploadName(source.filename, source.sha256);
+    return this.uploadOnce(backend, source.sha256, name, async () => readFileSync(path), signal);
   }
 
   /**
@@ -416,7 +405,11 @@ export class JobRunner {
       const gallery = this.gallery(job.galleryId);
       const instance = instantiate(
         template,
-        { image, size: payload.size, filename_prefix: `showcase/${gallery.productId}_thumbnail_0` },
+        {
+          image,
+          size: payload.size,
+          filename_prefix: renderPrefix(gallery.productId, 'thumbnail_0', job.id, job.attempts),
+        },
         { unknownParams: 'ignore' },
       );
       const { result, holder } = await this.render(job, backend, instance.graph, signal);

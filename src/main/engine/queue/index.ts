@@ -1,3 +1,5 @@
+export type { BackendWatchOptions, LaneDownState } from './backend-watch.ts';
+export { classifyFault, type FaultClass, faultLabel } from './fault-policy.ts';
 export {
   type JobOutcomeError,
   type Lane,

@@ -9,10 +9,17 @@
 //   one per product. When VRAM suffices both lanes run side by side.
 // - Priority: heroes first (they unblock variations and thumbnails), then lifestyle, variations and
 //   thumbnails; FIFO within a kind, so the first products finish first.
-// - Failures: transient errors retry with exponential backoff; OOM frees VRAM, switches the lane to
-//   sequential and retries; permanent errors fail the job and everything that depends on it.
-import { type ErrorCode, ShowcaseError, toShowcaseError } from '../../../shared/index.ts';
+// - Failures (classified in fault-policy.ts): transient errors retry with exponential backoff; OOM
+//   frees VRAM, switches the lane to sequential and retries; deterministic errors fail the job and
+//   everything that depends on it at once; an unreachable backend takes its lane offline and the
+//   BackendWatch probes it with back-off while the jobs wait without spending attempts.
+// - Liveness: the scheduler's timers are never unref()'d while jobs are open. A CLI run holds no
+//   other handle while jobs wait out a back-off, and Node would exit mid-run ("unsettled top-level
+//   await", exit 13) if they were.
+import { ShowcaseError, toShowcaseError } from '../../../shared/index.ts';
 import type { PlannedJob } from '../showcase/index.ts';
+import { BackendWatch, type BackendWatchOptions, type LaneDownState } from './backend-watch.ts';
+import { classifyFault, type FaultClass, faultLabel } from './fault-policy.ts';
 
 export type LaneKind = 'llm' | 'comfy' | 'cpu';
 
@@ -29,6 +36,14 @@ export interface Lane {
   inFlight: number;
   /** The model this lane ran last (affinity). */
   lastModel: string | null;
+  /** Templates this lane's backend cannot run (a model file it lacks, found by the pre-flight). */
+  cannotRun?: ReadonlySet<string>;
+  /** Set when the lane's backend was removed from the settings: it takes no new work. */
+  retired?: boolean;
+  /** The backend's address, for messages (none for the CPU lane). */
+  url?: string;
+  /** What the backend is, for messages ("ComfyUI", "Ollama"). */
+  label?: string;
 }
 
 export interface QueuedJob extends PlannedJob {
@@ -38,7 +53,11 @@ export interface QueuedJob extends PlannedJob {
   lane: LaneKind;
   /** ComfyUI model the job needs (for affinity), null for non-GPU work. */
   model: string | null;
+  /** The workflow template an image job renders (for routing around backends that lack its models). */
+  template?: string | null;
   notBefore: number;
+  /** Retries that did not count as attempts (the backend was down, or restarted and lost the prompt). */
+  freeRetries?: number;
 }
 
 export interface JobOutcomeError {
@@ -57,12 +76,17 @@ export interface SchedulerHooks {
   recoverFromOom(lane: Lane): Promise<void>;
   /** Journal + events. */
   jobStarted(job: QueuedJob, lane: Lane): void;
-  jobRetrying(job: QueuedJob, error: ShowcaseError): void;
+  /** `free`: the retry does not count as an attempt (the backend was down or lost the prompt). */
+  jobRetrying(job: QueuedJob, error: ShowcaseError, info?: { free: boolean }): void;
   jobSucceeded(job: QueuedJob): void;
   jobFailed(job: QueuedJob, error: ShowcaseError): void;
   jobCancelled(job: QueuedJob): void;
   /** Every job of a gallery reached a terminal state. */
   galleryFinished(galleryId: string): void;
+  /** Resolves when the lane's backend answers again (a cheap request); throws while it is down. */
+  probeLane?(lane: Lane): Promise<void>;
+  /** A lane went down, is being waited for, or came back. */
+  laneStatus?(lane: Lane, state: { online: boolean; down: LaneDownState | null; downLimitMs: number }): void;
 }
 
 export interface SchedulerOptions {
@@ -71,15 +95,14 @@ export interface SchedulerOptions {
   backoffMaxMs: number;
   /** When false, copy and images are never gated (VRAM suffices for both). */
   phaseGating: boolean;
+  /** Waiting for a backend that went away: probe back-off and how long before its jobs fail. */
+  backendWatch: BackendWatchOptions;
 }
 
+/** A backend restart loses its queue: retries of that kind do not count, up to this many per job. */
+const MAX_FREE_RETRIES = 20;
+
 const KIND_PRIORITY: Record<string, number> = { copy: 0, hero: 0, lifestyle: 1, variation: 2, thumbnail: 3 };
-const TRANSIENT: ReadonlySet<ErrorCode> = new Set([
-  'backend_unreachable',
-  'timeout',
-  'backend_error',
-  'llm_invalid_output',
-]);
 
 type Phase = 'copy' | 'image' | 'idle';
 
@@ -104,11 +127,40 @@ export class Scheduler {
   private idleWaiters: Array<() => void> = [];
   /** Model swaps on the shared GPU (copy → image and back), for the benchmark. */
   swaps = 0;
+  readonly watch: BackendWatch;
 
   constructor(lanes: Lane[], hooks: SchedulerHooks, options: Partial<SchedulerOptions> = {}) {
     this.lanes = lanes;
     this.hooks = hooks;
-    this.options = { maxAttempts: 3, backoffMs: 500, backoffMaxMs: 15_000, phaseGating: true, ...options };
+    this.options = {
+      maxAttempts: 3,
+      backoffMs: 500,
+      backoffMaxMs: 15_000,
+      phaseGating: true,
+      backendWatch: { probeInitialMs: 250, probeMaxMs: 5_000, downLimitMs: 300_000 },
+      ...options,
+    };
+    this.watch = new BackendWatch(
+      {
+        probe: (lane) => (this.hooks.probeLane ? this.hooks.probeLane(lane) : Promise.resolve()),
+        status: (lane, state) => this.hooks.laneStatus?.(lane, state),
+        recovered: () => this.pump(),
+        gaveUp: (kind, down) => this.giveUpOn(kind, down),
+      },
+      this.options.backendWatch,
+    );
+  }
+
+  /** Changes how long a backend that went away is waited for (a settings change). */
+  setBackendWatch(options: Partial<BackendWatchOptions>): void {
+    Object.assign(this.watch.options, options);
+  }
+
+  /** Replaces the lanes of a kind (the backend URLs changed in the settings). */
+  replaceLanes(lanes: Lane[]): void {
+    for (const old of this.lanes) if (!lanes.includes(old)) this.watch.forget(old);
+    this.lanes.splice(0, this.lanes.length, ...lanes);
+    this.pump();
   }
 
   /** Turns copy/image phase batching on or off (decided from the GPU's VRAM before a run). */
@@ -215,6 +267,7 @@ export class Scheduler {
   stop(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    this.watch.stop();
     for (const controller of this.running.values())
       controller.abort(new ShowcaseError('interrupted', 'Engine stopping'));
   }
@@ -269,6 +322,7 @@ export class Scheduler {
         const candidate = list[i];
         if (candidate?.status !== 'queued' || candidate.notBefore > now) continue;
         if (this.pinnedElsewhere(candidate, lane)) continue;
+        if (candidate.template && lane.cannotRun?.has(candidate.template)) continue;
         if (pick < 0) pick = i;
         if (lane.lastModel !== null && candidate.model === lane.lastModel) {
           pick = i;
@@ -341,7 +395,13 @@ export class Scheduler {
 
     let soonest = Number.POSITIVE_INFINITY;
     for (const lane of this.lanes) {
-      if (!lane.online) continue;
+      if (lane.retired) continue;
+      if (!lane.online) {
+        // Offline by a probe outside the scheduler (a status refresh): make sure someone watches it.
+        if (!this.watch.isWatching(lane) && this.readyCount(lane.kind) > 0)
+          this.watch.markDown(lane, 'a health check could not reach it');
+        continue;
+      }
       const limit = lane.sequential ? 1 : lane.capacity;
       while (lane.inFlight < limit) {
         if (gating && !this.switching) {
@@ -367,7 +427,8 @@ export class Scheduler {
         },
         Math.max(5, soonest - now),
       );
-      this.timer.unref?.();
+      // Deliberately not unref()'d: this timer is what keeps a run alive while jobs wait out a
+      // back-off (nothing else may hold the event loop then).
     }
   }
 
@@ -407,7 +468,8 @@ export class Scheduler {
       this.pump();
       return;
     }
-    if (error.code === 'interrupted') {
+    const fault = classifyFault(error);
+    if (fault === 'cancelled') {
       job.status = 'cancelled';
       job.error = error.message;
       this.hooks.jobCancelled(job);
@@ -416,42 +478,86 @@ export class Scheduler {
       this.pump();
       return;
     }
-    if (error.code === 'backend_unreachable' && lane.kind === 'comfy') {
-      // Another backend may take it; this one is marked offline until the engine's health check.
-      lane.online = this.lanes.filter((l) => l.kind === 'comfy' && l.online).length <= 1;
+    const lostPrompt = error.details?.reason === 'lost';
+    if (
+      (fault === 'backend_down' || lostPrompt) &&
+      lane.kind !== 'cpu' &&
+      (job.freeRetries ?? 0) < MAX_FREE_RETRIES
+    ) {
+      // The backend is down (or restarted and forgot the prompt): not the job's fault. It waits for
+      // a lane that can take it and keeps its attempts.
+      job.freeRetries = (job.freeRetries ?? 0) + 1;
+      job.attempts = Math.max(0, job.attempts - 1);
+      if (fault === 'backend_down') this.watch.markDown(lane, error.message);
+      this.requeue(job, error, 0, true);
+      return;
     }
-    const retryable =
-      error.code === 'out_of_memory' ||
-      error.code === 'comfy_execution' ||
-      TRANSIENT.has(error.code) ||
-      error.retryable;
-    if (retryable && job.attempts < this.options.maxAttempts) {
-      job.status = 'queued';
-      job.error = error.message;
+    if ((fault === 'transient' || fault === 'oom') && job.attempts < this.options.maxAttempts) {
       const delay = Math.min(this.options.backoffMaxMs, this.options.backoffMs * 2 ** (job.attempts - 1));
-      job.notBefore = error.code === 'comfy_execution' ? 0 : Date.now() + delay;
-      if (job.notBefore > 0) this.delayed.add(job);
-      this.hooks.jobRetrying(job, error);
-      if (error.code === 'out_of_memory') {
+      if (fault === 'oom') {
         lane.sequential = true;
+        job.status = 'queued';
+        job.error = error.message;
+        this.hooks.jobRetrying(job, error);
         this.hooks
           .recoverFromOom(lane)
           .catch(() => undefined)
           .finally(() => {
+            if (job.status !== 'queued') return;
             this.pushReady(job);
             this.pump();
           });
         return;
       }
-      this.pushReady(job);
-      this.pump();
+      this.requeue(job, error, delay);
       return;
     }
+    this.fail(job, labelled(error, fault, job.attempts));
+    this.pump();
+  }
+
+  private requeue(job: QueuedJob, error: ShowcaseError, delayMs: number, free = false): void {
+    job.status = 'queued';
+    job.error = error.message;
+    job.notBefore = delayMs > 0 ? Date.now() + delayMs : 0;
+    if (job.notBefore > 0) this.delayed.add(job);
+    this.hooks.jobRetrying(job, error, { free });
+    this.pushReady(job);
+    this.pump();
+  }
+
+  private fail(job: QueuedJob, error: ShowcaseError): void {
     job.status = 'failed';
     job.error = error.message;
     this.hooks.jobFailed(job, error);
     this.cascade(job, 'failed', error);
     this.close(job);
+  }
+
+  /**
+   * No lane of `kind` answered for the whole wait: every job still waiting for one fails, naming
+   * the backend(s), how long they were waited for and the last error.
+   */
+  private giveUpOn(kind: LaneKind, down: Array<{ lane: Lane; down: LaneDownState }>): void {
+    if (this.lanes.some((l) => l.kind === kind && l.online && !l.retired)) return;
+    const waiting = [...this.jobs.values()].filter((j) => j.lane === kind && j.status === 'queued');
+    if (waiting.length === 0) return;
+    const now = Date.now();
+    const what = down
+      .map(({ lane, down: d }) => {
+        const name = `${lane.label ?? lane.id}${lane.url ? ` at ${lane.url}` : ''}`;
+        return `${name} has been unreachable for ${Math.round((now - d.since) / 1000)} s (last error: ${d.lastError})`;
+      })
+      .join('; ');
+    const error = new ShowcaseError(
+      'backend_unreachable',
+      `${what}; gave up waiting after ${Math.round(this.watch.options.downLimitMs / 1000)} s`,
+      {
+        hint: 'Start the backend again, then re-run the failed assets: showcase rerun',
+        details: { fault: 'backend_down', lanes: down.map((d) => d.lane.id) },
+      },
+    );
+    for (const job of waiting) if (job.status === 'queued') this.fail(job, error);
     this.pump();
   }
 
@@ -494,4 +600,15 @@ export class Scheduler {
       for (const w of waiters) w();
     }
   }
+}
+
+/** The final error of a job says what kind of failure it was (and keeps code, hint and details). */
+function labelled(error: ShowcaseError, fault: FaultClass, attempts: number): ShowcaseError {
+  if (fault === 'backend_down' && error.details?.fault) return error;
+  return new ShowcaseError(error.code, `${error.message} (${faultLabel(fault, attempts)})`, {
+    ...(error.hint ? { hint: error.hint } : {}),
+    details: { ...error.details, fault },
+    retryable: error.retryable,
+    cause: error,
+  });
 }

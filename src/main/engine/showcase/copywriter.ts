@@ -34,6 +34,10 @@ export interface CopyWriterOptions {
   retries?: number;
   keepAlive?: string | number;
   temperature?: number;
+  /** Budget of one call, model load included (the answer is not streamed: it all arrives at the end). */
+  timeoutMs?: number;
+  /** Called after each call that ended with an answer (the model is loaded now). */
+  onAnswer?: () => void;
 }
 
 export class CopyWriter {
@@ -67,8 +71,12 @@ export class CopyWriter {
             num_predict: 1024,
           },
           ...(options.keepAlive !== undefined ? { keepAlive: options.keepAlive } : {}),
+          ...(options.timeoutMs !== undefined
+            ? { timeoutMs: options.timeoutMs, headersTimeoutMs: options.timeoutMs }
+            : {}),
           ...(signal ? { signal } : {}),
         });
+        options.onAnswer?.();
         attempts.push({ ok: true, stats: result.stats, error: null, ms: performance.now() - started });
         return { copy: finish(result.parsed, options, 'llm'), attempts };
       } catch (err) {
@@ -80,6 +88,7 @@ export class CopyWriter {
           ms: performance.now() - started,
         });
         if (e?.code !== 'llm_invalid_output') throw err;
+        options.onAnswer?.();
       }
     }
     return { copy: finish(fallbackCopy(product, options.variations), options, 'fallback'), attempts };

@@ -292,7 +292,10 @@ export class JobRepository {
    * Puts a job back in the queue (a retry, or a regenerate of a finished one): clears its prompt id and
    * times, keeps `attempts`. Re-queuing a `done` job blocks its not-yet-run dependents again.
    */
-  requeue(id: string, options: { error?: string | null; priority?: number } = {}): Job {
+  requeue(
+    id: string,
+    options: { error?: string | null; priority?: number; refundAttempt?: boolean } = {},
+  ): Job {
     return this.core.tx(`requeue job ${id}`, () => {
       const current = this.requireRow(id);
       const from = current.status as JobStatus;
@@ -302,10 +305,12 @@ export class JobRepository {
       this.core
         .prepare(
           `UPDATE jobs SET status = 'queued', comfy_prompt_id = NULL, started_at = NULL, finished_at = NULL,
-                  run_session = NULL, error = ?, priority = coalesce(?, priority), queued_at = ?
+                  run_session = NULL, error = ?, priority = coalesce(?, priority), queued_at = ?,
+                  attempts = max(0, attempts - ?)
            WHERE id = ?`,
         )
-        .run(options.error ?? null, priority, this.core.nowIso(), id);
+        // A retry that was not the job's fault (its backend was down) gives the attempt back.
+        .run(options.error ?? null, priority, this.core.nowIso(), options.refundAttempt ? 1 : 0, id);
       if (from === 'done') this.adjustDependents(id, +1);
       return this.require(id);
     });

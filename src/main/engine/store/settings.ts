@@ -77,8 +77,10 @@ export class SettingsRepository {
   private write(patch: SettingsPatch): void {
     this.core.tx('update settings', () => {
       const changes = definedOnly(patch);
-      // Validated with the clear values: the sealed forms are only what the file on disk holds.
       const current = this.get();
+      // Timeouts are patched key by key: naming one keeps the others.
+      if (changes.timeouts) changes.timeouts = { ...current.timeouts, ...definedOnly(changes.timeouts) };
+      // Validated with the clear values: the sealed forms are only what the file on disk holds.
       parseOrThrow(SettingsSchema, { ...current, ...changes }, 'settings');
       const before = this.secrets.read();
       const sealed = sealForStore(changes, before);

@@ -2,7 +2,7 @@
 import { useEffect, useState } from 'react';
 import type { Job } from '../../../shared/index.ts';
 import { itemForGallery, useCatalog } from '../../state/catalog.ts';
-import { type LiveJob, useLive } from '../../state/live.ts';
+import { type LiveJob, type LiveWait, useLive, waitChip } from '../../state/live.ts';
 import { useNav } from '../../state/nav.ts';
 import { useQueue } from '../../state/queue.ts';
 import { IconButton } from '../../ui/Button.tsx';
@@ -42,6 +42,7 @@ interface Row {
   queuedAt: number | null;
   startedAt: number | null;
   finishedAt: number | null;
+  wait?: LiveWait | null;
 }
 
 function toRows(
@@ -66,6 +67,7 @@ function toRows(
       queuedAt: Date.parse(job.queuedAt) || null,
       startedAt: job.startedAt ? Date.parse(job.startedAt) : (l?.startedAt ?? null),
       finishedAt: null,
+      wait: l?.wait ?? null,
     });
   }
   const recent: Row[] = [];
@@ -114,7 +116,10 @@ function JobRow({ row, now, finished }: { row: Row; now: number; finished: boole
       </td>
       <td className="cap">{kindLabel(row.kind, row.assetId)}</td>
       <td>
-        <StatusChip status={row.state} />
+        <StatusChip
+          status={row.state === 'running' ? (waitChip(row.wait)?.status ?? row.state) : row.state}
+          {...(row.state === 'running' && row.wait ? { label: waitChip(row.wait)?.label ?? '' } : {})}
+        />
       </td>
       <td className="job-progress-cell">
         {!finished && (

@@ -4,7 +4,7 @@ import { memo, useState } from 'react';
 import type { Asset } from '../../../shared/index.ts';
 import { bridge, versionedUrl } from '../../bridge/index.ts';
 import { jobErrorInfo } from '../../state/errors.ts';
-import { type LiveSlot, useLive } from '../../state/live.ts';
+import { type LiveSlot, useLive, waitChip } from '../../state/live.ts';
 import { slotKey, slotLabel, useShowcase } from '../../state/showcase.ts';
 import { IconButton } from '../../ui/Button.tsx';
 import { Icon, type IconName } from '../../ui/Icon.tsx';
@@ -30,7 +30,8 @@ function stepText(asset: Asset, live: LiveSlot | undefined): string {
   return 'Done';
 }
 
-function caption(asset: Asset, previewsOff: boolean): string {
+function caption(asset: Asset, live: LiveSlot | undefined, previewsOff: boolean): string {
+  if (live?.wait && (asset.status === 'running' || asset.status === 'queued')) return live.wait.detail;
   if (asset.status === 'pending')
     return asset.kind === 'hero' || asset.kind === 'lifestyle' ? 'Waits for the copy' : 'Waits for the hero';
   if (asset.status === 'queued') return 'In the queue';
@@ -68,6 +69,8 @@ export const AssetSlot = memo(function AssetSlot({ asset, productName, galleryLo
   const failure = asset.status === 'failed' ? jobErrorInfo(asset.error ?? 'The render failed') : null;
   const isThumb = asset.kind === 'thumbnail';
   const steps = stepText(asset, live);
+  // While ComfyUI still queues the prompt (or its backend is down) the slot says so, not "Rendering".
+  const chip = asset.status === 'running' || asset.status === 'queued' ? waitChip(live?.wait) : null;
 
   return (
     <article
@@ -86,7 +89,7 @@ export const AssetSlot = memo(function AssetSlot({ asset, productName, galleryLo
           <Icon name={KIND_ICON[asset.kind]} size={22} />
           {!finalSrc && (
             <span className="slot-caption" title={previewsOff?.hint} data-testid="slot-caption">
-              {caption(asset, previewsOff !== undefined)}
+              {caption(asset, live, previewsOff !== undefined)}
             </span>
           )}
         </div>
@@ -115,7 +118,10 @@ export const AssetSlot = memo(function AssetSlot({ asset, productName, galleryLo
           {asset.status === 'done' && !active ? (
             <span />
           ) : (
-            <StatusChip status={live?.state === 'retrying' ? 'retrying' : asset.status} />
+            <StatusChip
+              status={live?.state === 'retrying' ? 'retrying' : (chip?.status ?? asset.status)}
+              {...(chip && live?.state !== 'retrying' ? { label: chip.label } : {})}
+            />
           )}
           <span
             className={`slot-steps tabular${steps ? '' : ' is-empty'}`}

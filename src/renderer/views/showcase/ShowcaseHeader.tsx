@@ -43,7 +43,15 @@ export function ShowcaseHeader({ data }: { data: Showcase }) {
             {gallery.family}
           </p>
         </div>
-        <StatusChip status={gallery.status} testId="showcase-status" />
+        {/* Complete with the fallback copy is not plainly complete: the LLM's answers were unusable. */}
+        <StatusChip
+          status={
+            gallery.status === 'complete' && gallery.copy?.source === 'fallback'
+              ? 'complete-fallback'
+              : gallery.status
+          }
+          testId="showcase-status"
+        />
         <div className="showcase-actions">
           {running && (
             <Button

@@ -185,6 +185,84 @@ describe('Scheduler', () => {
     expect(rec.failed.map(([id]) => id).sort()).toEqual(['b-hero', 'b-thumb', 'b-v1', 'b-v2']);
   });
 
+  it('waits for a backend that went down without spending attempts, then carries on when it answers', async () => {
+    const gpu = lane('gpu0', 'comfy', 2);
+    let down = true;
+    let probes = 0;
+    const { scheduler, rec } = harness(
+      [lane('llm', 'llm', 1), gpu, lane('cpu', 'cpu', 1)],
+      async (j) => {
+        if (j.lane === 'comfy' && down) throw new ShowcaseError('backend_unreachable', 'ECONNREFUSED');
+      },
+      {
+        maxAttempts: 2,
+        backendWatch: { probeInitialMs: 5, probeMaxMs: 20, downLimitMs: 60_000 },
+      },
+    );
+    (scheduler as unknown as { hooks: SchedulerHooks }).hooks.probeLane = async () => {
+      probes += 1;
+      if (probes >= 4) down = false;
+      if (down) throw new Error('still down');
+    };
+    scheduler.add(showcaseJobs('a'));
+    await scheduler.whenIdle();
+    expect(rec.failed).toEqual([]);
+    expect(probes).toBeGreaterThanOrEqual(4);
+    for (const id of ['a-hero', 'a-life', 'a-v1', 'a-v2']) {
+      expect(scheduler.get(id)?.status).toBe('done');
+      // Every failure was the backend's: the successful run is the only attempt that counted.
+      expect(scheduler.get(id)?.attempts).toBe(1);
+    }
+  });
+
+  it('fails what waits for a backend that stays down after the bounded wait, naming it and the last error', async () => {
+    const gpu = { ...lane('gpu0', 'comfy', 2), url: 'http://127.0.0.1:9', label: 'ComfyUI' };
+    const { scheduler, rec } = harness(
+      [lane('llm', 'llm', 1), gpu, lane('cpu', 'cpu', 1)],
+      async (j) => {
+        if (j.lane === 'comfy') throw new ShowcaseError('backend_unreachable', 'connect ECONNREFUSED');
+      },
+      { backendWatch: { probeInitialMs: 5, probeMaxMs: 10, downLimitMs: 60 } },
+    );
+    (scheduler as unknown as { hooks: SchedulerHooks }).hooks.probeLane = async () => {
+      throw new Error('connect ECONNREFUSED 127.0.0.1:9');
+    };
+    const errors = new Map<string, string>();
+    const hooks = (scheduler as unknown as { hooks: SchedulerHooks }).hooks;
+    const jobFailed = hooks.jobFailed;
+    hooks.jobFailed = (j, e) => {
+      errors.set(j.id, e.message);
+      jobFailed(j, e);
+    };
+    scheduler.add(showcaseJobs('a'));
+    await scheduler.whenIdle();
+    expect(scheduler.get('a-copy')?.status).toBe('done');
+    expect(rec.failed.map(([id]) => id).sort()).toEqual(['a-hero', 'a-life', 'a-thumb', 'a-v1', 'a-v2']);
+    expect(errors.get('a-hero')).toMatch(
+      /^ComfyUI at http:\/\/127\.0\.0\.1:9 has been unreachable for \d+ s \(last error: connect ECONNREFUSED 127\.0\.0\.1:9\); gave up waiting after 0 s$/,
+    );
+  });
+
+  it('fails a deterministic error at once and says so', async () => {
+    let calls = 0;
+    const { scheduler } = harness(
+      [lane('llm', 'llm', 1), lane('gpu0', 'comfy', 1), lane('cpu', 'cpu', 1)],
+      async (j) => {
+        if (j.id !== 'a-hero') return;
+        calls += 1;
+        throw new ShowcaseError('comfy_execution', 'ComfyUI failed in node 1 (UNETLoader): HeaderTooLarge', {
+          details: { nodeType: 'UNETLoader', exceptionType: 'safetensors_rust.SafetensorError' },
+        });
+      },
+    );
+    scheduler.add(showcaseJobs('a'));
+    await scheduler.whenIdle();
+    expect(calls).toBe(1);
+    expect(scheduler.get('a-hero')?.error).toMatch(
+      /\(deterministic error: retrying cannot help, not retried\)$/,
+    );
+  });
+
   it('drops a lane to sequential after an OOM and frees VRAM before the retry', async () => {
     const gpu = lane('gpu0', 'comfy', 2);
     let oomDone = false;

@@ -1,0 +1,123 @@
+// What the journal says about earlier runs, for the operator's two questions after a crash or an
+// outage: "is there an unfinished run of these products?" (the guard of a forgotten --resume) and
+// "which assets of the last run failed?" (the re-run). Pure store reads and writes; the Engine
+// hands the resulting jobs to the scheduler.
+import { type Settings, ShowcaseError, type TemplateFamily, toShowcaseError } from '../../shared/index.ts';
+import type { BackendPool } from './pipeline/backends.ts';
+import type { PlannedJob } from './showcase/index.ts';
+import { planRerun } from './showcase/rerun.ts';
+import type { Store } from './store/index.ts';
+
+export interface UnfinishedRun {
+  /** Latest gallery per product that is still queued or running in the journal. */
+  galleryIds: string[];
+  productIds: string[];
+  /** Jobs not done (queued or running). */
+  openJobs: number;
+}
+
+/** The unfinished showcases of these products (their latest gallery is queued or running). */
+export function unfinishedRun(store: Store, productIds: readonly string[]): UnfinishedRun {
+  const galleryIds: string[] = [];
+  const products: string[] = [];
+  let openJobs = 0;
+  for (const productId of productIds) {
+    const gallery = store.galleries.latestForProduct(productId);
+    if (!gallery || (gallery.status !== 'queued' && gallery.status !== 'running')) continue;
+    const open = store.jobs
+      .listByGallery(gallery.id)
+      .filter((j) => j.status === 'queued' || j.status === 'running').length;
+    if (open === 0) continue;
+    galleryIds.push(gallery.id);
+    products.push(productId);
+    openJobs += open;
+  }
+  return { galleryIds, productIds: products, openJobs };
+}
+
+/**
+ * `--restart`: ends an unfinished run on purpose. Its open jobs are cancelled in the journal and
+ * its galleries marked cancelled; prompts it had sent are taken off their ComfyUI server (deleted
+ * when pending, interrupted when running; best effort) so they do not render for nobody.
+ */
+export async function discardRun(
+  store: Store,
+  pool: BackendPool,
+  galleryIds: readonly string[],
+): Promise<number> {
+  let cancelled = 0;
+  const prompts: Array<{ backend: string; promptId: string }> = [];
+  store.transaction(() => {
+    for (const galleryId of galleryIds) {
+      for (const job of store.jobs.listByGallery(galleryId)) {
+        if (job.status === 'running' && job.comfyPromptId && job.backend)
+          prompts.push({ backend: job.backend, promptId: job.comfyPromptId });
+      }
+      for (const job of store.jobs.cancel({ galleryId }, 'discarded by --restart')) {
+        if (job.assetId) store.assets.update(job.assetId, { status: 'failed', error: 'cancelled' });
+        cancelled += 1;
+      }
+      store.galleries.update(galleryId, { status: 'cancelled', error: 'Discarded by --restart' });
+    }
+  });
+  await Promise.all(
+    prompts.map(async ({ backend, promptId }) => {
+      const client = pool.byLane(backend)?.client;
+      if (!client) return;
+      const signal = AbortSignal.timeout(5_000);
+      await client.deletePending([promptId], { signal }).catch((err: unknown) => toShowcaseError(err));
+      await client.interrupt(promptId, { signal }).catch((err: unknown) => toShowcaseError(err));
+    }),
+  );
+  return cancelled;
+}
+
+/** The latest gallery of each product that ended partial or failed (what `rerun` picks up). */
+export function failedShowcases(store: Store, productIds?: readonly string[]): string[] {
+  const ids =
+    productIds ?? store.products.latestGalleryIds().map((g) => store.galleries.get(g)?.productId ?? '');
+  const out: string[] = [];
+  for (const productId of new Set(ids)) {
+    if (!productId) continue;
+    const gallery = store.galleries.latestForProduct(productId);
+    if (gallery && (gallery.status === 'partial' || gallery.status === 'failed')) out.push(gallery.id);
+  }
+  return out;
+}
+
+/**
+ * Journals the re-run of these galleries in one transaction: the jobs for what failed, their
+ * assets back to `queued`, the galleries `running` again. Returns the jobs for the scheduler.
+ */
+export function journalRerun(
+  store: Store,
+  galleryIds: readonly string[],
+  settings: Settings,
+): Array<{ job: PlannedJob; family: TemplateFamily }> {
+  const out: Array<{ job: PlannedJob; family: TemplateFamily }> = [];
+  store.transaction(() => {
+    for (const galleryId of galleryIds) {
+      const gallery = store.galleries.get(galleryId);
+      const product = gallery ? store.products.get(gallery.productId) : null;
+      if (!gallery || !product)
+        throw new ShowcaseError('not_found', `Gallery ${galleryId} or its product is gone`);
+      const planned = planRerun(product, gallery, store.assets.listByGallery(galleryId), settings);
+      store.jobs.enqueue(
+        planned.map((j) => ({
+          id: j.id,
+          galleryId: j.galleryId,
+          kind: j.kind,
+          assetId: j.assetId,
+          dependsOn: j.dependsOn,
+          payload: j.payload,
+        })),
+      );
+      for (const job of planned) {
+        if (job.assetId) store.assets.update(job.assetId, { status: 'queued', error: null });
+        out.push({ job, family: gallery.family });
+      }
+      store.galleries.update(galleryId, { status: 'running', error: null });
+    }
+  });
+  return out;
+}
