@@ -127,6 +127,38 @@ program
   .action(async (id, opts) => (await import('./commands/publish.ts')).publishCommand(id, opts));
 
 program
+  .command('export')
+  .description(
+    'channel-ready variants (Amazon, Shopify, Instagram 4:5, Etsy, Mercado Livre) with a measured compliance report',
+  )
+  .argument('[gallery-id]', 'a gallery id, or use --all')
+  .option('--all', 'the latest finished gallery of every product')
+  .option(
+    '--channel <name>',
+    `channel (repeatable): ${['amazon', 'shopify', 'instagram', 'etsy', 'mercadolivre', 'all'].join(', ')}; default all`,
+    collect,
+  )
+  .option('--out <dir>', 'output folder', 'showcase-output')
+  .option('--db <file>', 'SQLite file (default: <out>/studio.db)')
+  .option('--comfy <url>', 'ComfyUI server for white-background renders (repeatable)', collect)
+  .option('--demo', 'render white backgrounds on the built-in ComfyUI simulator')
+  .option('--no-render', 'never render a white background; export the hero as it is')
+  .option('--strict', 'exit with status 2 when a product fails a channel')
+  .option('--json', 'JSON lines')
+  .action(async (id, opts) => (await import('./commands/export.ts')).exportCommand(id, opts));
+
+program
+  .command('shopify-csv')
+  .description("write a product CSV for Shopify's import (copy, variants, published image URLs)")
+  .argument('[gallery-id]', 'a gallery id, or use --all')
+  .option('--all', 'the latest finished gallery of every product')
+  .option('--file <path>', 'where to write (default: <out>/shopify_products_<date>.csv)')
+  .option('--currency <code>', "the shop's currency (default: the currency setting)")
+  .option('--out <dir>', 'output folder', 'showcase-output')
+  .option('--db <file>', 'SQLite file (default: <out>/studio.db)')
+  .action(async (id, opts) => (await import('./commands/export.ts')).shopifyCsvCommand(id, opts));
+
+program
   .command('email')
   .description('send the e-mail pack of a gallery (copy, inline thumbnail, attachments, links)')
   .argument('<gallery-id>')

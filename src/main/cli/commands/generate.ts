@@ -243,6 +243,14 @@ export async function demoCommand(opts: DemoOptions): Promise<void> {
       ...(opts.products !== undefined ? { limit: opts.products } : {}),
     });
     if (result.failed + result.partial > 0) process.exitCode = 1;
+    // While the simulated ComfyUI is up: the white-background heroes Amazon and Mercado Livre need, so a
+    // later `showcase export` of this output works without a server (the renders are cached per hero).
+    const white = await engine.channels.prepareWhiteBackgrounds();
+    if (!opts.json) {
+      console.log(
+        `White-background main images: ${white.rendered} rendered, ${white.notNeeded} not needed${white.failed.length > 0 ? `, ${white.failed.length} failed (${white.failed[0]})` : ''}. Channel exports: bin/showcase export --all --out ${opts.out}`,
+      );
+    }
   } finally {
     await engine.close();
     await Promise.allSettled([comfy.close(), ollama.close()]);

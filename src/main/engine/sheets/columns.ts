@@ -16,6 +16,7 @@ export const productFields = [
   'currency',
   'referenceImage',
   'tags',
+  'language',
 ] as const;
 export type ProductField = (typeof productFields)[number];
 
@@ -34,6 +35,7 @@ export const FIELD_SYNONYMS: Readonly<Record<ProductField, readonly string[]>> =
   currency: ['currency', 'currency_code'],
   referenceImage: ['reference_image', 'image', 'image_url', 'image_src', 'reference_image_url'],
   tags: ['tags', 'tag', 'keywords'],
+  language: ['language', 'lang', 'locale', 'copy_language', 'idioma', 'sprache', 'langue'],
 };
 
 const synonymToField = new Map<string, { field: ProductField; rank: number }>();

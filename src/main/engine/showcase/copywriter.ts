@@ -82,7 +82,10 @@ export class CopyWriter {
         if (e?.code !== 'llm_invalid_output') throw err;
       }
     }
-    return { copy: finish(fallbackCopy(product, options.variations), options, 'fallback'), attempts };
+    return {
+      copy: finish(fallbackCopy(product, options.variations, options.language), options, 'fallback'),
+      attempts,
+    };
   }
 }
 
