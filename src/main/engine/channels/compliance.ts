@@ -110,9 +110,11 @@ export async function checkVariant(input: CheckInput): Promise<CheckResult> {
       required: `≥ ${percent(BACKGROUND_MIN)} of the backdrop at RGB ≥ ${floor}`,
       detail: bgOk
         ? `${percent(stats.backgroundWhite)} of the backdrop is pure white${src && src.backgroundWhite < BACKGROUND_MIN ? ` (the hero: ${percent(src.backgroundWhite)}; ${how})` : ''}`
-        : stats.backgroundPixels === 0
-          ? 'no light backdrop touches the edges: the product does not stand on white'
-          : `only ${percent(stats.backgroundWhite)} of the backdrop is pure white (shadow, gradient or off-white)${input.whiteSource.note ? `; ${input.whiteSource.note}` : ''}`,
+        : `${
+            stats.backgroundPixels === 0
+              ? 'no light backdrop touches the edges: the product does not stand on white'
+              : `only ${percent(stats.backgroundWhite)} of the backdrop is pure white (shadow, gradient or off-white)`
+          }${input.whiteSource.note ? `; ${input.whiteSource.note}` : ''}`,
     });
   }
 

@@ -15,11 +15,11 @@ import {
   type WhiteBackground,
 } from '../../../shared/index.ts';
 import { type GalleryDocument, resolveInside } from '../showcase/index.ts';
-import { checkVariant, imageFacts } from './compliance.ts';
+import { checkVariant, type ImageFacts, imageFacts } from './compliance.ts';
 import { channelFile, complianceFile, type GalleryRef, variantKind, whiteRenderFile } from './paths.ts';
 import { isWhiteBackground, measure, type PixelStats } from './pixels.ts';
 import { CHANNEL_RULES, needsWhiteMain, roleRule } from './rules.ts';
-import { makeVariant } from './variants.ts';
+import { loadSource, makeVariant, type SourceImage } from './variants.ts';
 import { WHITE_BACKGROUND_TEMPLATE, type WhiteBackgroundRenderer } from './white-background.ts';
 
 export interface ExportGalleryOptions {
@@ -149,7 +149,8 @@ export async function exportGalleryChannels(options: ExportGalleryOptions): Prom
   const heroData = await read(heroAsset.filename);
   const previous = await readComplianceReport(outputRoot, document);
   const strictest = Math.min(...channels.map((c) => CHANNEL_RULES[c].whiteTolerance));
-  const heroStats = await measure(heroData, strictest);
+  const hero = await loadSource(heroData);
+  const heroStats = hero.stats(strictest);
 
   let white: WhiteSource | null = null;
   if (needsWhiteMain(channels)) {
@@ -160,10 +161,22 @@ export async function exportGalleryChannels(options: ExportGalleryOptions): Prom
       previous,
     );
   }
+  const whiteImage = white?.data ? await loadSource(white.data) : null;
 
+  // Each rendered image is read and decoded once, then cut for every channel.
+  const originals = new Map<string, { data: Buffer; image: SourceImage; facts: ImageFacts }>();
+  const original = async (filename: string) => {
+    let found = originals.get(filename);
+    if (!found) {
+      const data = filename === heroAsset.filename ? heroData : await read(filename);
+      const image = filename === heroAsset.filename ? hero : await loadSource(data);
+      found = { data, image, facts: await imageFacts(data) };
+      originals.set(filename, found);
+    }
+    return found;
+  };
   // The product's fill can only be read off an image that stands on white.
   const fillOn = (stats: PixelStats | null) => (stats && isWhiteBackground(stats) ? stats.fill : null);
-  const whiteStats = white?.data ? await measure(white.data, strictest) : null;
 
   const results: ChannelResult[] = [];
   for (const channel of channels) {
@@ -174,10 +187,13 @@ export async function exportGalleryChannels(options: ExportGalleryOptions): Prom
     for (const asset of assets) {
       const role = asset.kind === 'hero' ? 'main' : 'additional';
       const rr = roleRule(rule, role);
-      const original = asset === heroAsset ? heroData : await read(asset.filename);
-      const useWhite = rr.whiteBackground && white?.data != null;
-      const source = useWhite ? (white?.data as Buffer) : original;
-      const made = await makeVariant({ source, rule, role: rr });
+      const from = await original(asset.filename);
+      const useWhite = rr.whiteBackground && whiteImage !== null;
+      const made = await makeVariant({
+        source: useWhite && whiteImage ? whiteImage : from.image,
+        rule,
+        role: rr,
+      });
       const filename = channelFile(
         document,
         channel,
@@ -189,11 +205,7 @@ export async function exportGalleryChannels(options: ExportGalleryOptions): Prom
       written.add(posix.basename(filename));
       // Measured on what is on disk now, not on the buffer we meant to write.
       const onDisk = await readFile(path);
-      const originalStats = rr.whiteBackground
-        ? asset === heroAsset && rule.whiteTolerance === strictest
-          ? heroStats
-          : await measure(original, rule.whiteTolerance)
-        : null;
+      const originalStats = rr.whiteBackground ? from.image.stats(rule.whiteTolerance) : null;
       const whiteNote =
         rr.whiteBackground && !useWhite && white && white.state.status !== 'not-needed'
           ? `no white-background render (${white.state.error ?? white.state.status})`
@@ -203,8 +215,8 @@ export async function exportGalleryChannels(options: ExportGalleryOptions): Prom
         role,
         roleRule: rr,
         written: onDisk,
-        original: { facts: await imageFacts(original), stats: originalStats },
-        sourceFill: useWhite ? fillOn(whiteStats) : fillOn(originalStats),
+        original: { facts: from.facts, stats: originalStats },
+        sourceFill: useWhite ? fillOn(whiteImage?.stats(rule.whiteTolerance) ?? null) : fillOn(originalStats),
         steps: made.steps,
         whiteSource: { used: useWhite, note: whiteNote },
       });

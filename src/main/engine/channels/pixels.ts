@@ -36,6 +36,8 @@ const LIGHT = 200;
 const NEUTRAL = 30;
 /** The most a backdrop changes from one pixel to the next (per channel). */
 const STEP = 6;
+/** Pixels this close to the product are its edge (anti-aliasing, JPEG ringing), not backdrop. */
+const EDGE = 3;
 /** Rows/columns with fewer non-white pixels than this are JPEG specks, not product. */
 const SPECK = 2;
 
@@ -132,17 +134,24 @@ export function measurePixels(image: RawImage, tolerance: number): PixelStats {
     seed(y * width);
     seed(y * width + width - 1);
   }
-  let background = 0;
-  let backgroundWhite = 0;
   while (head < tail) {
     const p = queue[head++] as number;
-    background++;
-    if (isWhite(p)) backgroundWhite++;
     const x = p % width;
     if (x > 0) grow(p, p - 1);
     if (x < width - 1) grow(p, p + 1);
     if (p >= width) grow(p, p - width);
     if (p < n - width) grow(p, p + width);
+  }
+  // The purity is read away from the product's edge: the few pixels next to it are anti-aliasing and
+  // JPEG ringing whatever the backdrop is (a border of the frame is no product edge).
+  const core = erode(seen, width, height, EDGE);
+  let background = 0;
+  let backgroundWhite = 0;
+  for (let p = 0; p < n; p++) {
+    if (core[p] === 1) {
+      background++;
+      if (isWhite(p)) backgroundWhite++;
+    }
   }
 
   // Product box from row/column counts of non-white pixels.
@@ -172,6 +181,37 @@ export function measurePixels(image: RawImage, tolerance: number): PixelStats {
     box,
     fill: box === null ? 0 : Math.max(box.width / width, box.height / height),
   };
+}
+
+/**
+ * Pixels of `mask` (1 = member) whose whole (2r+1)² neighbourhood inside the image is in the mask;
+ * outside the image counts as member, so the frame's own edge does not erode anything.
+ */
+function erode(mask: Uint8Array, width: number, height: number, r: number): Uint8Array {
+  const rows = new Uint8Array(mask.length);
+  for (let y = 0; y < height; y++) {
+    const base = y * width;
+    let holes = 0; // non-members in the sliding window
+    for (let x = -r; x < width; x++) {
+      const enter = x + r;
+      if (enter < width && mask[base + enter] === 0) holes++;
+      const leave = x - r - 1;
+      if (leave >= 0 && mask[base + leave] === 0) holes--;
+      if (x >= 0) rows[base + x] = holes === 0 && mask[base + x] === 1 ? 1 : 0;
+    }
+  }
+  const out = new Uint8Array(mask.length);
+  for (let x = 0; x < width; x++) {
+    let holes = 0;
+    for (let y = -r; y < height; y++) {
+      const enter = y + r;
+      if (enter < height && rows[enter * width + x] === 0) holes++;
+      const leave = y - r - 1;
+      if (leave >= 0 && rows[leave * width + x] === 0) holes--;
+      if (y >= 0) out[y * width + x] = holes === 0 ? 1 : 0;
+    }
+  }
+  return out;
 }
 
 export async function measure(input: Buffer, tolerance: number): Promise<PixelStats> {

@@ -27,8 +27,10 @@ export interface ChannelRule {
   /** Frame aspect as width / height; `aspectTolerance` is relative (0.01 = 1 %). */
   aspect: { width: number; height: number };
   aspectTolerance: number;
-  /** The frame written when the source allows it (never an upscale beyond `min`). */
+  /** The frame written when the source allows it (never an upscale beyond `min`, unless `fixedFrame`). */
   recommended: { width: number; height: number };
+  /** Always write exactly `recommended` (a feed shows images at one size: upscale rather than shrink). */
+  fixedFrame?: boolean;
   /** Smallest accepted image: `side` applies to the longest side (`longest`) or to each side (`each`). */
   min: { px: number; side: 'longest' | 'each' | 'width' };
   /** Largest accepted image, same convention. */
@@ -104,6 +106,7 @@ export const CHANNEL_RULES: Readonly<Record<ChannelName, ChannelRule>> = {
     aspect: { width: 4, height: 5 },
     aspectTolerance: 0.005,
     recommended: { width: 1080, height: 1350 },
+    fixedFrame: true,
     // Feed images are shown at most 1080 px wide; the publishing API takes 320–1440 px wide JPEGs ≤ 8 MB.
     min: { px: 320, side: 'width' },
     max: { px: 1440, side: 'width' },
