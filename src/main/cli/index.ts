@@ -123,6 +123,12 @@ program
   .option('--access-key <key>', 'access key (or SHOWCASE_S3_ACCESS_KEY)')
   .option('--secret-key <key>', 'secret key (or SHOWCASE_S3_SECRET_KEY; never printed)')
   .option('--public-base-url <url>', 'public URL prefix when a CDN or public bucket serves the files')
+  .addOption(
+    new Option(
+      '--access <mode>',
+      'how links stay readable: auto (base URL, else bucket policy, else presigned 7-day links), policy, acl (public-read objects), presigned',
+    ).choices(['auto', 'policy', 'acl', 'presigned']),
+  )
   .option('--json', 'JSON lines')
   .action(async (id, opts) => (await import('./commands/publish.ts')).publishCommand(id, opts));
 

@@ -814,6 +814,7 @@ export class Engine {
       outputRoot: this.outputRoot,
       to,
       smtp,
+      channelLinks: await this.channels.publishedLinks(gallery.jsonPath),
     });
     return { messageId: sent.messageId, accepted: sent.accepted };
   }

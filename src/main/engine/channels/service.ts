@@ -27,6 +27,7 @@ import {
 } from './export.ts';
 import { complianceFile, type GalleryRef } from './paths.ts';
 import { channelBadges, passRates } from './report.ts';
+import { CHANNEL_RULES } from './rules.ts';
 import { comfyWhiteRenderer, type WhiteBackgroundRenderer } from './white-background.ts';
 
 export interface ChannelServiceContext {
@@ -223,6 +224,22 @@ export class ChannelService {
         await writeComplianceReport(outputRoot, updated, document);
       },
     };
+  }
+
+  /** The published channel variants of a gallery for the e-mail pack ("Amazon – hero" → URL). */
+  async publishedLinks(jsonPath: string): Promise<Array<{ label: string; url: string }>> {
+    const document = await readGalleryDocument(jsonPath);
+    const report = await readComplianceReport(this.#ctx.outputRoot, document).catch(() => null);
+    const hero = document.assets.find((a) => a.kind === 'hero');
+    if (!report || report.heroSha256 !== (hero?.sha256 ?? null)) return [];
+    return report.channels.flatMap((c) =>
+      c.images
+        .filter((i) => i.remoteUrl !== null)
+        .map((i) => ({
+          label: `${CHANNEL_RULES[c.channel].label} – ${i.kind.replace('_', ' ')}`,
+          url: i.remoteUrl as string,
+        })),
+    );
   }
 
   /** The published Shopify variants of a gallery (current hero only), in gallery order, or null. */
