@@ -72,7 +72,10 @@ describe('Shopify product export', () => {
         price: { amount: 9, currency: 'USD' },
         tags: [],
         attributes: { sku: 'MUG-1', status: 'draft' },
-        shopify: { optionNames: ['Title'], variants: [{ options: ['Default Title'], sku: 'MUG-1', price: 9 }] },
+        shopify: {
+          optionNames: ['Title'],
+          variants: [{ options: ['Default Title'], sku: 'MUG-1', price: 9 }],
+        },
         sourceSheet: 'shopify.csv',
         updatedAt: NOW,
       },
