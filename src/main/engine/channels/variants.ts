@@ -82,6 +82,8 @@ export interface MakeVariantOptions {
   source: SourceImage;
   rule: ChannelRule;
   role: RoleRule;
+  /** Crop around the centre (the hero) rather than the most salient region (scenes). */
+  centred?: boolean;
 }
 
 const rawInput = (r: RawImage) => ({ raw: { width: r.width, height: r.height, channels: 3 as const } });
@@ -132,12 +134,15 @@ export async function makeVariant(options: MakeVariantOptions): Promise<MadeVari
     const natural =
       sw / sh > a ? { width: Math.round(sh * a), height: sh } : { width: sw, height: Math.round(sw / a) };
     if (Math.abs(sw / sh - a) / a > rule.aspectTolerance) {
-      steps.push(`cropped ${sw}×${sh} to ${rule.aspect.width}:${rule.aspect.height} around the subject`);
+      steps.push(
+        `cropped ${sw}×${sh} to ${rule.aspect.width}:${rule.aspect.height} around ${options.centred ? 'the centre' : 'the subject'}`,
+      );
     }
     size = outputSize(rule, natural);
     pipeline = sharp(raw.data, rawInput(raw)).resize(size.width, size.height, {
       fit: 'cover',
-      position: sharp.strategy.attention,
+      // A product shot is composed around its centre; a scene is cropped around what draws the eye.
+      position: options.centred ? 'centre' : sharp.strategy.attention,
       kernel: 'lanczos3',
     });
   }
