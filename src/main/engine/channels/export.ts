@@ -193,6 +193,7 @@ export async function exportGalleryChannels(options: ExportGalleryOptions): Prom
         source: useWhite && whiteImage ? whiteImage : from.image,
         rule,
         role: rr,
+        centred: role === 'main',
       });
       const filename = channelFile(
         document,
