@@ -174,7 +174,7 @@ export function validateProduct() {
  */
 export function checkEarlierRun() {
   const row = $input.first().json;
-  if (!row || !row.id) return [{ json: { replay: false } }];
+  if (!row?.id) return [{ json: { replay: false } }];
   const gallery = typeof row.gallery === 'string' ? JSON.parse(row.gallery) : row.gallery;
   if (!gallery) return [{ json: { replay: false } }];
   const email = { status: row.email_status || 'unknown', error: row.email_error || null };
