@@ -54,6 +54,8 @@ program
   .option('--lock-seed', 'lock seeds so re-runs reproduce the same images')
   .option('--variations <n>', 'variations per product (0–8)', int)
   .option('--resume', 'continue an interrupted run from the journal instead of starting new showcases')
+  .option('--language <tag>', "the sheet's language for rows without a language column (pt-BR, es …)")
+  .option('--currency <code>', "the sheet's currency for prices that name none (BRL, USD …)")
   .option('--json', 'JSON lines instead of progress bars')
   .action(async (sheet, opts) => (await import('./commands/generate.ts')).generateCommand(sheet, opts));
 

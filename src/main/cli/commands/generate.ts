@@ -21,6 +21,9 @@ export interface GenerateOptions {
   variations?: number;
   resume?: boolean;
   json?: boolean;
+  /** The sheet's language and currency for rows that name none (docs/channels.md). */
+  language?: string;
+  currency?: string;
 }
 
 const SAMPLE_SHEETS = [
@@ -58,7 +61,13 @@ interface RunResult {
 async function runSession(
   engine: Engine,
   sheets: Array<{ path: string; content: string }>,
-  opts: { start: StartOptions; resume: boolean; json: boolean; limit?: number },
+  opts: {
+    start: StartOptions;
+    resume: boolean;
+    json: boolean;
+    limit?: number;
+    sheet?: { language?: string; currency?: string };
+  },
 ): Promise<RunResult> {
   const mode = opts.json ? 'json' : process.stdout.isTTY ? 'tty' : 'plain';
   const reporter = createProgressReporter(mode);
@@ -85,6 +94,7 @@ async function runSession(
           basename(sheet.path),
           'auto',
           dirname(resolve(sheet.path)),
+          opts.sheet,
         );
         for (const e of imported.errors) {
           const line = `${basename(sheet.path)} line ${e.line}, ${e.field}: ${e.message} (row skipped)`;
@@ -193,6 +203,10 @@ export async function generateCommand(sheet: string, opts: GenerateOptions): Pro
       start: startOptions(opts),
       resume: Boolean(opts.resume),
       json: Boolean(opts.json),
+      sheet: {
+        ...(opts.language ? { language: opts.language } : {}),
+        ...(opts.currency ? { currency: opts.currency.toUpperCase() } : {}),
+      },
     });
     if (result.failed + result.partial > 0) process.exitCode = 1;
   } finally {
