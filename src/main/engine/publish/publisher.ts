@@ -6,18 +6,15 @@
 // object whose hash, size, content type and cache policy already match is skipped (one HEAD request,
 // the local file is not even read). A publish cut off half-way is finished by running it again.
 // The page and the document go up last, so a page never links to an image that is not there yet.
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import http from 'node:http';
 import https from 'node:https';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Client } from 'minio';
 import type { z } from 'zod';
 import { type PublishResultSchema, ShowcaseError } from '../../../shared/index.ts';
 import {
   CatalogIndexSchema,
   cardImage,
-  composeCatalogIndex,
   type GalleryDocument,
   GalleryDocumentSchema,
   readGalleryDocument,
@@ -33,6 +30,8 @@ import {
   sha256Hex,
   usableAssets,
 } from './assets.ts';
+import { type BucketPolicy, parsePolicy, withPublicRead } from './bucket-policy.ts';
+import { composePublicCatalog } from './catalog-page.ts';
 import { forEachLimited, Semaphore } from './concurrency.ts';
 import { publicGalleryDocument } from './public-document.ts';
 import { AUTH_ERROR_CODES, errorCode, isNetworkError, toS3Error } from './s3-errors.ts';
@@ -67,8 +66,7 @@ export const PART_SIZE = 64 * 1024 * 1024;
 /** A request whose socket stays silent this long is abandoned (the client has no timeout of its own). */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
-/** The Sid of the one statement this app owns in a bucket policy; other statements are left alone. */
-export const POLICY_SID = 'ProductShowcasePublicRead';
+export { POLICY_SID } from './bucket-policy.ts';
 
 export type PublishAccess = 'public' | 'presigned';
 export type PublishResult = z.infer<typeof PublishResultSchema>;
@@ -396,27 +394,7 @@ export class GalleryPublisher {
     progress: Progress;
     signal?: AbortSignal;
   }): Promise<{ uploaded: number; skipped: number }> {
-    const { urlByFile } = options;
-    const newest = options.documents
-      .map((d) => d.generatedAt)
-      .sort()
-      .at(-1);
-    const temp = await mkdtemp(join(tmpdir(), 'showcase-catalog-'));
-    let files: { html: Buffer; json: Buffer };
-    try {
-      const composed = await composeCatalogIndex({
-        outputRoot: temp,
-        documents: options.documents,
-        urlFor: (file) => urlByFile.get(file) ?? encodeURI(file),
-        title: options.title,
-        audience: 'public',
-        // The index is as new as its newest gallery, so an unchanged catalog re-publishes byte-identical.
-        ...(newest === undefined ? {} : { now: () => new Date(newest) }),
-      });
-      files = { html: await readFile(composed.htmlPath), json: await readFile(composed.jsonPath) };
-    } finally {
-      await rm(temp, { recursive: true, force: true });
-    }
+    const files = await composePublicCatalog(options.documents, options.urlByFile, options.title);
     let uploaded = 0;
     let skipped = 0;
     for (const kind of ['json', 'html'] as const) {
@@ -898,61 +876,6 @@ export function signingWindowStart(now: Date, settings: Pick<S3Settings, 'presig
 function expiresAt(prepared: Prepared, settings: S3Settings): string | null {
   if (prepared.signedAt === null) return null;
   return new Date(prepared.signedAt.getTime() + settings.presignSeconds * 1000).toISOString();
-}
-
-interface PolicyStatement {
-  Sid?: string;
-  Effect?: string;
-  Principal?: unknown;
-  Action?: string | string[];
-  Resource?: string | string[];
-  [key: string]: unknown;
-}
-interface BucketPolicy {
-  Version?: string;
-  Statement?: PolicyStatement[];
-  [key: string]: unknown;
-}
-
-function parsePolicy(text: string): BucketPolicy | null {
-  try {
-    const value: unknown = JSON.parse(text);
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
-    const statement = (value as { Statement?: unknown }).Statement;
-    if (statement !== undefined && !Array.isArray(statement)) return null;
-    return value as BucketPolicy;
-  } catch {
-    return null;
-  }
-}
-
-const asList = (v: string | string[] | undefined): string[] =>
-  v === undefined ? [] : Array.isArray(v) ? v : [v];
-
-/** The policy with our public-read statement covering `resources`, or null when it already does. */
-function withPublicRead(policy: BucketPolicy | null, resources: string[]): BucketPolicy | null {
-  const statements = policy?.Statement ?? [];
-  const ours = statements.find((s) => s.Sid === POLICY_SID);
-  const have = new Set(asList(ours?.Resource));
-  if (
-    ours?.Effect === 'Allow' &&
-    asList(ours.Action).includes('s3:GetObject') &&
-    resources.every((r) => have.has(r))
-  ) {
-    return null;
-  }
-  const statement: PolicyStatement = {
-    Sid: POLICY_SID,
-    Effect: 'Allow',
-    Principal: { AWS: ['*'] },
-    Action: ['s3:GetObject'],
-    Resource: [...new Set([...have, ...resources])].sort(),
-  };
-  return {
-    ...(policy ?? {}),
-    Version: policy?.Version ?? '2012-10-17',
-    Statement: [...statements.filter((s) => s.Sid !== POLICY_SID), statement],
-  };
 }
 
 /** http(s).request with an idle timeout: minio has none, and a silent server would hang a publish. */
