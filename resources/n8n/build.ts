@@ -26,6 +26,12 @@ export interface N8nNode {
   alwaysOutputData?: boolean;
 }
 
+/** The shipped workflow ids (16 characters, like the ids n8n makes). */
+export const WORKFLOW_IDS = {
+  direct: 'ShowcaseDirect01',
+  viaApp: 'ShowcaseViaApp01',
+} as const;
+
 export interface N8nConnection {
   node: string;
   type: 'main';
@@ -33,6 +39,11 @@ export interface N8nConnection {
 }
 
 export interface N8nWorkflow {
+  /**
+   * Shipped: n8n 2.41.1's `import:workflow` fails on a file without an id (`null value in column "id"`).
+   * A fixed id also makes a re-import update the same workflow instead of adding a copy.
+   */
+  id: string;
   name: string;
   nodes: N8nNode[];
   connections: Record<string, { main: N8nConnection[][] }>;
@@ -85,12 +96,14 @@ function codeFunction(name: string): { declaration: string; body: string } {
  * functions it calls. Read from the source text rather than Function#toString, whose output depends
  * on the loader (a bundler's transform rewrites it).
  */
-function body(name: string, helpers: string[] = []): string {
+function body(name: string, helpers: string[] = [], prelude = ''): string {
   const code = codeFunction(name)
     .body.split('\n')
     .map((line) => line.replace(/^ {2}/, ''))
     .join('\n');
-  return [...helpers.map((helper) => codeFunction(helper).declaration), code].join('\n\n');
+  return [prelude, ...helpers.map((helper) => codeFunction(helper).declaration), code]
+    .filter((part) => part !== '')
+    .join('\n\n');
 }
 
 const cfg = (key: string): string => `$('Config').first().json.${key}`;
@@ -99,8 +112,10 @@ class WorkflowBuilder {
   readonly nodes: N8nNode[] = [];
   readonly connections: Record<string, { main: N8nConnection[][] }> = {};
   readonly workflowName: string;
-  constructor(workflowName: string) {
+  readonly workflowId: string;
+  constructor(workflowName: string, workflowId: string) {
     this.workflowName = workflowName;
+    this.workflowId = workflowId;
   }
 
   add(
@@ -144,6 +159,7 @@ class WorkflowBuilder {
 
   build(): N8nWorkflow {
     return {
+      id: this.workflowId,
       name: this.workflowName,
       nodes: this.nodes,
       connections: this.connections,
@@ -208,42 +224,48 @@ const respondJson = (responseBody: string, responseCode: number | string): Recor
   options: { responseCode },
 });
 
-function postgresInsert(source: string): Record<string, unknown> {
-  const g = (path: string) => `={{ $json.gallery.${path} }}`;
-  const value: Record<string, string> = {
-    id: g('galleryId'),
-    product_id: g('product.id'),
-    product_name: g('product.name'),
-    status: g('status'),
-    title: g('copy.title'),
-    tagline: g('copy.tagline'),
-    copy: '={{ JSON.stringify($json.gallery.copy) }}',
-    hero_url: '={{ $json.gallery.hero ? $json.gallery.hero.url : null }}',
-    variation_urls: '={{ JSON.stringify($json.gallery.variations.map((v) => v.url)) }}',
-    base_seed: g('seed'),
-    source,
-  };
-  const schema = Object.keys(value).map((id) => ({
-    id,
-    displayName: id,
-    required: ['id', 'product_id', 'product_name', 'status', 'copy', 'variation_urls', 'source'].includes(id),
-    defaultMatch: id === 'id',
-    display: true,
-    type: id === 'base_seed' ? 'number' : 'string',
-    canBeUsedToMatch: true,
-  }));
-  return {
-    operation: 'insert',
-    schema: { __rl: true, mode: 'list', value: 'public' },
-    table: { __rl: true, mode: 'name', value: 'product_galleries' },
-    columns: { mappingMode: 'defineBelow', value, matchingColumns: [], schema },
-    options: {},
-  };
+/**
+ * Postgres through `executeQuery` with `$1 … $n` parameters: no column mapping is stored in the node,
+ * so the editor's "Columns are outdated → Refresh" has nothing to rewrite (with the Insert operation it
+ * re-typed the mapping from the live table and every run then failed). Values arrive as an array
+ * expression; JSON columns are stringified here, since an array would otherwise reach Postgres as an
+ * array literal.
+ */
+function postgresQuery(query: string, values: string): Record<string, unknown> {
+  return { operation: 'executeQuery', query, options: { queryReplacement: `={{ ${values} }}` } };
 }
 
+function postgresInsert(source: 'n8n' | 'app'): Record<string, unknown> {
+  const g = '$json.gallery';
+  return postgresQuery(
+    [
+      'INSERT INTO product_galleries',
+      '  (id, product_id, product_name, status, title, tagline, copy, hero_url, variation_urls, base_seed,',
+      '   source, request_id, gallery, email_status)',
+      "VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9::jsonb, $10, $11, $12, $13::jsonb, 'pending')",
+      'ON CONFLICT (request_id) DO NOTHING',
+      'RETURNING id',
+    ].join('\n'),
+    `[${g}.galleryId, ${g}.product.id, ${g}.product.name, ${g}.status, ${g}.copy.title, ${g}.copy.tagline, ` +
+      `JSON.stringify(${g}.copy), ${g}.hero ? ${g}.hero.url : null, JSON.stringify(${g}.variations.map((v) => v.url)), ` +
+      `${g}.seed, '${source}', $('Validate product').first().json.requestId, JSON.stringify(${g})]`,
+  );
+}
+
+const findEarlierRun = () =>
+  postgresQuery(
+    'SELECT id, status, gallery, email_status, email_error FROM product_galleries WHERE request_id = $1',
+    '[$json.requestId]',
+  );
+
+const updateEmailStatus = () =>
+  postgresQuery(
+    'UPDATE product_galleries SET email_status = $2, email_error = $3 WHERE id = $1',
+    '[$json.galleryId, $json.emailStatus, $json.emailError]',
+  );
+
 function sendEmail(attachHero: boolean): Record<string, unknown> {
-  const mail = (key: string) =>
-    `={{ $('${attachHero ? 'Assemble gallery' : 'Read app gallery'}').first().json.email.${key} }}`;
+  const mail = (key: string) => `={{ $('Mail to send').first().json.email.${key} }}`;
   return {
     fromEmail: `={{ ${cfg('mailFrom')} }}`,
     toEmail: `={{ ${cfg('mailTo')} }}`,
@@ -259,9 +281,70 @@ const credentials = (type: keyof typeof CREDENTIAL_NAMES) => ({
   [type]: { id: null, name: CREDENTIAL_NAMES[type] },
 });
 
+/**
+ * The nodes around a run that make the webhook idempotent and the e-mail's fate visible: the earlier run
+ * with the same request id is looked up first (a replay answers with its gallery, and sends its e-mail
+ * again only when that failed), and after the row is written the e-mail's outcome is stored and
+ * answered (200 sent, 502 failed — with the gallery id either way).
+ */
+function addIdempotentEnds(
+  w: WorkflowBuilder,
+  options: { galleryNode: string; attachHero: boolean; x: number; afterInsert: string },
+): void {
+  const { x } = options;
+  const postgres = { credentials: credentials('postgres'), alwaysOutputData: true };
+  w.add('Find earlier run', 'n8n-nodes-base.postgres', 2.5, [880, 200], findEarlierRun(), postgres)
+    .code('Check earlier run', [1100, 200], body('checkEarlierRun'))
+    .add('Earlier run?', 'n8n-nodes-base.if', 2.2, [1320, 200], isTrue('={{ $json.replay }}'))
+    .add('Earlier e-mail sent?', 'n8n-nodes-base.if', 2.2, [1540, -80], isTrue('={{ $json.emailSent }}'))
+    .add(
+      'Respond with earlier gallery',
+      'n8n-nodes-base.respondToWebhook',
+      1.1,
+      [1760, -160],
+      respondJson("={{ $('Check earlier run').first().json.response }}", 200),
+    )
+    .code(
+      'Mail to send',
+      [x, 100],
+      body(
+        'mailToSend',
+        ['composeEmail'],
+        `const GALLERY_NODE = '${options.galleryNode}';\nconst ATTACH_HERO = ${options.attachHero};`,
+      ),
+    )
+    .code('Record e-mail status', [x + 660, 100], body('recordEmailStatus'))
+    .add(
+      'Update e-mail status',
+      'n8n-nodes-base.postgres',
+      2.5,
+      [x + 880, 100],
+      updateEmailStatus(),
+      postgres,
+    )
+    .add(
+      'Respond with gallery',
+      'n8n-nodes-base.respondToWebhook',
+      1.1,
+      [x + 1100, 100],
+      respondJson(
+        "={{ $('Record e-mail status').first().json.response }}",
+        "={{ $('Record e-mail status').first().json.statusCode }}",
+      ),
+    );
+  w.connect('Product valid?', 'Find earlier run', 0)
+    .chain('Find earlier run', 'Check earlier run', 'Earlier run?')
+    .connect('Earlier run?', 'Earlier e-mail sent?', 0)
+    .connect('Earlier e-mail sent?', 'Respond with earlier gallery', 0)
+    .connect('Earlier e-mail sent?', 'Mail to send', 1)
+    .connect(options.afterInsert, 'Mail to send')
+    .chain('Record e-mail status', 'Update e-mail status', 'Respond with gallery');
+}
+
 export function buildDirectWorkflow(): N8nWorkflow {
-  const w = new WorkflowBuilder('Product showcase (Ollama + ComfyUI)');
+  const w = new WorkflowBuilder('Product showcase (Ollama + ComfyUI)', WORKFLOW_IDS.direct);
   const [hookParams, hookExtra] = webhook(WEBHOOK_PATHS.direct);
+  const s = 440; // the render steps start right of the idempotency check
   w.add('Webhook', 'n8n-nodes-base.webhook', 2, [0, 300], hookParams, hookExtra)
     .code('Config', [220, 300], body('showcaseConfig'))
     .code('Validate product', [440, 300], body('validateProduct'))
@@ -273,12 +356,12 @@ export function buildDirectWorkflow(): N8nWorkflow {
       [880, 520],
       respondJson('={{ { error: $json.error } }}', 400),
     )
-    .code('Build copy request', [880, 200], body('buildCopyRequest'))
+    .code('Build copy request', [s + 1100, 300], body('buildCopyRequest'))
     .add(
       'Ollama chat',
       'n8n-nodes-base.httpRequest',
       4.2,
-      [1100, 200],
+      [s + 1320, 300],
       httpJson(
         'POST',
         `={{ ${cfg('ollamaUrl')} }}/api/chat`,
@@ -287,21 +370,21 @@ export function buildDirectWorkflow(): N8nWorkflow {
       ),
       softFail,
     )
-    .code('Parse copy', [1320, 200], body('parseCopy'))
-    .add('Copy valid?', 'n8n-nodes-base.if', 2.2, [1540, 200], isTrue('={{ $json.ok }}'))
+    .code('Parse copy', [s + 1540, 300], body('parseCopy'))
+    .add('Copy valid?', 'n8n-nodes-base.if', 2.2, [s + 1760, 300], isTrue('={{ $json.ok }}'))
     .add(
       'Respond backend error',
       'n8n-nodes-base.respondToWebhook',
       1.1,
-      [1760, 520],
+      [s + 1980, 620],
       respondJson('={{ { error: $json.error } }}', '={{ $json.status || 502 }}'),
     )
-    .code('Build hero job', [1760, 200], body('buildHeroJob'))
+    .code('Build hero job', [s + 1980, 300], body('buildHeroJob'))
     .add(
       'Queue hero',
       'n8n-nodes-base.httpRequest',
       4.2,
-      [1980, 200],
+      [s + 2200, 300],
       httpJson('POST', `={{ ${cfg('comfyUrl')} }}/prompt`, '={{ JSON.stringify($json.request) }}', 60_000),
       softFail,
     )
@@ -309,7 +392,7 @@ export function buildDirectWorkflow(): N8nWorkflow {
       'Wait for hero',
       'n8n-nodes-base.wait',
       1.1,
-      [2200, 200],
+      [s + 2420, 300],
       { resume: 'timeInterval', amount: `={{ ${cfg('pollSeconds')} }}`, unit: 'seconds' },
       { webhookId: stableUuid('wait', 'hero') },
     )
@@ -317,7 +400,7 @@ export function buildDirectWorkflow(): N8nWorkflow {
       'Hero history',
       'n8n-nodes-base.httpRequest',
       4.2,
-      [2420, 200],
+      [s + 2640, 300],
       httpJson(
         'GET',
         `={{ ${cfg('comfyUrl')} }}/history/{{ $('Build hero job').first().json.promptId }}`,
@@ -326,12 +409,12 @@ export function buildDirectWorkflow(): N8nWorkflow {
       ),
       softFail,
     )
-    .code('Read hero history', [2640, 200], body('readHeroHistory'))
-    .add('Hero pending?', 'n8n-nodes-base.if', 2.2, [2860, 200], equals('={{ $json.state }}', 'pending'))
-    .add('Hero rendered?', 'n8n-nodes-base.if', 2.2, [3080, 300], equals('={{ $json.state }}', 'done'))
-    .add('Merge hero and variations', 'n8n-nodes-base.merge', 3, [3960, 100], { mode: 'append' })
-    .code('Plan variations', [3300, 400], body('planVariations'))
-    .add('Loop over variations', 'n8n-nodes-base.splitInBatches', 3, [3520, 400], {
+    .code('Read hero history', [s + 2860, 300], body('readHeroHistory'))
+    .add('Hero pending?', 'n8n-nodes-base.if', 2.2, [s + 3080, 300], equals('={{ $json.state }}', 'pending'))
+    .add('Hero rendered?', 'n8n-nodes-base.if', 2.2, [s + 3300, 400], equals('={{ $json.state }}', 'done'))
+    .add('Merge hero and variations', 'n8n-nodes-base.merge', 3, [s + 4180, 200], { mode: 'append' })
+    .code('Plan variations', [s + 3520, 500], body('planVariations'))
+    .add('Loop over variations', 'n8n-nodes-base.splitInBatches', 3, [s + 3740, 500], {
       batchSize: 1,
       options: {},
     })
@@ -339,7 +422,7 @@ export function buildDirectWorkflow(): N8nWorkflow {
       'Queue variation',
       'n8n-nodes-base.httpRequest',
       4.2,
-      [3740, 560],
+      [s + 3960, 660],
       httpJson('POST', `={{ ${cfg('comfyUrl')} }}/prompt`, '={{ JSON.stringify($json.request) }}', 60_000),
       softFail,
     )
@@ -347,7 +430,7 @@ export function buildDirectWorkflow(): N8nWorkflow {
       'Wait for variation',
       'n8n-nodes-base.wait',
       1.1,
-      [3960, 560],
+      [s + 4180, 660],
       { resume: 'timeInterval', amount: `={{ ${cfg('pollSeconds')} }}`, unit: 'seconds' },
       { webhookId: stableUuid('wait', 'variation') },
     )
@@ -355,7 +438,7 @@ export function buildDirectWorkflow(): N8nWorkflow {
       'Variation history',
       'n8n-nodes-base.httpRequest',
       4.2,
-      [4180, 560],
+      [s + 4400, 660],
       httpJson(
         'GET',
         `={{ ${cfg('comfyUrl')} }}/history/{{ $('Loop over variations').first().json.promptId }}`,
@@ -364,25 +447,32 @@ export function buildDirectWorkflow(): N8nWorkflow {
       ),
       softFail,
     )
-    .code('Read variation history', [4400, 560], body('readVariationHistory'))
-    .add('Variation pending?', 'n8n-nodes-base.if', 2.2, [4620, 560], equals('={{ $json.state }}', 'pending'))
-    .code('Assemble gallery', [4180, 100], body('assembleGallery', ['composeEmail']))
-    .add('Insert gallery row', 'n8n-nodes-base.postgres', 2.5, [4400, 100], postgresInsert('n8n'), {
+    .code('Read variation history', [s + 4620, 660], body('readVariationHistory'))
+    .add(
+      'Variation pending?',
+      'n8n-nodes-base.if',
+      2.2,
+      [s + 4840, 660],
+      equals('={{ $json.state }}', 'pending'),
+    )
+    .code('Assemble gallery', [s + 4400, 200], body('assembleGallery', ['composeEmail']))
+    .add('Insert gallery row', 'n8n-nodes-base.postgres', 2.5, [s + 4620, 200], postgresInsert('n8n'), {
       credentials: credentials('postgres'),
+      alwaysOutputData: true,
     })
     .add(
       'Download hero',
       'n8n-nodes-base.httpRequest',
       4.2,
-      [4620, 100],
+      [s + 5060, 100],
       {
         method: 'GET',
         url: `={{ ${cfg('comfyUrl')} }}/view`,
         sendQuery: true,
         queryParameters: {
           parameters: [
-            { name: 'filename', value: "={{ $('Assemble gallery').first().json.gallery.hero.filename }}" },
-            { name: 'subfolder', value: "={{ $('Assemble gallery').first().json.gallery.hero.subfolder }}" },
+            { name: 'filename', value: "={{ $('Mail to send').first().json.gallery.hero.filename }}" },
+            { name: 'subfolder', value: "={{ $('Mail to send').first().json.gallery.hero.subfolder }}" },
             { name: 'type', value: 'output' },
           ],
         },
@@ -393,20 +483,20 @@ export function buildDirectWorkflow(): N8nWorkflow {
       },
       softFail,
     )
-    .add('Send gallery e-mail', 'n8n-nodes-base.emailSend', 2.1, [4840, 100], sendEmail(true), {
+    .add('Send gallery e-mail', 'n8n-nodes-base.emailSend', 2.1, [s + 5280, 100], sendEmail(true), {
       credentials: credentials('smtp'),
-    })
-    .add(
-      'Respond with gallery',
-      'n8n-nodes-base.respondToWebhook',
-      1.1,
-      [5060, 100],
-      respondJson("={{ $('Assemble gallery').first().json.gallery }}", 200),
-    );
+      ...softFail,
+    });
+  addIdempotentEnds(w, {
+    galleryNode: 'Assemble gallery',
+    attachHero: true,
+    x: s + 4840,
+    afterInsert: 'Insert gallery row',
+  });
 
   w.chain('Webhook', 'Config', 'Validate product', 'Product valid?')
-    .connect('Product valid?', 'Build copy request', 0)
     .connect('Product valid?', 'Reject invalid payload', 1)
+    .connect('Earlier run?', 'Build copy request', 1)
     .chain('Build copy request', 'Ollama chat', 'Parse copy', 'Copy valid?')
     .connect('Copy valid?', 'Build hero job', 0)
     .connect('Copy valid?', 'Respond backend error', 1)
@@ -437,15 +527,16 @@ export function buildDirectWorkflow(): N8nWorkflow {
     )
     .connect('Variation pending?', 'Wait for variation', 0)
     .connect('Variation pending?', 'Loop over variations', 1)
-    .chain('Merge hero and variations', 'Assemble gallery', 'Insert gallery row', 'Download hero')
-    .chain('Download hero', 'Send gallery e-mail', 'Respond with gallery');
+    .chain('Merge hero and variations', 'Assemble gallery', 'Insert gallery row')
+    .chain('Mail to send', 'Download hero', 'Send gallery e-mail', 'Record e-mail status');
   return w.build();
 }
 
 export function buildViaAppWorkflow(): N8nWorkflow {
-  const w = new WorkflowBuilder('Product showcase via the studio API');
+  const w = new WorkflowBuilder('Product showcase via the studio API', WORKFLOW_IDS.viaApp);
   const [hookParams, hookExtra] = webhook(WEBHOOK_PATHS.viaApp);
   const bearer = { authentication: 'genericCredentialType', genericAuthType: 'httpBearerAuth' };
+  const s = 440;
   w.add('Webhook', 'n8n-nodes-base.webhook', 2, [0, 300], hookParams, hookExtra)
     .code('Config', [220, 300], body('viaAppConfig'))
     .code('Validate product', [440, 300], body('validateProduct'))
@@ -461,30 +552,30 @@ export function buildViaAppWorkflow(): N8nWorkflow {
       'Start showcase in app',
       'n8n-nodes-base.httpRequest',
       4.2,
-      [880, 200],
+      [s + 1100, 300],
       httpJson(
         'POST',
         `={{ ${cfg('appUrl')} }}/api/showcases`,
-        `={{ JSON.stringify({ product: $json.product, callbackUrl: $execution.resumeUrl, options: { seed: $json.seed, variations: ${cfg('variations')} } }) }}`,
+        `={{ JSON.stringify({ product: $('Validate product').first().json.product, callbackUrl: $execution.resumeUrl, options: { seed: $('Validate product').first().json.seed, variations: ${cfg('variations')} } }) }}`,
         60_000,
         bearer,
       ),
       { ...softFail, credentials: credentials('httpBearerAuth') },
     )
-    .code('Check app answer', [1100, 200], body('checkAppAnswer'))
-    .add('App accepted?', 'n8n-nodes-base.if', 2.2, [1320, 200], isTrue('={{ $json.ok }}'))
+    .code('Check app answer', [s + 1320, 300], body('checkAppAnswer'))
+    .add('App accepted?', 'n8n-nodes-base.if', 2.2, [s + 1540, 300], isTrue('={{ $json.ok }}'))
     .add(
       'Respond backend error',
       'n8n-nodes-base.respondToWebhook',
       1.1,
-      [1540, 520],
+      [s + 1760, 620],
       respondJson('={{ { error: $json.error } }}', '={{ $json.status || 502 }}'),
     )
     .add(
       'Wait for app callback',
       'n8n-nodes-base.wait',
       1.1,
-      [1540, 200],
+      [s + 1760, 300],
       {
         resume: 'webhook',
         httpMethod: 'POST',
@@ -501,7 +592,7 @@ export function buildViaAppWorkflow(): N8nWorkflow {
       'Get gallery document',
       'n8n-nodes-base.httpRequest',
       4.2,
-      [1760, 200],
+      [s + 1980, 300],
       httpJson(
         'GET',
         `={{ ${cfg('appUrl')} }}/api/galleries/{{ encodeURIComponent($('Check app answer').first().json.galleryId) }}`,
@@ -511,32 +602,33 @@ export function buildViaAppWorkflow(): N8nWorkflow {
       ),
       { ...softFail, credentials: credentials('httpBearerAuth') },
     )
-    .code('Read app gallery', [1980, 200], body('readAppGallery', ['composeEmail']))
-    .add('Gallery ready?', 'n8n-nodes-base.if', 2.2, [2200, 200], isTrue('={{ $json.ok }}'))
-    .add('Insert gallery row', 'n8n-nodes-base.postgres', 2.5, [2420, 100], postgresInsert('app'), {
+    .code('Read app gallery', [s + 2200, 300], body('readAppGallery', ['composeEmail']))
+    .add('Gallery ready?', 'n8n-nodes-base.if', 2.2, [s + 2420, 300], isTrue('={{ $json.ok }}'))
+    .add('Insert gallery row', 'n8n-nodes-base.postgres', 2.5, [s + 2640, 200], postgresInsert('app'), {
       credentials: credentials('postgres'),
+      alwaysOutputData: true,
     })
-    .add('Send gallery e-mail', 'n8n-nodes-base.emailSend', 2.1, [2640, 100], sendEmail(false), {
+    .add('Send gallery e-mail', 'n8n-nodes-base.emailSend', 2.1, [s + 3080, 100], sendEmail(false), {
       credentials: credentials('smtp'),
-    })
-    .add(
-      'Respond with gallery',
-      'n8n-nodes-base.respondToWebhook',
-      1.1,
-      [2860, 100],
-      respondJson("={{ $('Read app gallery').first().json.gallery }}", 200),
-    );
+      ...softFail,
+    });
+  addIdempotentEnds(w, {
+    galleryNode: 'Read app gallery',
+    attachHero: false,
+    x: s + 2860,
+    afterInsert: 'Insert gallery row',
+  });
 
   w.chain('Webhook', 'Config', 'Validate product', 'Product valid?')
-    .connect('Product valid?', 'Start showcase in app', 0)
     .connect('Product valid?', 'Reject invalid payload', 1)
+    .connect('Earlier run?', 'Start showcase in app', 1)
     .chain('Start showcase in app', 'Check app answer', 'App accepted?')
     .connect('App accepted?', 'Wait for app callback', 0)
     .connect('App accepted?', 'Respond backend error', 1)
     .chain('Wait for app callback', 'Get gallery document', 'Read app gallery', 'Gallery ready?')
     .connect('Gallery ready?', 'Insert gallery row', 0)
     .connect('Gallery ready?', 'Respond backend error', 1)
-    .chain('Insert gallery row', 'Send gallery e-mail', 'Respond with gallery');
+    .chain('Mail to send', 'Send gallery e-mail', 'Record e-mail status');
   return w.build();
 }
 

@@ -2,11 +2,18 @@
 // bridge, the renderer's bridges and the CLI are all generated from these two objects.
 import { z } from 'zod';
 import {
+  ChannelExportResultSchema,
+  ChannelNameSchema,
+  ChannelSelectionSchema,
+  ComplianceReportSchema,
+} from './channels.ts';
+import {
   AssetSchema,
   BackendStatusSchema,
   CopyDraftSchema,
   GallerySchema,
   JobSchema,
+  LanguageTagSchema,
   LintIssueSchema,
   ProductInputSchema,
   ProductSchema,
@@ -51,7 +58,29 @@ export const PublishResultSchema = z.object({
   access: z.enum(['public', 'presigned']),
   uploaded: z.number().int().nonnegative(),
   skipped: z.number().int().nonnegative(),
+  /** When presigned links stop working (ISO time); null for public links. */
+  expiresAt: z.string().nullable().default(null),
+  /** The published catalog page, refreshed with every publish. */
+  indexUrl: z.string().nullable().default(null),
 });
+
+/** An ISO 4217 currency code such as EUR, BRL, USD. */
+export const CurrencyCodeSchema = z
+  .string()
+  .trim()
+  .transform((c) => c.toUpperCase())
+  .pipe(z.string().regex(/^[A-Z]{3}$/, 'must be a 3-letter ISO currency code like "BRL"'));
+
+/** Which galleries an export covers: ids, or `all` (the latest finished gallery of every product). */
+const GallerySelectionSchema = z
+  .object({
+    galleryIds: z.array(z.string().min(1)).max(20_000).optional(),
+    all: z.boolean().optional(),
+  })
+  .refine((s) => s.all === true || (s.galleryIds?.length ?? 0) > 0, {
+    message: 'give galleryIds or set all',
+    path: ['galleryIds'],
+  });
 
 /** A synced row as JSON (snake_case columns), as kept in a sync conflict. */
 export const ConflictVersionSchema = z.record(z.string(), z.json());
@@ -87,6 +116,10 @@ export const methods = {
         .max(4096)
         .regex(/^(\/|[A-Za-z]:[\\/]|\\\\)/, 'must be an absolute path')
         .optional(),
+      /** The sheet's currency for prices that name none (a Shopify export); default: the setting. */
+      currency: CurrencyCodeSchema.optional(),
+      /** The sheet's language for products without a `language` column; default: the setting. */
+      language: LanguageTagSchema.optional(),
     }),
     z.object({
       imported: z.array(ProductSchema),
@@ -167,6 +200,45 @@ export const methods = {
   'gallery.email': method(
     z.object({ galleryId: RecordIdSchema, to: z.array(z.string().email()).min(1).max(50) }),
     z.object({ messageId: z.string(), accepted: z.array(z.string()) }),
+  ),
+  'channels.rules': method(
+    z.object({}),
+    z.array(
+      z.object({
+        channel: ChannelNameSchema,
+        label: z.string(),
+        frame: z.object({ width: z.number().int(), height: z.number().int() }),
+        whiteMain: z.boolean(),
+        sources: z.array(z.string()),
+      }),
+    ),
+  ),
+  'channels.export': method(
+    GallerySelectionSchema.and(
+      z.object({
+        channels: ChannelSelectionSchema,
+        /** Render the white-background main image when the hero is not on white (default true). */
+        render: z.boolean().default(true),
+      }),
+    ),
+    ChannelExportResultSchema,
+  ),
+  'channels.report': method(z.object({ galleryId: z.string().min(1) }), ComplianceReportSchema.nullable()),
+  'catalog.exportShopify': method(
+    GallerySelectionSchema.and(
+      z.object({
+        /** Shopify prices carry no currency: only products in this one are written (default: the setting). */
+        currency: CurrencyCodeSchema.optional(),
+      }),
+    ),
+    z.object({
+      filename: z.string(),
+      csv: z.string(),
+      products: z.number().int().nonnegative(),
+      rows: z.number().int().nonnegative(),
+      /** Products left out or changed on the way (another currency, no published images …). */
+      warnings: z.array(z.string()),
+    }),
   ),
   'sync.status': method(z.object({}), SyncStatusSchema),
   'sync.now': method(

@@ -27,6 +27,44 @@ export const PriceSchema = z.object({
   currency: z.string().regex(/^[A-Z]{3}$/, 'must be a 3-letter ISO currency code like "EUR"'),
 });
 
+/** One variant row of a Shopify product export, kept so an export back to Shopify carries it unchanged. */
+export const ShopifyVariantSchema = z.object({
+  /** Option values in the order of `ShopifyDataSchema.optionNames`. */
+  options: z.array(z.string().max(255)).max(3),
+  sku: z.string().max(255).optional(),
+  price: z.number().nonnegative().optional(),
+  compareAtPrice: z.number().nonnegative().optional(),
+  barcode: z.string().max(255).optional(),
+  grams: z.number().nonnegative().optional(),
+  weightUnit: z.string().max(10).optional(),
+  inventoryTracker: z.string().max(50).optional(),
+  inventoryQty: z.number().int().optional(),
+  inventoryPolicy: z.string().max(20).optional(),
+  fulfillmentService: z.string().max(100).optional(),
+  requiresShipping: z.boolean().optional(),
+  taxable: z.boolean().optional(),
+  image: z.string().max(2048).optional(),
+});
+export type ShopifyVariant = z.infer<typeof ShopifyVariantSchema>;
+
+/** What a Shopify export carries that the studio does not use but must give back on export. */
+export const ShopifyDataSchema = z.object({
+  optionNames: z.array(z.string().max(255)).max(3),
+  variants: z.array(ShopifyVariantSchema).max(2048),
+  /** The Standard Product Taxonomy path, written back verbatim (Shopify refuses unknown categories). */
+  productCategory: z.string().max(500).optional(),
+  published: z.boolean().optional(),
+  giftCard: z.boolean().optional(),
+});
+export type ShopifyData = z.infer<typeof ShopifyDataSchema>;
+
+/** A BCP 47 language tag such as `en`, `pt-BR`, `de-CH`. */
+export const LanguageTagSchema = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$/, 'must be a language tag like "en", "pt-BR" or "de"')
+  .transform((tag) => tag.replace(/_/g, '-'));
+
 /** A product as it enters the system (a sheet row, an API payload) before ids are sanitised. */
 export const ProductInputSchema = z.object({
   id: z.string().trim().min(1, 'is required').max(256).optional(),
@@ -42,6 +80,10 @@ export const ProductInputSchema = z.object({
   referenceImage: z.string().trim().max(2048).optional(),
   tags: z.array(z.string().trim().min(1).max(100)).max(100).default([]),
   attributes: z.record(z.string(), z.string()).default({}),
+  /** The language of this product's copy and pages (a sheet's `language` column); overrides the setting. */
+  language: LanguageTagSchema.optional(),
+  /** Variants and Shopify-only columns of a product imported from a Shopify export. */
+  shopify: ShopifyDataSchema.optional(),
 });
 export type ProductInput = z.input<typeof ProductInputSchema>;
 export type ProductInputParsed = z.output<typeof ProductInputSchema>;
@@ -291,6 +333,12 @@ const S3SettingsSchema = z.object({
   region: z.string().default('us-east-1'),
   publicBaseUrl: HttpUrlSchema.nullable().default(null),
   presignSeconds: z.number().int().min(60).max(604_800).default(604_800),
+  /**
+   * How published links are made readable: `auto` (a public base URL, else a public-read bucket policy,
+   * else presigned links that expire), `policy` (bucket policy or an error), `acl` (every object
+   * uploaded public-read), `presigned` (always expiring links). Absent means `auto`.
+   */
+  access: z.enum(['auto', 'policy', 'acl', 'presigned']).optional(),
 });
 
 /**
@@ -339,6 +387,8 @@ const settingsFields = {
   ollamaModel: z.string().min(1),
   family: TemplateFamilySchema,
   copyLanguage: z.string().min(2).max(35),
+  /** The shop's currency: prices in a sheet that name none (every Shopify export) are read in it. */
+  currency: z.string().regex(/^[A-Z]{3}$/, 'must be a 3-letter ISO currency code like "EUR"'),
   variations: z.number().int().min(0).max(8),
   thumbnailMode: z.enum(thumbnailModes),
   thumbnailSize: z.number().int().min(64).max(1024),
@@ -361,6 +411,7 @@ export const SettingsSchema = z.object({
   ollamaModel: settingsFields.ollamaModel.default('llama3.2'),
   family: settingsFields.family.default('qwen-image'),
   copyLanguage: settingsFields.copyLanguage.default('en'),
+  currency: settingsFields.currency.default('EUR'),
   variations: settingsFields.variations.default(4),
   thumbnailMode: settingsFields.thumbnailMode.default('sharp'),
   thumbnailSize: settingsFields.thumbnailSize.default(384),

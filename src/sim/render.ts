@@ -83,6 +83,17 @@ export function productSvg(req: Omit<RenderRequest, 'source'>, opacity = 1): str
       `<ellipse cx="${fmt(cx)}" cy="${fmt(floorY - bh)}" rx="${fmt(bw / 2)}" ry="${fmt(bw * 0.14)}" fill="${highlight}"/>`;
   }
 
+  // A packshot prompt ("… on a seamless pure white background", the white-background template) gets
+  // what a well-behaved edit model returns: the same product (same seed → same shape and colour) alone
+  // on RGB 255 — no floor, no label, and none of the reference photo's backdrop showing through.
+  if (/pure white background/i.test(req.prompt)) {
+    return (
+      `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}">` +
+      `<defs><linearGradient id="p" x1="0" y1="0" x2="1" y2="0.3"><stop offset="0" stop-color="${highlight}"/><stop offset="0.6" stop-color="${colour}"/><stop offset="1" stop-color="#111"/></linearGradient></defs>` +
+      `<rect width="${w}" height="${h}" fill="#ffffff"/>${product}</svg>`
+    );
+  }
+
   return (
     `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}">` +
     '<defs>' +

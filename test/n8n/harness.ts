@@ -81,13 +81,29 @@ export interface ReceivedMail {
   mail: ParsedMail;
 }
 
+export interface SmtpPeer {
+  port: number;
+  mails: ReceivedMail[];
+  /** While true, every recipient is refused with `550 mailbox unavailable` (a mail server failing). */
+  refuse: boolean;
+  close(): Promise<void>;
+}
+
 /** smtp-server on a free port: no auth, no TLS; every message is parsed with mailparser. */
-export async function startSmtp(): Promise<{ port: number; mails: ReceivedMail[]; close(): Promise<void> }> {
+export async function startSmtp(): Promise<SmtpPeer> {
   const mails: ReceivedMail[] = [];
+  const peer = { refuse: false };
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS', 'AUTH'],
     logger: false,
+    onRcptTo(address, _session, callback) {
+      if (peer.refuse) {
+        callback(Object.assign(new Error(`Mailbox ${address.address} unavailable`), { responseCode: 550 }));
+      } else {
+        callback();
+      }
+    },
     onData(stream, session, callback) {
       simpleParser(stream)
         .then((mail) => {
@@ -102,11 +118,11 @@ export async function startSmtp(): Promise<{ port: number; mails: ReceivedMail[]
     server.once('error', reject);
     server.listen(port, '127.0.0.1', () => resolve());
   });
-  return {
+  return Object.assign(peer, {
     port,
     mails,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
+  });
 }
 
 export interface N8nCredential {
@@ -133,6 +149,8 @@ export interface N8nInstance {
   cli(args: string[], timeoutMs?: number): Promise<string>;
   importCredentials(credentials: N8nCredential[]): Promise<void>;
   importWorkflows(workflows: N8nWorkflowFile[]): Promise<void>;
+  /** `n8n import:workflow --input=<file>` with one workflow file, as a team imports the shipped ones. */
+  importWorkflowFile(workflow: N8nWorkflowFile): Promise<void>;
   publish(workflowId: string): Promise<void>;
   /** `n8n start`; resolves when /healthz answers. */
   start(): Promise<void>;
@@ -216,6 +234,11 @@ export async function createN8n(): Promise<N8nInstance> {
     async importWorkflows(workflows) {
       const file = join(userFolder, `workflows-${randomBytes(4).toString('hex')}.json`);
       await writeFile(file, JSON.stringify(workflows));
+      await cli(['import:workflow', `--input=${file}`]);
+    },
+    async importWorkflowFile(workflow) {
+      const file = join(userFolder, `workflow-${randomBytes(4).toString('hex')}.json`);
+      await writeFile(file, JSON.stringify(workflow, null, 2));
       await cli(['import:workflow', `--input=${file}`]);
     },
     async publish(workflowId) {

@@ -11,7 +11,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { CREDENTIAL_NAMES, WEBHOOK_PATHS, WORKFLOW_FILES } from '../../resources/n8n/build.ts';
+import { CREDENTIAL_NAMES, WEBHOOK_PATHS, WORKFLOW_FILES, WORKFLOW_IDS } from '../../resources/n8n/build.ts';
 import { type ConfigValue, configureWorkflow } from '../../resources/n8n/configure.ts';
 import { type ComfySim, type OllamaSim, SimGpu, startComfySim, startOllamaSim } from '../../src/sim/index.ts';
 import {
@@ -22,14 +22,15 @@ import {
   type N8nWorkflowFile,
   pgQuery,
   productGalleriesSql,
-  type ReceivedMail,
   ROOT,
+  type SmtpPeer,
   startSmtp,
   waitFor,
 } from './harness.ts';
 
-const DIRECT_ID = 'ShowcaseDirect01';
-const VIA_APP_ID = 'ShowcaseViaApp01';
+// The ids the shipped files carry (n8n 2.41.1 cannot import a workflow file without one).
+const DIRECT_ID = WORKFLOW_IDS.direct;
+const VIA_APP_ID = WORKFLOW_IDS.viaApp;
 const MAIL_TO = 'showcase-team@example.test';
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 const SERVE_COMMAND = join(ROOT, 'src', 'main', 'cli', 'commands', 'serve.ts');
@@ -49,6 +50,9 @@ interface GalleryResponse {
   copy: { title: string; tagline: string; bullets: string[]; description: string };
   hero: GalleryImage;
   variations: GalleryImage[];
+  email: { status: string; error: string | null };
+  replayed: boolean;
+  error?: { code: string; message: string };
 }
 interface GalleryRow {
   id: string;
@@ -62,13 +66,18 @@ interface GalleryRow {
   variation_urls: string[];
   base_seed: string;
   source: string;
+  request_id: string;
+  email_status: string;
+  email_error: string | null;
 }
 
+/** A shipped file with its Config values set by configure.ts — nothing else changed (its id included). */
 function loadWorkflow(path: string, id: string, values: Record<string, ConfigValue>): N8nWorkflowFile {
   const workflow = JSON.parse(readFileSync(path, 'utf8')) as N8nWorkflowFile & {
     nodes: Array<{ name: string; type: string; parameters: Record<string, unknown> }>;
   };
-  return { ...configureWorkflow(workflow, values), id };
+  assert.equal(workflow.id, id, `${path} ships the workflow id`);
+  return configureWorkflow(workflow, values);
 }
 
 async function postJson(
@@ -149,7 +158,7 @@ describe(`shipped n8n workflows on a real n8n`, () => {
   let comfy: ComfySim;
   let ollama: OllamaSim;
   let dataDb: { name: string; drop(): Promise<void> };
-  let smtp: { port: number; mails: ReceivedMail[]; close(): Promise<void> };
+  let smtp: SmtpPeer;
   let serve: Awaited<ReturnType<typeof startDemoServe>> | null = null;
   let serveProblem: string | null = null;
 
@@ -223,7 +232,9 @@ describe(`shipped n8n workflows on a real n8n`, () => {
       waitMinutes: 2,
       mailTo: MAIL_TO,
     });
-    await n8n.importWorkflows([direct, viaApp]);
+    // One file per `n8n import:workflow --input=<file>`, as docs/n8n.md tells a team to do.
+    await n8n.importWorkflowFile(direct);
+    await n8n.importWorkflowFile(viaApp);
     await n8n.publish(DIRECT_ID);
     await n8n.publish(VIA_APP_ID);
     await n8n.start();
@@ -274,8 +285,10 @@ describe(`shipped n8n workflows on a real n8n`, () => {
     assert.equal(res.status, 200, res.text);
     const gallery = res.json as GalleryResponse;
 
-    // The response carries the gallery: copy, hero and four variations.
+    // The response carries the gallery: copy, hero and four variations, and the e-mail's fate.
     assert.equal(gallery.status, 'complete');
+    assert.deepEqual(gallery.email, { status: 'sent', error: null });
+    assert.equal(gallery.replayed, false);
     assert.equal(gallery.product.name, product.name);
     assert.ok(
       gallery.copy.title.length > 0 && gallery.copy.tagline.length > 0 && gallery.copy.description.length > 0,
@@ -354,6 +367,9 @@ describe(`shipped n8n workflows on a real n8n`, () => {
     );
     assert.equal(Number(row.base_seed), 4242);
     assert.equal(row.source, 'n8n');
+    // No request_id given: the run's own gallery id stands in (every call is a new run).
+    assert.equal(row.request_id, gallery.galleryId);
+    assert.equal(row.email_status, 'sent');
 
     // The e-mail pack: title, links to every image, the hero attached inline.
     const { mail, envelopeTo } = await waitFor('the gallery e-mail', () => smtp.mails[mailsBefore], 10_000);
@@ -446,6 +462,103 @@ describe(`shipped n8n workflows on a real n8n`, () => {
     } finally {
       await pgQuery(dataDb.name, 'ALTER TABLE product_galleries_away RENAME TO product_galleries');
     }
+  });
+
+  test('(g) the mail server refuses: the gallery id and the e-mail status come back; a retry with the same request_id sends only the e-mail', async (t) => {
+    const requestId = `order-${randomBytes(4).toString('hex')}`;
+    const payload = { product_info: { name: 'Ridge Enamel Plate' }, seed: 9001, request_id: requestId };
+    const chatsBefore = ollama.stats.chat;
+    const promptsBefore = comfy.stats.promptIds.length;
+    const mailsBefore = smtp.mails.length;
+    smtp.refuse = true;
+    let first: Awaited<ReturnType<typeof postJson>>;
+    try {
+      first = await postJson(`${n8n.url}/webhook/${WEBHOOK_PATHS.direct}`, payload);
+    } finally {
+      smtp.refuse = false;
+    }
+    if (first.status !== 502) t.diagnostic(n8n.log().slice(-4000));
+    assert.equal(first.status, 502, first.text);
+    const failed = first.json as GalleryResponse;
+    assert.match(failed.galleryId, /^[0-9a-f-]{36}$/);
+    assert.equal(failed.email.status, 'failed');
+    assert.match(failed.email.error ?? '', /550|unavailable/);
+    assert.equal(failed.error?.code, 'email_failed');
+    assert.equal(failed.replayed, false);
+    assert.equal(smtp.mails.length, mailsBefore);
+    const rendered = comfy.stats.promptIds.length - promptsBefore;
+    assert.equal(rendered, 5);
+    let stored = await pgQuery<GalleryRow>(
+      dataDb.name,
+      'SELECT * FROM product_galleries WHERE request_id = $1',
+      [requestId],
+    );
+    assert.equal(stored.length, 1);
+    assert.equal(stored[0]?.id, failed.galleryId);
+    assert.equal(stored[0]?.email_status, 'failed');
+
+    // The retry: same gallery, nothing rendered or inserted again, the e-mail goes out now.
+    const retry = await postJson(`${n8n.url}/webhook/${WEBHOOK_PATHS.direct}`, payload);
+    if (retry.status !== 200) t.diagnostic(n8n.log().slice(-4000));
+    assert.equal(retry.status, 200, retry.text);
+    const replayed = retry.json as GalleryResponse;
+    assert.equal(replayed.galleryId, failed.galleryId);
+    assert.equal(replayed.replayed, true);
+    assert.deepEqual(replayed.email, { status: 'sent', error: null });
+    assert.equal(replayed.hero.seed, 9001);
+    assert.equal(comfy.stats.promptIds.length - promptsBefore, rendered);
+    assert.equal(ollama.stats.chat - chatsBefore, 1);
+    const { mail } = await waitFor('the retried e-mail', () => smtp.mails[mailsBefore], 10_000);
+    assert.ok(mail.text?.includes(replayed.hero.url));
+    assert.ok(
+      mail.attachments.some((a) => a.cid === 'hero'),
+      'the hero is attached on the retry too',
+    );
+    stored = await pgQuery<GalleryRow>(dataDb.name, 'SELECT * FROM product_galleries WHERE request_id = $1', [
+      requestId,
+    ]);
+    assert.equal(stored.length, 1);
+    assert.equal(stored[0]?.email_status, 'sent');
+
+    // A third call answers from the row: no render, no insert, no second e-mail.
+    const again = await postJson(`${n8n.url}/webhook/${WEBHOOK_PATHS.direct}`, payload);
+    assert.equal(again.status, 200, again.text);
+    assert.equal((again.json as GalleryResponse).galleryId, failed.galleryId);
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(smtp.mails.length, mailsBefore + 1);
+    assert.equal(comfy.stats.promptIds.length - promptsBefore, rendered);
+    assert.equal(
+      (await pgQuery(dataDb.name, 'SELECT 1 FROM product_galleries WHERE request_id = $1', [requestId]))
+        .length,
+      1,
+    );
+  });
+
+  test('(h) wrongly typed fields: 400 naming the field on both webhooks, nothing called, stored or sent', async () => {
+    const rowsBefore = (await rows()).length;
+    const mailsBefore = smtp.mails.length;
+    const chatsBefore = ollama.stats.chat;
+    const promptsBefore = comfy.stats.promptIds.length;
+    for (const path of [WEBHOOK_PATHS.direct, WEBHOOK_PATHS.viaApp]) {
+      for (const [body, field] of [
+        [{ product_info: { name: 'Mug', price: '12.50' } }, 'product_info.price'],
+        [{ product_info: { name: 'Mug' }, seed: -5 }, 'seed'],
+        [{ product_info: { name: 'Mug' }, seed: 'abc' }, 'seed'],
+        [{ product_info: { name: 'Mug', materials: 'enamel' } }, 'product_info.materials'],
+      ] as const) {
+        const res = await postJson(`${n8n.url}/webhook/${path}`, body);
+        assert.equal(res.status, 400, `${path} ${JSON.stringify(body)} → ${res.status} ${res.text}`);
+        const error = (res.json as { error: { code: string; field: string; message: string } }).error;
+        assert.equal(error.code, 'invalid_input');
+        assert.equal(error.field, field);
+        assert.match(error.message, new RegExp(field.split('.').at(-1) ?? field));
+      }
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.equal((await rows()).length, rowsBefore);
+    assert.equal(smtp.mails.length, mailsBefore);
+    assert.equal(ollama.stats.chat, chatsBefore);
+    assert.equal(comfy.stats.promptIds.length, promptsBefore);
   });
 
   test('(b) product-showcase-via-app.json: webhook → studio API with callback → Wait resumes → Postgres → e-mail', async (t) => {

@@ -13,6 +13,7 @@ import {
   renderWorkflow,
   WEBHOOK_PATHS,
   WORKFLOW_FILES,
+  WORKFLOW_IDS,
 } from '../../resources/n8n/build.ts';
 import { configureWorkflow, readConfig } from '../../resources/n8n/configure.ts';
 import { SubmitShowcasesSchema } from '../../src/main/http/index.ts';
@@ -99,10 +100,12 @@ describe.each(Object.entries(files))('%s', (_file, path) => {
     expect(isUpToDate(path, built)).toBe(true);
   });
 
-  it('imports as a new, inactive workflow without pinned data or instance ids', () => {
+  it('imports as an inactive workflow with its own id, without pinned data or instance ids', () => {
     expect(Array.isArray(w.nodes)).toBe(true);
     expect(typeof w.connections).toBe('object');
-    expect(w).not.toHaveProperty('id');
+    // n8n 2.41.1's import:workflow fails on a file without an id (`null value in column "id"`).
+    expect(w.id).toBe(path === WORKFLOW_FILES.direct ? WORKFLOW_IDS.direct : WORKFLOW_IDS.viaApp);
+    expect(w.id).toMatch(/^[A-Za-z0-9]{16}$/);
     expect(w).not.toHaveProperty('versionId');
     expect(w.meta).not.toHaveProperty('instanceId');
     expect(w.active).toBe(false);
@@ -189,6 +192,42 @@ describe.each(Object.entries(files))('%s', (_file, path) => {
     for (const n of w.nodes.filter((x) => /postgres|emailSend|httpRequest/.test(x.type))) {
       expect(validBranch.has(n.name), n.name).toBe(true);
     }
+  });
+
+  it('writes Postgres through parameterised queries (nothing the editor\'s "Refresh columns" can rewrite)', () => {
+    const postgres = w.nodes.filter((n) => n.type === 'n8n-nodes-base.postgres');
+    expect(postgres.map((n) => n.name).sort()).toEqual([
+      'Find earlier run',
+      'Insert gallery row',
+      'Update e-mail status',
+    ]);
+    for (const n of postgres) {
+      expect(n.parameters.operation, n.name).toBe('executeQuery');
+      expect(n.parameters).not.toHaveProperty('columns');
+      expect(String(n.parameters.query), n.name).toMatch(/\$1/);
+      expect(String((n.parameters.options as Json).queryReplacement), n.name).toMatch(/^=\{\{ \[.*\] \}\}$/s);
+    }
+    expect(String(node(w, 'Insert gallery row').parameters.query)).toContain(
+      'ON CONFLICT (request_id) DO NOTHING',
+    );
+  });
+
+  it('is idempotent by request id: an earlier run is answered again, its e-mail re-sent only if it failed', () => {
+    expect(targets(w, 'Product valid?', 0)).toEqual(['Find earlier run']);
+    expect(targets(w, 'Earlier run?', 0)).toEqual(['Earlier e-mail sent?']);
+    expect(targets(w, 'Earlier e-mail sent?', 0)).toEqual(['Respond with earlier gallery']);
+    expect(targets(w, 'Earlier e-mail sent?', 1)).toEqual(['Mail to send']);
+    // Nothing renders or inserts on the replay branch.
+    const replay = reachable(w, targets(w, 'Earlier run?', 0));
+    expect([...replay].filter((n) => /Ollama|ComfyUI|hero job|showcase in app|Insert/.test(n))).toEqual([]);
+    // A refused e-mail does not stop the run: its status is stored and answered.
+    expect((node(w, 'Send gallery e-mail') as Node & { onError?: string }).onError).toBe(
+      'continueRegularOutput',
+    );
+    expect(reachable(w, ['Send gallery e-mail']).has('Update e-mail status')).toBe(true);
+    expect(node(w, 'Respond with gallery').parameters).toMatchObject({
+      options: { responseCode: "={{ $('Record e-mail status').first().json.statusCode }}" },
+    });
   });
 
   it('takes every backend address from the Config node (no address or port in a URL)', () => {
@@ -295,6 +334,96 @@ describe('product-showcase.json Code nodes against the simulators', () => {
       const [out] = runCode(w, 'Validate product', webhook(body));
       expect(out?.json).toMatchObject({ ok: false, status: 400, error: { code: 'invalid_input', field } });
     }
+  });
+
+  it('rejects wrongly typed fields with a 400 naming the field, and honours a given seed and request id', () => {
+    for (const [body, field] of [
+      [{ product_info: { name: 'Mug', price: '12.50' } }, 'product_info.price'],
+      [
+        { product_info: { name: 'Mug', price: { amount: '12.50', currency: 'EUR' } } },
+        'product_info.price.amount',
+      ],
+      [
+        { product_info: { name: 'Mug', price: { amount: 12.5, currency: 'euro' } } },
+        'product_info.price.currency',
+      ],
+      [{ product_info: { name: 'Mug' }, seed: -5 }, 'seed'],
+      [{ product_info: { name: 'Mug' }, seed: 'abc' }, 'seed'],
+      [{ product_info: { name: 'Mug' }, seed: 1.5 }, 'seed'],
+      [{ product_info: { name: 'Mug' }, seed: 2 ** 53 }, 'seed'],
+      [{ product_info: { name: 42 } }, 'product_info.name'],
+      [{ product_info: { name: 'Mug', description: 42 } }, 'product_info.description'],
+      [{ product_info: { name: 'Mug', colors: 'red' } }, 'product_info.colors'],
+      [{ product_info: { name: 'Mug' }, request_id: 'no spaces allowed' }, 'request_id'],
+    ] as const) {
+      const [out] = runCode(w, 'Validate product', webhook(body));
+      expect(out?.json, JSON.stringify(body)).toMatchObject({
+        ok: false,
+        status: 400,
+        error: { code: 'invalid_input', field },
+      });
+      expect(String(((out?.json.error ?? {}) as Json).message)).toContain(field.split('.').at(-1) ?? field);
+    }
+    const [ok] = runCode(
+      w,
+      'Validate product',
+      webhook({ product_info: { name: 'Mug' }, seed: 4242, request_id: 'order-77' }),
+    );
+    expect(ok?.json).toMatchObject({ ok: true, seed: 4242, requestId: 'order-77' });
+    const [zero] = runCode(w, 'Validate product', webhook({ product_info: { name: 'Mug' }, seed: 0 }));
+    expect(zero?.json.seed).toBe(0);
+    // The Idempotency-Key header works too; without either, the run's own gallery id stands in.
+    const [header] = runCode(w, 'Validate product', {
+      Webhook: [{ body: { product_info: { name: 'Mug' } }, headers: { 'idempotency-key': 'k-1' } } as Json],
+    });
+    expect(header?.json.requestId).toBe('k-1');
+    const [none] = runCode(w, 'Validate product', webhook({ product_info: { name: 'Mug' } }));
+    expect(none?.json.requestId).toBe(none?.json.galleryId);
+  });
+
+  it('replays an earlier run, re-sending only a failed e-mail, and answers the e-mail status', () => {
+    expect(runCode(w, 'Check earlier run', {}, [{}])[0]?.json).toEqual({ replay: false });
+    const gallery = {
+      galleryId: 'g-1',
+      status: 'complete',
+      product: { id: 'mug', name: 'Mug' },
+      copy: { title: 'Mug', tagline: 't', bullets: ['a', 'b', 'c'], description: 'd' },
+      hero: { filename: 'h.png', subfolder: 's', url: 'http://x/h.png', seed: 1 },
+      variations: [],
+    };
+    const sent = runCode(w, 'Check earlier run', {}, [{ id: 'g-1', gallery, email_status: 'sent' }])[0]?.json;
+    expect(sent).toMatchObject({
+      replay: true,
+      emailSent: true,
+      response: { galleryId: 'g-1', replayed: true, email: { status: 'sent' } },
+    });
+    const failed = runCode(w, 'Check earlier run', {}, [
+      { id: 'g-1', gallery, email_status: 'failed', email_error: 'boom' },
+    ])[0]?.json as Json;
+    expect(failed).toMatchObject({ replay: true, emailSent: false });
+    const mail = runCode(w, 'Mail to send', { 'Check earlier run': [failed] })[0]?.json as Json;
+    expect(mail).toMatchObject({ gallery: { galleryId: 'g-1' }, replayed: true });
+    expect((mail.email as Json).subject).toBe('Product showcase: Mug');
+
+    const refused = runCode(w, 'Record e-mail status', { 'Mail to send': [mail] }, [
+      { error: '550 mailbox unavailable' },
+    ])[0]?.json;
+    expect(refused).toMatchObject({
+      galleryId: 'g-1',
+      emailStatus: 'failed',
+      emailError: '550 mailbox unavailable',
+      statusCode: 502,
+      response: { galleryId: 'g-1', email: { status: 'failed' }, error: { code: 'email_failed' } },
+    });
+    const delivered = runCode(w, 'Record e-mail status', { 'Mail to send': [mail] }, [
+      { accepted: ['a@b.test'] },
+    ])[0]?.json;
+    expect(delivered).toMatchObject({
+      emailStatus: 'sent',
+      emailError: null,
+      statusCode: 200,
+      response: { email: { status: 'sent' } },
+    });
   });
 
   it('drives the simulators: one chat, a hero graph ComfyUI accepts, four img2img variations of it', async () => {
@@ -444,9 +573,9 @@ describe('product-showcase-via-app.json against the studio API', () => {
     const body = JSON.parse(
       String(
         evaluateExpression(String(start.parameters.jsonBody), {
-          $json: valid,
+          $json: { replay: false },
           $execution: { resumeUrl },
-          $: () => ({ first: () => ({ json: config }) }),
+          $: (name: string) => ({ first: () => ({ json: name === 'Validate product' ? valid : config }) }),
         }),
       ),
     );

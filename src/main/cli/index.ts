@@ -60,6 +60,8 @@ program
   .option('--variations <n>', 'variations per product (0–8)', int)
   .option('--resume', 'continue an interrupted run from the journal instead of starting new showcases')
   .option('--restart', 'discard an unfinished run of this sheet found in the journal and start over')
+  .option('--language <tag>', "the sheet's language for rows without a language column (pt-BR, es …)")
+  .option('--currency <code>', "the sheet's currency for prices that name none (BRL, USD …)")
   .option('--json', 'JSON lines instead of progress bars')
   .addHelpText(
     'after',
@@ -139,8 +141,46 @@ program
   .option('--access-key <key>', 'access key (or SHOWCASE_S3_ACCESS_KEY)')
   .option('--secret-key <key>', 'secret key (or SHOWCASE_S3_SECRET_KEY; never printed)')
   .option('--public-base-url <url>', 'public URL prefix when a CDN or public bucket serves the files')
+  .addOption(
+    new Option(
+      '--access <mode>',
+      'how links stay readable: auto (base URL, else bucket policy, else presigned 7-day links), policy, acl (public-read objects), presigned',
+    ).choices(['auto', 'policy', 'acl', 'presigned']),
+  )
   .option('--json', 'JSON lines')
   .action(async (id, opts) => (await import('./commands/publish.ts')).publishCommand(id, opts));
+
+program
+  .command('export')
+  .description(
+    'channel-ready variants (Amazon, Shopify, Instagram 4:5, Etsy, Mercado Livre) with a measured compliance report',
+  )
+  .argument('[gallery-id]', 'a gallery id, or use --all')
+  .option('--all', 'the latest finished gallery of every product')
+  .option(
+    '--channel <name>',
+    `channel (repeatable): ${['amazon', 'shopify', 'instagram', 'etsy', 'mercadolivre', 'all'].join(', ')}; default all`,
+    collect,
+  )
+  .option('--out <dir>', 'output folder', 'showcase-output')
+  .option('--db <file>', 'SQLite file (default: <out>/studio.db)')
+  .option('--comfy <url>', 'ComfyUI server for white-background renders (repeatable)', collect)
+  .option('--demo', 'render white backgrounds on the built-in ComfyUI simulator')
+  .option('--no-render', 'never render a white background; export the hero as it is')
+  .option('--strict', 'exit with status 2 when a product fails a channel')
+  .option('--json', 'JSON lines')
+  .action(async (id, opts) => (await import('./commands/export.ts')).exportCommand(id, opts));
+
+program
+  .command('shopify-csv')
+  .description("write a product CSV for Shopify's import (copy, variants, published image URLs)")
+  .argument('[gallery-id]', 'a gallery id, or use --all')
+  .option('--all', 'the latest finished gallery of every product')
+  .option('--file <path>', 'where to write (default: <out>/shopify_products_<date>.csv)')
+  .option('--currency <code>', "the shop's currency (default: the currency setting)")
+  .option('--out <dir>', 'output folder', 'showcase-output')
+  .option('--db <file>', 'SQLite file (default: <out>/studio.db)')
+  .action(async (id, opts) => (await import('./commands/export.ts')).shopifyCsvCommand(id, opts));
 
 program
   .command('email')

@@ -21,6 +21,7 @@ import {
   type TemplateFamily,
   toShowcaseError,
 } from '../../shared/index.ts';
+import { CHANNEL_RULES, ChannelService, latestFinishedGalleries } from './channels/index.ts';
 import { backendWaitingEvent, backendWaitingLine } from './pipeline/backend-waiting.ts';
 import { BackendPool, type BackendPoolOptions } from './pipeline/backends.ts';
 import { type SchedulableJob, schedulable } from './pipeline/lanes.ts';
@@ -29,7 +30,7 @@ import { Preflight } from './pipeline/preflight.ts';
 import { resolveReferencePath } from './pipeline/reference.ts';
 import { JobRunner } from './pipeline/runner.ts';
 import { clientOptionsFrom } from './pipeline/timeouts.ts';
-import { GalleryPublisher, type GalleryPublishResult, sendGalleryEmail } from './publish/index.ts';
+import { type GalleryPublishResult, publishGalleries, sendGalleryEmail } from './publish/index.ts';
 import {
   type BackendWatchOptions,
   type Lane,
@@ -39,11 +40,12 @@ import {
   type SchedulerHooks,
 } from './queue/index.ts';
 import { discardRun, failedShowcases, journalRerun, type UnfinishedRun, unfinishedRun } from './runs.ts';
-import { parseSheet, productsFromInputs } from './sheets/index.ts';
+import { parseSheet, productsFromInputs, shopifyCatalogCsv } from './sheets/index.ts';
 import {
   composeCatalogIndex,
   composeGallery,
   type GalleryDocument,
+  galleryFileNames,
   imageJobPayload,
   type JobPayload,
   JobPayloadSchema,
@@ -106,6 +108,8 @@ export class Engine {
   readonly scheduler: Scheduler;
   readonly outputRoot: string;
   readonly handlers: MethodHandlers;
+  /** Channel exports (variants, compliance reports, the white-background render). */
+  readonly channels: ChannelService;
   private readonly options: EngineOptions;
   private readonly runner: JobRunner;
   private readonly preflight: Preflight;
@@ -172,7 +176,26 @@ export class Engine {
         ...options.backendWatch,
       },
     });
+    this.channels = new ChannelService({
+      outputRoot: this.outputRoot,
+      templates,
+      galleries: store.galleries,
+      comfy: () => this.reachableComfy(),
+      templateParams: () => this.settings().templateParams.edit ?? {},
+      log: (line) => this.log(line),
+    });
     this.handlers = this.createHandlers();
+  }
+
+  /** A ComfyUI server that answers now (for work outside the job queue), or why there is none. */
+  private async reachableComfy() {
+    await this.pool.probe().catch(() => undefined);
+    const backend = this.pool.comfy.find((b) => b.lane.online);
+    if (backend) return { client: backend.client, url: backend.url };
+    const why = this.pool.comfy[0]?.status.error;
+    return {
+      unavailable: `no ComfyUI server is reachable (${this.pool.comfy.map((b) => b.url).join(', ')})${why ? `: ${why}` : ''}`,
+    };
   }
 
   static async open(options: EngineOptions): Promise<Engine> {
@@ -235,8 +258,14 @@ export class Engine {
     filename: string,
     format: 'csv' | 'json' | 'shopify' | 'auto' = 'auto',
     sheetDir?: string,
+    sheet: { currency?: string; language?: string } = {},
   ) {
-    const parsed = parseSheet(content, { filename, format });
+    const parsed = parseSheet(content, {
+      filename,
+      format,
+      defaultCurrency: sheet.currency ?? this.settings().currency,
+      ...(sheet.language ? { language: sheet.language } : {}),
+    });
     const products =
       sheetDir === undefined
         ? parsed.products
@@ -296,7 +325,8 @@ export class Engine {
           thumbnailMode: settings.thumbnailMode,
           thumbnailSize: settings.thumbnailSize,
           ollamaModel: settings.ollamaModel,
-          language: settings.copyLanguage,
+          // A product's own language (its sheet's `language` column) beats the studio-wide setting.
+          language: product.language ?? settings.copyLanguage,
           promptPrefix: preset?.prefix ?? '',
           presetId: preset?.id ?? null,
           ...(options.seed !== undefined
@@ -698,6 +728,11 @@ export class Engine {
           totalMs,
         },
         catalogHref: 'index.html',
+        channels: await this.channels.badgesFor({
+          files: galleryFileNames(showcase.product.id),
+          product: showcase.product,
+          assets,
+        }),
       });
       htmlPath = composed.htmlPath;
       jsonPath = composed.jsonPath;
@@ -727,6 +762,14 @@ export class Engine {
 
   /** index.html over the latest finished gallery of every product. */
   async writeCatalogIndex(): Promise<string | null> {
+    const documents = await this.latestDocuments();
+    if (documents.length === 0) return null;
+    const index = await composeCatalogIndex({ outputRoot: this.outputRoot, documents });
+    return index.htmlPath;
+  }
+
+  /** The documents of the latest finished gallery of every product (cached by gallery id). */
+  private async latestDocuments(): Promise<GalleryDocument[]> {
     const documents: GalleryDocument[] = [];
     for (const galleryId of this.store.products.latestGalleryIds()) {
       // Finished documents are cached by gallery id: the index is rewritten after every gallery,
@@ -741,9 +784,7 @@ export class Engine {
       }
       documents.push(doc);
     }
-    if (documents.length === 0) return null;
-    const index = await composeCatalogIndex({ outputRoot: this.outputRoot, documents });
-    return index.htmlPath;
+    return documents;
   }
 
   async galleryDocument(galleryId: string): Promise<GalleryDocument | null> {
@@ -764,25 +805,27 @@ export class Engine {
         details: { fields: ['s3'] },
       });
     }
-    const publisher = new GalleryPublisher({ s3 });
-    const results: GalleryPublishResult[] = [];
-    try {
-      for (const galleryId of galleryIds) {
-        const gallery = this.store.galleries.get(galleryId);
-        if (!gallery) throw new ShowcaseError('not_found', `Gallery ${galleryId} does not exist`);
-        if (!gallery.jsonPath) {
-          throw new ShowcaseError(
-            'conflict',
-            `Gallery ${galleryId} has no finished files to publish (status ${gallery.status})`,
-          );
-        }
-        const result = await publisher.publishGallery({
-          outputRoot: this.outputRoot,
-          jsonPath: gallery.jsonPath,
-          ...(onProgress
-            ? { onProgress: (p) => onProgress(`${p.action} ${p.key} (${p.done}/${p.total})`) }
-            : {}),
-        });
+    const galleries = galleryIds.map((galleryId) => {
+      const gallery = this.store.galleries.get(galleryId);
+      if (!gallery) throw new ShowcaseError('not_found', `Gallery ${galleryId} does not exist`);
+      if (!gallery.jsonPath) {
+        throw new ShowcaseError(
+          'conflict',
+          `Gallery ${galleryId} has no finished files to publish (status ${gallery.status})`,
+        );
+      }
+      return { galleryId, jsonPath: gallery.jsonPath };
+    });
+    const { results } = await publishGalleries({
+      s3,
+      outputRoot: this.outputRoot,
+      galleries,
+      channelFiles: (document) => this.channels.publishableFiles(document),
+      catalogDocuments: () => this.latestDocuments(),
+      ...(onProgress ? { onProgress } : {}),
+      onGallery: (result) => {
+        const { galleryId } = result;
+        this.documents.set(galleryId, result.document);
         this.store.transaction(() => {
           const updated = this.store.galleries.update(galleryId, { publishedUrl: result.url });
           for (const asset of result.assets) {
@@ -791,13 +834,31 @@ export class Engine {
           }
           this.emit('showcase.updated', { galleryId, gallery: updated });
         });
-        results.push(result);
-      }
-    } finally {
-      await publisher.close();
-    }
+      },
+    });
     this.changed();
     return results;
+  }
+
+  /** The Shopify product CSV of the chosen galleries (sheets/shopify-catalog.ts). */
+  async exportShopify(input: {
+    galleryIds?: string[] | undefined;
+    all?: boolean | undefined;
+    currency?: string | undefined;
+  }) {
+    const galleries = input.all
+      ? latestFinishedGalleries(this.store.galleries.list({ limit: 1_000_000 }))
+      : (input.galleryIds ?? []).map((id) => {
+          const gallery = this.store.galleries.get(id);
+          if (!gallery) throw new ShowcaseError('not_found', `Gallery ${id} does not exist`);
+          return gallery;
+        });
+    return shopifyCatalogCsv({
+      galleries,
+      product: (id) => this.store.products.get(id),
+      channelImages: (document) => this.channels.shopifyImages(document),
+      currency: input.currency ?? this.settings().currency,
+    });
   }
 
   async email(galleryId: string, to: string[], smtpUrl?: string) {
@@ -819,6 +880,7 @@ export class Engine {
       outputRoot: this.outputRoot,
       to,
       smtp,
+      channelLinks: await this.channels.publishedLinks(gallery.jsonPath),
     });
     return { messageId: sent.messageId, accepted: sent.accepted };
   }
@@ -865,7 +927,10 @@ export class Engine {
   private createHandlers(): MethodHandlers {
     const h: MethodHandlers = {
       'catalog.import': async (input) => {
-        const r = this.importSheet(input.content, input.filename, input.format, input.sheetDir);
+        const r = this.importSheet(input.content, input.filename, input.format, input.sheetDir, {
+          ...(input.currency ? { currency: input.currency } : {}),
+          ...(input.language ? { language: input.language } : {}),
+        });
         return { imported: r.imported, errors: r.errors };
       },
       'catalog.add': async (input) => this.addProducts(input.products),
@@ -967,15 +1032,34 @@ export class Engine {
       },
       'gallery.publish': async (input) => ({
         results: (await this.publish(input.galleryIds)).map(
-          ({ galleryId, url, access, uploaded, skipped }) => ({
+          ({ galleryId, url, access, uploaded, skipped, expiresAt, indexUrl }) => ({
             galleryId,
             url,
             access,
             uploaded,
             skipped,
+            expiresAt,
+            indexUrl,
           }),
         ),
       }),
+      'channels.rules': async () =>
+        Object.values(CHANNEL_RULES).map((r) => ({
+          channel: r.name,
+          label: r.label,
+          frame: r.recommended,
+          whiteMain: r.main.whiteBackground,
+          sources: [...r.sources],
+        })),
+      'channels.export': async (input) =>
+        this.channels.export({
+          ...(input.galleryIds ? { galleryIds: input.galleryIds } : {}),
+          all: input.all === true,
+          channels: input.channels,
+          render: input.render,
+        }),
+      'channels.report': async (input) => this.channels.report(input.galleryId),
+      'catalog.exportShopify': async (input) => this.exportShopify(input),
       'gallery.email': async (input) => this.email(input.galleryId, input.to),
       'sync.status': async () => this.syncStatus(),
       'sync.now': async () => {

@@ -24,6 +24,9 @@ export interface GenerateOptions {
   resume?: boolean;
   restart?: boolean;
   json?: boolean;
+  /** The sheet's language and currency for rows that name none (docs/channels.md). */
+  language?: string;
+  currency?: string;
 }
 
 const SAMPLE_SHEETS = [
@@ -55,7 +58,14 @@ async function readSheet(path: string): Promise<string> {
 async function runSession(
   engine: Engine,
   sheets: Array<{ path: string; content: string }>,
-  opts: { start: StartOptions; resume: boolean; restart?: boolean; json: boolean; limit?: number },
+  opts: {
+    start: StartOptions;
+    resume: boolean;
+    restart?: boolean;
+    json: boolean;
+    limit?: number;
+    sheet?: { language?: string; currency?: string };
+  },
 ): Promise<RunResult> {
   const mode = opts.json ? 'json' : process.stdout.isTTY ? 'tty' : 'plain';
   const reporter = createProgressReporter(mode);
@@ -82,6 +92,7 @@ async function runSession(
           basename(sheet.path),
           'auto',
           dirname(resolve(sheet.path)),
+          opts.sheet,
         );
         reportImportProblems(basename(sheet.path), imported, opts.json);
         productIds.push(...imported.imported.map((p) => p.id));
@@ -210,6 +221,10 @@ export async function generateCommand(sheet: string, opts: GenerateOptions): Pro
       resume: Boolean(opts.resume),
       restart: Boolean(opts.restart),
       json: Boolean(opts.json),
+      sheet: {
+        ...(opts.language ? { language: opts.language } : {}),
+        ...(opts.currency ? { currency: opts.currency.toUpperCase() } : {}),
+      },
     });
     process.exitCode = exitCodeFor(result);
   } finally {
@@ -265,6 +280,14 @@ export async function demoCommand(opts: DemoOptions): Promise<void> {
       ...(opts.products !== undefined ? { limit: opts.products } : {}),
     });
     process.exitCode = exitCodeFor(result);
+    // While the simulated ComfyUI is up: the white-background heroes Amazon and Mercado Livre need, so a
+    // later `showcase export` of this output works without a server (the renders are cached per hero).
+    const white = await engine.channels.prepareWhiteBackgrounds();
+    if (!opts.json) {
+      console.log(
+        `White-background main images: ${white.rendered} rendered, ${white.notNeeded} not needed${white.failed.length > 0 ? `, ${white.failed.length} failed (${white.failed[0]})` : ''}. Channel exports: bin/showcase export --all --out ${opts.out}`,
+      );
+    }
   } finally {
     await engine.close();
     await Promise.allSettled([comfy.close(), ollama.close()]);

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 // `showcase publish` and `showcase email`.
 import { type SettingsPatch, ShowcaseError } from '../../../shared/index.ts';
+import { latestFinishedGalleries } from '../../engine/channels/index.ts';
 import { Engine } from '../../engine/engine.ts';
 
 export interface PublishOptions {
@@ -12,6 +13,7 @@ export interface PublishOptions {
   accessKey?: string;
   secretKey?: string;
   publicBaseUrl?: string;
+  access?: 'auto' | 'policy' | 'acl' | 'presigned';
   json?: boolean;
 }
 
@@ -43,8 +45,18 @@ function s3Overrides(opts: PublishOptions): SettingsPatch {
       region: 'us-east-1',
       publicBaseUrl: opts.publicBaseUrl ?? null,
       presignSeconds: 604_800,
+      ...(opts.access ? { access: opts.access } : {}),
     },
   };
+}
+
+/** "public link (does not expire)" or when a presigned link stops working and what to do about it. */
+function accessLine(r: { access: 'public' | 'presigned'; expiresAt: string | null }): string {
+  if (r.access === 'public') return 'public link (does not expire)';
+  const days = r.expiresAt
+    ? Math.max(0, Math.round((Date.parse(r.expiresAt) - Date.now()) / 86_400_000))
+    : null;
+  return `PRESIGNED link: stops working on ${r.expiresAt ?? '?'}${days === null ? '' : ` (in ${days} day${days === 1 ? '' : 's'})`}; for lasting links use --public-base-url, --access acl or a bucket policy`;
 }
 
 export async function publishCommand(galleryId: string | undefined, opts: PublishOptions): Promise<void> {
@@ -55,12 +67,9 @@ export async function publishCommand(galleryId: string | undefined, opts: Publis
     overrides: s3Overrides(opts),
   });
   try {
+    // The newest finished gallery of each product (galleries are listed oldest first).
     const ids = opts.all
-      ? engine.store.galleries
-          .list({ limit: 100_000 })
-          .filter((g) => g.jsonPath && (g.status === 'complete' || g.status === 'partial'))
-          .filter((g, _i, all) => all.find((x) => x.productId === g.productId) === g)
-          .map((g) => g.id)
+      ? latestFinishedGalleries(engine.store.galleries.list({ limit: 1_000_000 })).map((g) => g.id)
       : [galleryId ?? ''];
     if (ids.length === 0)
       throw new ShowcaseError('conflict', 'No finished gallery to publish', {
@@ -77,14 +86,18 @@ export async function publishCommand(galleryId: string | undefined, opts: Publis
             uploaded: r.uploaded,
             skipped: r.skipped,
             expiresAt: r.expiresAt,
+            indexUrl: r.indexUrl,
           }),
         );
       else {
         console.log(`${r.productId}: ${r.url}`);
-        console.log(
-          `  ${r.uploaded} uploaded, ${r.skipped} unchanged; ${r.access === 'public' ? 'public URL' : `presigned URL, valid until ${r.expiresAt}`}`,
-        );
+        console.log(`  ${r.uploaded} uploaded, ${r.skipped} unchanged; ${accessLine(r)}`);
       }
+    }
+    const index = results[0]?.indexUrl;
+    if (!opts.json) {
+      if (index) console.log(`Catalog: ${index}`);
+      else console.error('The catalog page was not published (see the messages above).');
     }
   } finally {
     await engine.close();

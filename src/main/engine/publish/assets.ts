@@ -68,3 +68,28 @@ export async function readAssetBytes(outputRoot: string, asset: GalleryAsset): P
   }
   return data;
 }
+
+/** A file published with the gallery (a channel variant), checked against the hash it was listed with. */
+export async function readExtraFile(
+  outputRoot: string,
+  file: { filename: string; sha256: string },
+): Promise<Buffer> {
+  const path = resolveInside(outputRoot, file.filename);
+  let data: Buffer;
+  try {
+    data = await readFile(path);
+  } catch (err) {
+    throw new ShowcaseError('not_found', `Channel file is missing: ${path}`, {
+      hint: 'Export the channels again (showcase export), then publish.',
+      details: { path },
+      cause: err,
+    });
+  }
+  if (sha256Hex(data) !== file.sha256) {
+    throw new ShowcaseError('conflict', `${file.filename} changed after its compliance report was written`, {
+      hint: 'Export the channels again so the report matches the files, then publish.',
+      details: { path },
+    });
+  }
+  return data;
+}

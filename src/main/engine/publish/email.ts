@@ -6,7 +6,7 @@ import nodemailer from 'nodemailer';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
 import { z } from 'zod';
 import { parseOrThrow, ShowcaseError } from '../../../shared/index.ts';
-import { escapeHtml, formatPrice, type GalleryDocument } from '../showcase/index.ts';
+import { escapeHtml, formatPrice, type GalleryDocument, localeTag, pageLabels } from '../showcase/index.ts';
 import {
   type GalleryAsset,
   type GallerySource,
@@ -28,6 +28,8 @@ const RecipientsSchema = z.array(z.email('must be an e-mail address')).min(1).ma
 export interface RenderGalleryEmailOptions {
   /** Raw image bytes the message may carry (inline thumbnail included). Default 15 MiB. */
   maxAttachmentBytes?: number;
+  /** Published channel variants ("Amazon – hero" → URL), listed after the gallery's own images. */
+  channelLinks?: ReadonlyArray<{ label: string; url: string }>;
 }
 
 /** What goes into the message, decided from the document alone (sizes as recorded at compose time). */
@@ -161,7 +163,8 @@ export function renderGalleryEmail(
   const tagline = copy?.tagline ?? '';
   const bullets = copy?.bullets ?? [];
   const description = copy?.description ?? product.description ?? '';
-  const language = copy?.language ?? 'en';
+  const language = localeTag(copy?.language ?? product.language ?? 'en');
+  const t = pageLabels(language);
 
   // Budget: the inline thumbnail first, then every other image if they all fit, else the hero alone.
   const images = usableAssets(document);
@@ -183,7 +186,13 @@ export function renderGalleryEmail(
     .map((a) => ({ label: assetLabel(a), url: httpUrl(a.remoteUrl), filename: a.filename }))
     .filter((l): l is { label: string; url: string; filename: string } => l.url !== null);
 
-  const subject = `Product showcase: ${title}`.replace(/[\r\n\t]+/g, ' ').trim();
+  const subject = t
+    .subject(title)
+    .replace(/[\r\n\t]+/g, ' ')
+    .trim();
+  const channelLinks = (options.channelLinks ?? [])
+    .map((l) => ({ label: l.label, url: httpUrl(l.url) }))
+    .filter((l): l is { label: string; url: string } => l.url !== null);
   const eyebrow = [product.brand, product.category].filter((s): s is string => Boolean(s)).join(' · ');
   const attachedNote =
     attachments.length === 0
@@ -191,9 +200,7 @@ export function renderGalleryEmail(
       : attachments.length === rest.length
         ? `${attachments.length === 1 ? 'The image is' : `All ${attachments.length} images are`} attached.`
         : `The hero image is attached${omitted.length > 0 ? '; the others are too large to attach together' : ''}.`;
-  const unpublishedNote = pageUrl
-    ? null
-    : 'This gallery is not published yet, so there are no public links to share.';
+  const unpublishedNote = pageUrl ? null : t.notPublished;
   const price = formatPrice(product.price, language);
 
   const font = 'font-family: system-ui, -apple-system, Segoe UI, Roboto, Helvetica, Arial, sans-serif;';
@@ -204,10 +211,18 @@ export function renderGalleryEmail(
   const linksHtml = pageUrl
     ? `<p style="margin:0 0 16px;"><a href="${escapeHtml(pageUrl)}" style="display:inline-block; padding:11px 20px; ` +
       `border-radius:999px; background:#9b5f2a; color:#ffffff; text-decoration:none; font-weight:600;">` +
-      `View the showcase</a></p>\n<p style="margin:0 0 6px; color:#6d675e; font-size:13px;">Or open ` +
+      `${escapeHtml(t.viewShowcase)}</a></p>\n<p style="margin:0 0 6px; color:#6d675e; font-size:13px;">${escapeHtml(t.orOpen)} ` +
       `<a href="${escapeHtml(pageUrl)}" style="color:#9b5f2a;">${escapeHtml(pageUrl)}</a></p>` +
       (imageLinks.length > 0
-        ? `\n<p style="margin:18px 0 6px; font-weight:600;">Images</p>\n<ul style="margin:0; padding-left:20px;">\n${imageLinks
+        ? `\n<p style="margin:18px 0 6px; font-weight:600;">${escapeHtml(t.images)}</p>\n<ul style="margin:0; padding-left:20px;">\n${imageLinks
+            .map(
+              (l) =>
+                `<li style="margin:0 0 4px;"><a href="${escapeHtml(l.url)}" style="color:#9b5f2a;">${escapeHtml(l.label)}</a></li>`,
+            )
+            .join('\n')}\n</ul>`
+        : '') +
+      (channelLinks.length > 0
+        ? `\n<p style="margin:18px 0 6px; font-weight:600;">${escapeHtml(t.channelImages)}</p>\n<ul style="margin:0; padding-left:20px;">\n${channelLinks
             .map(
               (l) =>
                 `<li style="margin:0 0 4px;"><a href="${escapeHtml(l.url)}" style="color:#9b5f2a;">${escapeHtml(l.label)}</a></li>`,
@@ -245,7 +260,7 @@ ${
   attachedNote
     ? `<tr><td style="padding:8px 36px 0; color:#6d675e; font-size:13px;">${escapeHtml(attachedNote)}</td></tr>\n`
     : ''
-}<tr><td style="padding:24px 36px 28px; color:#9a948a; font-size:12px;">Sent with ${escapeHtml(document.app.name)}</td></tr>
+}<tr><td style="padding:24px 36px 28px; color:#9a948a; font-size:12px;">${escapeHtml(t.sentWith(document.app.name))}</td></tr>
 </table>
 </td></tr>
 </table>
@@ -260,13 +275,16 @@ ${
   if (description) lines.push('', description.trim());
   lines.push('');
   if (pageUrl) {
-    lines.push(`View the showcase: ${pageUrl}`);
-    if (imageLinks.length > 0) lines.push('', 'Images:', ...imageLinks.map((l) => `- ${l.label}: ${l.url}`));
+    lines.push(`${t.viewShowcase}: ${pageUrl}`);
+    if (imageLinks.length > 0)
+      lines.push('', `${t.images}:`, ...imageLinks.map((l) => `- ${l.label}: ${l.url}`));
+    if (channelLinks.length > 0)
+      lines.push('', `${t.channelImages}:`, ...channelLinks.map((l) => `- ${l.label}: ${l.url}`));
   } else {
     lines.push(unpublishedNote ?? '');
   }
   if (attachedNote) lines.push('', attachedNote);
-  lines.push('', `-- Sent with ${document.app.name}`);
+  lines.push('', `-- ${t.sentWith(document.app.name)}`);
 
   return { subject, html, text: `${lines.join('\n')}\n`, inline, attachments, omitted };
 }

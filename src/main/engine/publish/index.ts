@@ -9,11 +9,13 @@ export {
   type SendGalleryEmailOptions,
   sendGalleryEmail,
 } from './email.ts';
+export { publicGalleryDocument } from './public-document.ts';
 export {
   CACHE_CONTROL,
   type CatalogPublishResult,
   DEFAULT_CONCURRENCY,
   DEFAULT_PREFIX,
+  type ExtraFile,
   GalleryPublisher,
   type GalleryPublisherOptions,
   type GalleryPublishResult,
@@ -30,6 +32,12 @@ export {
   signingWindowStart,
 } from './publisher.ts';
 export { toS3Error } from './s3-errors.ts';
+export {
+  type ChannelFiles,
+  type PublishGalleriesOptions,
+  type PublishGalleriesResult,
+  publishGalleries,
+} from './session.ts';
 export {
   parseS3Settings,
   parseSmtpSettings,

@@ -6,17 +6,15 @@
 // object whose hash, size, content type and cache policy already match is skipped (one HEAD request,
 // the local file is not even read). A publish cut off half-way is finished by running it again.
 // The page and the document go up last, so a page never links to an image that is not there yet.
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import http from 'node:http';
 import https from 'node:https';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Client } from 'minio';
 import type { z } from 'zod';
 import { type PublishResultSchema, ShowcaseError } from '../../../shared/index.ts';
 import {
   CatalogIndexSchema,
-  composeCatalogIndex,
+  cardImage,
   type GalleryDocument,
   GalleryDocumentSchema,
   readGalleryDocument,
@@ -28,10 +26,14 @@ import {
   type GallerySource,
   loadGalleryDocument,
   readAssetBytes,
+  readExtraFile,
   sha256Hex,
   usableAssets,
 } from './assets.ts';
+import { type BucketPolicy, parsePolicy, withPublicRead } from './bucket-policy.ts';
+import { composePublicCatalog } from './catalog-page.ts';
 import { forEachLimited, Semaphore } from './concurrency.ts';
+import { publicGalleryDocument } from './public-document.ts';
 import { AUTH_ERROR_CODES, errorCode, isNetworkError, toS3Error } from './s3-errors.ts';
 import {
   parseS3Settings,
@@ -64,8 +66,7 @@ export const PART_SIZE = 64 * 1024 * 1024;
 /** A request whose socket stays silent this long is abandoned (the client has no timeout of its own). */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
-/** The Sid of the one statement this app owns in a bucket policy; other statements are left alone. */
-export const POLICY_SID = 'ProductShowcasePublicRead';
+export { POLICY_SID } from './bucket-policy.ts';
 
 export type PublishAccess = 'public' | 'presigned';
 export type PublishResult = z.infer<typeof PublishResultSchema>;
@@ -97,6 +98,15 @@ export interface PublishedAsset {
   uploaded: boolean;
 }
 
+/** A file published beside the gallery's images (a channel variant), keyed under the same prefix. */
+export interface ExtraFile {
+  /** Path relative to the output root, also the key under the gallery's prefix. */
+  filename: string;
+  sha256: string;
+  bytes: number;
+  contentType: string;
+}
+
 export interface GalleryPublishResult extends PublishResult {
   productId: string;
   /** `url` is the page; this is the JSON document next to it. */
@@ -107,6 +117,8 @@ export interface GalleryPublishResult extends PublishResult {
   assets: PublishedAsset[];
   /** The document as published: assets carry `remoteUrl`, the gallery its `publishedUrl`. */
   document: GalleryDocument;
+  /** The extra files (channel variants) and their URLs. */
+  extra: Array<{ filename: string; url: string; uploaded: boolean }>;
 }
 
 export interface CatalogPublishResult {
@@ -142,6 +154,8 @@ export interface PublishCommonOptions {
 export interface PublishGalleryOptions extends PublishCommonOptions, GallerySource {
   /** A link from the page back to the catalog (publishCatalog passes the catalog's URL). */
   catalogHref?: string;
+  /** Channel variants and other files to publish with the gallery. */
+  extraFiles?: readonly ExtraFile[];
 }
 
 export interface PublishCatalogOptions extends PublishCommonOptions {
@@ -220,12 +234,14 @@ export class GalleryPublisher {
       const document = await loadGalleryDocument(options);
       const template = options.prefix ?? DEFAULT_PREFIX;
       const prepared = await this.#prepare([this.#prefixResource(template)]);
-      const progress = this.#progress(options.onProgress, galleryFileCount(document));
+      const extraFiles = options.extraFiles ?? [];
+      const progress = this.#progress(options.onProgress, galleryFileCount(document) + extraFiles.length);
       return this.#publishOne(document, {
         outputRoot: options.outputRoot,
         prefix: resolvePrefix(template, document.product.id),
         prepared,
         progress,
+        extraFiles,
         ...(options.catalogHref === undefined ? {} : { catalogHref: options.catalogHref }),
         ...(options.signal === undefined ? {} : { signal: options.signal }),
       });
@@ -287,47 +303,14 @@ export class GalleryPublisher {
         urlByFile.set(g.document.files.json, g.jsonUrl);
         for (const a of g.assets) urlByFile.set(a.filename, a.url);
       }
-      const newest = documents
-        .map((d) => d.generatedAt)
-        .sort()
-        .at(-1);
-      const temp = await mkdtemp(join(tmpdir(), 'showcase-catalog-'));
-      let files: { html: Buffer; json: Buffer };
-      try {
-        const composed = await composeCatalogIndex({
-          outputRoot: temp,
-          documents: galleries.map((g) => g.document),
-          urlFor: (file) => urlByFile.get(file) ?? encodeURI(file),
-          title: options.title ?? local?.title ?? 'Product showcase',
-          // The index is as new as its newest gallery, so an unchanged catalog re-publishes byte-identical.
-          ...(newest === undefined ? {} : { now: () => new Date(newest) }),
-        });
-        files = { html: await readFile(composed.htmlPath), json: await readFile(composed.jsonPath) };
-      } finally {
-        await rm(temp, { recursive: true, force: true });
-      }
-
-      let uploaded = 0;
-      let skipped = 0;
-      for (const kind of ['json', 'html'] as const) {
-        const body = files[kind];
-        const action = await this.#upload(
-          {
-            galleryId: null,
-            file: kind === 'html' ? 'index.html' : 'index.json',
-            key: indexKeys[kind],
-            sha256: sha256Hex(body),
-            bytes: body.byteLength,
-            contentType: kind === 'html' ? 'text/html; charset=utf-8' : 'application/json; charset=utf-8',
-            cacheControl: CACHE_CONTROL.page,
-            load: async () => body,
-          },
-          progress,
-          options.signal,
-        );
-        if (action === 'uploaded') uploaded++;
-        else skipped++;
-      }
+      let { uploaded, skipped } = await this.#uploadIndex({
+        documents: galleries.map((g) => g.document),
+        urlByFile,
+        title: options.title ?? local?.title ?? 'Product showcase',
+        indexKeys,
+        progress,
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
+      });
       for (const g of galleries) {
         uploaded += g.uploaded;
         skipped += g.skipped;
@@ -344,6 +327,98 @@ export class GalleryPublisher {
     });
   }
 
+  /** The URL the catalog page has (or will have) in this bucket: what gallery pages link back to. */
+  async catalogUrl(options: { prefix?: string; catalogPrefix?: string } = {}): Promise<string> {
+    const { indexKeys, prepared } = await this.#prepareIndex(options);
+    return (await this.#urls([indexKeys.html], prepared)).get(indexKeys.html) as string;
+  }
+
+  /**
+   * Publishes only the catalog page and `index.json` over galleries that are already published (each
+   * with its `publishedUrl`): what a publish of a few galleries does after uploading them.
+   */
+  async publishIndex(
+    options: Omit<PublishCatalogOptions, 'outputRoot' | 'documents'> & {
+      documents: readonly GalleryDocument[];
+    },
+  ): Promise<{ url: string; jsonUrl: string; uploaded: number; skipped: number; listed: number }> {
+    return this.#guard(options.signal, async () => {
+      const template = options.prefix ?? DEFAULT_PREFIX;
+      const { indexKeys, prepared } = await this.#prepareIndex(options);
+      const documents = options.documents.filter((d) => d.publishedUrl !== null);
+      const keyed = documents.flatMap((d) => {
+        const prefix = resolvePrefix(template, d.product.id);
+        const image = cardImage(d);
+        return [d.files.html, d.files.json, ...(image ? [image.filename] : [])].map((file) => ({
+          file,
+          key: `${prefix}${file}`,
+        }));
+      });
+      const urls = await this.#urls([indexKeys.html, indexKeys.json, ...keyed.map((k) => k.key)], prepared);
+      const urlByFile = new Map(keyed.map((k) => [k.file, urls.get(k.key) as string]));
+      const counts = await this.#uploadIndex({
+        documents,
+        urlByFile,
+        title: options.title ?? 'Product showcase',
+        indexKeys,
+        progress: this.#progress(options.onProgress, 2),
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
+      });
+      return {
+        url: urls.get(indexKeys.html) as string,
+        jsonUrl: urls.get(indexKeys.json) as string,
+        ...counts,
+        listed: documents.length,
+      };
+    });
+  }
+
+  async #prepareIndex(options: { prefix?: string; catalogPrefix?: string }) {
+    const template = options.prefix ?? DEFAULT_PREFIX;
+    const catalogPrefix = normalisePrefix(options.catalogPrefix ?? staticPrefix(template), 'catalogPrefix');
+    const indexKeys = { html: `${catalogPrefix}index.html`, json: `${catalogPrefix}index.json` };
+    const underGalleries = catalogPrefix.startsWith(staticPrefix(template));
+    const prepared = await this.#prepare([
+      this.#prefixResource(template),
+      ...(underGalleries ? [] : [indexKeys.html, indexKeys.json].map((k) => this.#resource(k))),
+    ]);
+    return { indexKeys, prepared };
+  }
+
+  /** Composes the public catalog page over `documents` and uploads it with `index.json`. */
+  async #uploadIndex(options: {
+    documents: readonly GalleryDocument[];
+    urlByFile: ReadonlyMap<string, string>;
+    title: string;
+    indexKeys: { html: string; json: string };
+    progress: Progress;
+    signal?: AbortSignal;
+  }): Promise<{ uploaded: number; skipped: number }> {
+    const files = await composePublicCatalog(options.documents, options.urlByFile, options.title);
+    let uploaded = 0;
+    let skipped = 0;
+    for (const kind of ['json', 'html'] as const) {
+      const body = files[kind];
+      const action = await this.#upload(
+        {
+          galleryId: null,
+          file: kind === 'html' ? 'index.html' : 'index.json',
+          key: options.indexKeys[kind],
+          sha256: sha256Hex(body),
+          bytes: body.byteLength,
+          contentType: kind === 'html' ? 'text/html; charset=utf-8' : 'application/json; charset=utf-8',
+          cacheControl: CACHE_CONTROL.page,
+          load: async () => body,
+        },
+        options.progress,
+        options.signal,
+      );
+      if (action === 'uploaded') uploaded++;
+      else skipped++;
+    }
+    return { uploaded, skipped };
+  }
+
   async #publishOne(
     document: GalleryDocument,
     options: {
@@ -352,12 +427,19 @@ export class GalleryPublisher {
       prepared: Prepared;
       progress: Progress;
       catalogHref?: string;
+      extraFiles?: readonly ExtraFile[];
       signal?: AbortSignal;
     },
   ): Promise<GalleryPublishResult> {
     const { prefix, prepared, progress, signal } = options;
+    const extraFiles = options.extraFiles ?? [];
     const keyOf = (file: string) => `${prefix}${file}`;
-    const files = [...document.assets.map((a) => a.filename), document.files.json, document.files.html];
+    const files = [
+      ...document.assets.map((a) => a.filename),
+      ...extraFiles.map((f) => f.filename),
+      document.files.json,
+      document.files.html,
+    ];
     const urls = await this.#urls(files.map(keyOf), prepared);
     const urlOf = (file: string) => urls.get(keyOf(file)) as string;
 
@@ -385,6 +467,29 @@ export class GalleryPublisher {
       },
       signal,
     );
+    const extra: GalleryPublishResult['extra'] = [];
+    await forEachLimited(
+      extraFiles,
+      this.#concurrency,
+      async (file) => {
+        const action = await this.#upload(
+          {
+            galleryId: document.galleryId,
+            file: file.filename,
+            key: keyOf(file.filename),
+            sha256: file.sha256,
+            bytes: file.bytes,
+            contentType: file.contentType,
+            cacheControl: CACHE_CONTROL.image,
+            load: () => readExtraFile(options.outputRoot, file),
+          },
+          progress,
+          signal,
+        );
+        extra.push({ filename: file.filename, url: urlOf(file.filename), uploaded: action === 'uploaded' });
+      },
+      signal,
+    );
 
     const publishedUrl = urlOf(document.files.html);
     const published = GalleryDocumentSchema.parse({
@@ -395,9 +500,11 @@ export class GalleryPublisher {
         remoteUrl: actions.has(a.filename) ? urlOf(a.filename) : null,
       })),
     } satisfies GalleryDocument);
-    const json = Buffer.from(`${JSON.stringify(published, null, 2)}\n`, 'utf8');
+    // What goes public: the product, its copy and images — not the seeds, prompts and templates.
+    const json = Buffer.from(`${JSON.stringify(publicGalleryDocument(published), null, 2)}\n`, 'utf8');
     const html = Buffer.from(
       renderGalleryHtml(published, {
+        audience: 'public',
         urlFor: urlOf,
         ...(options.catalogHref === undefined ? {} : { catalogHref: options.catalogHref }),
       }),
@@ -424,7 +531,8 @@ export class GalleryPublisher {
       actions.set(file, action);
     }
 
-    const uploaded = [...actions.values()].filter((a) => a === 'uploaded').length;
+    const uploaded =
+      [...actions.values()].filter((a) => a === 'uploaded').length + extra.filter((e) => e.uploaded).length;
     return {
       galleryId: document.galleryId,
       productId: document.product.id,
@@ -432,8 +540,10 @@ export class GalleryPublisher {
       jsonUrl: urlOf(document.files.json),
       access: prepared.access,
       uploaded,
-      skipped: actions.size - uploaded,
+      skipped: actions.size + extra.length - uploaded,
       expiresAt: expiresAt(prepared, this.#settings),
+      indexUrl: options.catalogHref ?? null,
+      extra,
       assets: images.map((a) => ({
         kind: a.kind,
         idx: a.idx,
@@ -476,6 +586,8 @@ export class GalleryPublisher {
           'Content-Type': spec.contentType,
           'Cache-Control': spec.cacheControl,
           'x-amz-meta-sha256': spec.sha256,
+          // `acl` access: each object is readable by anyone (servers without bucket policies).
+          ...(this.#settings.access === 'acl' ? { 'x-amz-acl': 'public-read' } : {}),
         });
       } catch (err) {
         throw this.#error(err, `upload ${spec.key}`);
@@ -563,12 +675,13 @@ export class GalleryPublisher {
    * the links are presigned.
    */
   async #resolveAccess(resources: string[]): Promise<PublishAccess> {
-    if (this.#settings.publicBaseUrl !== null) return 'public';
+    if (this.#settings.access === 'presigned') return 'presigned';
+    if (this.#settings.publicBaseUrl !== null || this.#settings.access === 'acl') return 'public';
     const { bucket } = this.#settings;
     let policy: BucketPolicy | null = null;
     try {
       policy = parsePolicy(await this.#client.getBucketPolicy(bucket));
-      if (policy === null) return 'presigned'; // unreadable: never overwrite what we cannot parse
+      if (policy === null) return this.#fallback('the bucket policy is not readable JSON'); // never overwrite it
     } catch (err) {
       const code = errorCode(err);
       if (isNetworkError(err) || (code !== null && AUTH_ERROR_CODES.has(code))) {
@@ -577,7 +690,7 @@ export class GalleryPublisher {
       // No policy yet, or a server without bucket policies (s3rver answers 405/501): nothing to keep.
       // Any other refusal: we could not see the policy, so we must not replace it.
       if (code !== 'NoSuchBucketPolicy' && code !== 'NotImplemented' && code !== 'MethodNotAllowed') {
-        return 'presigned';
+        return this.#fallback(`the bucket policy could not be read (${code ?? 'error'})`);
       }
     }
     const next = withPublicRead(policy, resources);
@@ -587,11 +700,25 @@ export class GalleryPublisher {
       return 'public';
     } catch (err) {
       const code = errorCode(err);
-      if (isNetworkError(err) || (code !== null && AUTH_ERROR_CODES.has(code))) {
+      // `policy` access was asked for explicitly: say so rather than fall back to expiring links.
+      if (
+        isNetworkError(err) ||
+        (code !== null && AUTH_ERROR_CODES.has(code)) ||
+        this.#settings.access === 'policy'
+      ) {
         throw this.#error(err, 'set the bucket policy');
       }
       return 'presigned';
     }
+  }
+
+  /** `auto` falls back to presigned links; `policy` was asked for explicitly and refuses to. */
+  #fallback(why: string): PublishAccess {
+    if (this.#settings.access !== 'policy') return 'presigned';
+    throw new ShowcaseError('publish_error', `Cannot make the bucket public with a bucket policy: ${why}`, {
+      hint: 'Use access "acl" (public-read objects), a public base URL, or "auto" to accept presigned links.',
+      details: { bucket: this.#settings.bucket },
+    });
   }
 
   async #urls(keys: readonly string[], prepared: Prepared): Promise<Map<string, string>> {
@@ -749,61 +876,6 @@ export function signingWindowStart(now: Date, settings: Pick<S3Settings, 'presig
 function expiresAt(prepared: Prepared, settings: S3Settings): string | null {
   if (prepared.signedAt === null) return null;
   return new Date(prepared.signedAt.getTime() + settings.presignSeconds * 1000).toISOString();
-}
-
-interface PolicyStatement {
-  Sid?: string;
-  Effect?: string;
-  Principal?: unknown;
-  Action?: string | string[];
-  Resource?: string | string[];
-  [key: string]: unknown;
-}
-interface BucketPolicy {
-  Version?: string;
-  Statement?: PolicyStatement[];
-  [key: string]: unknown;
-}
-
-function parsePolicy(text: string): BucketPolicy | null {
-  try {
-    const value: unknown = JSON.parse(text);
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
-    const statement = (value as { Statement?: unknown }).Statement;
-    if (statement !== undefined && !Array.isArray(statement)) return null;
-    return value as BucketPolicy;
-  } catch {
-    return null;
-  }
-}
-
-const asList = (v: string | string[] | undefined): string[] =>
-  v === undefined ? [] : Array.isArray(v) ? v : [v];
-
-/** The policy with our public-read statement covering `resources`, or null when it already does. */
-function withPublicRead(policy: BucketPolicy | null, resources: string[]): BucketPolicy | null {
-  const statements = policy?.Statement ?? [];
-  const ours = statements.find((s) => s.Sid === POLICY_SID);
-  const have = new Set(asList(ours?.Resource));
-  if (
-    ours?.Effect === 'Allow' &&
-    asList(ours.Action).includes('s3:GetObject') &&
-    resources.every((r) => have.has(r))
-  ) {
-    return null;
-  }
-  const statement: PolicyStatement = {
-    Sid: POLICY_SID,
-    Effect: 'Allow',
-    Principal: { AWS: ['*'] },
-    Action: ['s3:GetObject'],
-    Resource: [...new Set([...have, ...resources])].sort(),
-  };
-  return {
-    ...(policy ?? {}),
-    Version: policy?.Version ?? '2012-10-17',
-    Statement: [...statements.filter((s) => s.Sid !== POLICY_SID), statement],
-  };
 }
 
 /** http(s).request with an idle timeout: minio has none, and a silent server would hang a publish. */

@@ -16,24 +16,45 @@ export const productFields = [
   'currency',
   'referenceImage',
   'tags',
+  'language',
 ] as const;
 export type ProductField = (typeof productFields)[number];
 
 /** Accepted header spellings per field, in priority order (an `id` column beats a `sku` column). */
+// After the English names, the Portuguese and Spanish ones of the shops the studio serves (accents and
+// case are folded: "Descrição" is `descricao`, "Preço" is `preco`).
 export const FIELD_SYNONYMS: Readonly<Record<ProductField, readonly string[]>> = {
-  id: ['id', 'sku', 'product_id', 'item_id'],
+  id: ['id', 'sku', 'product_id', 'item_id', 'codigo'],
   handle: ['handle', 'slug'],
-  name: ['name', 'title', 'product_name', 'product_title'],
-  description: ['description', 'desc', 'product_description', 'body', 'body_html', 'details'],
-  category: ['category', 'type', 'product_type', 'product_category'],
-  brand: ['brand', 'vendor', 'manufacturer'],
-  materials: ['materials', 'material'],
-  colors: ['colors', 'colours', 'color', 'colour'],
-  audience: ['audience', 'target', 'target_audience'],
-  price: ['price', 'unit_price', 'retail_price'],
-  currency: ['currency', 'currency_code'],
-  referenceImage: ['reference_image', 'image', 'image_url', 'image_src', 'reference_image_url'],
-  tags: ['tags', 'tag', 'keywords'],
+  name: ['name', 'title', 'product_name', 'product_title', 'nome', 'nombre', 'titulo'],
+  description: [
+    'description',
+    'desc',
+    'product_description',
+    'body',
+    'body_html',
+    'details',
+    'descricao',
+    'descripcion',
+  ],
+  category: ['category', 'type', 'product_type', 'product_category', 'categoria', 'tipo'],
+  brand: ['brand', 'vendor', 'manufacturer', 'marca', 'fabricante'],
+  materials: ['materials', 'material', 'materiais', 'materiales'],
+  colors: ['colors', 'colours', 'color', 'colour', 'cores', 'cor', 'colores'],
+  audience: ['audience', 'target', 'target_audience', 'publico', 'publico_alvo'],
+  price: ['price', 'unit_price', 'retail_price', 'preco', 'precio'],
+  currency: ['currency', 'currency_code', 'moeda', 'moneda'],
+  referenceImage: [
+    'reference_image',
+    'image',
+    'image_url',
+    'image_src',
+    'reference_image_url',
+    'imagem',
+    'foto',
+  ],
+  tags: ['tags', 'tag', 'keywords', 'etiquetas', 'palavras_chave'],
+  language: ['language', 'lang', 'locale', 'copy_language', 'idioma', 'sprache', 'langue'],
 };
 
 const synonymToField = new Map<string, { field: ProductField; rank: number }>();

@@ -11,7 +11,7 @@ import {
 } from '../../../shared/index.ts';
 import { parseCsv } from './csv.ts';
 import { readCsvSheet } from './csv-sheet.ts';
-import { parseJsonSheet, readJsonSheet } from './json-sheet.ts';
+import { jsonSheetDefaults, parseJsonSheet, readJsonSheet } from './json-sheet.ts';
 import { buildProducts, type RowCandidate } from './rows.ts';
 import { isShopifyHeader, readShopifySheet } from './shopify.ts';
 
@@ -28,6 +28,8 @@ export interface ParseSheetOptions {
   now?: string;
   /** Currency for prices that name none (a bare "49.90", every Shopify price). Default `EUR`. */
   defaultCurrency?: string;
+  /** Language for products whose row names none (no `language` column or an empty cell). */
+  language?: string;
   /**
    * Ids already in use that this import must not reuse. Leave empty to re-import a sheet onto the same
    * ids (the usual update); pass the catalog's ids to add the sheet's products alongside them.
@@ -71,7 +73,8 @@ function firstLines(content: string): string {
  */
 export function parseSheet(content: string, options: ParseSheetOptions): ParsedSheet {
   const { filename } = options;
-  const defaultCurrency = options.defaultCurrency ?? DEFAULT_CURRENCY;
+  let defaultCurrency = options.defaultCurrency ?? DEFAULT_CURRENCY;
+  let sheetLanguage = options.language;
   if (content.replace(/^\uFEFF/, '').trim() === '') {
     throw new ShowcaseError('invalid_input', `${filename}: the sheet is empty`, {
       hint: 'Drop a CSV with a header row and one product per line, or a JSON array of products.',
@@ -83,6 +86,10 @@ export function parseSheet(content: string, options: ParseSheetOptions): ParsedS
 
   let candidates: RowCandidate[];
   if (format === 'json') {
+    // A JSON sheet may name its own language and currency next to its products.
+    const own = jsonSheetDefaults(content);
+    defaultCurrency = own.currency ?? defaultCurrency;
+    sheetLanguage = own.language ?? sheetLanguage;
     candidates = readJsonSheet(parseJsonSheet(content, filename), defaultCurrency);
   } else {
     const parsed = parseCsv(content);
@@ -93,6 +100,10 @@ export function parseSheet(content: string, options: ParseSheetOptions): ParsedS
     }
   }
 
+  if (sheetLanguage !== undefined) {
+    for (const c of candidates)
+      if (!c.malformed && c.input.language === undefined) c.input.language = sheetLanguage;
+  }
   const built = buildProducts(candidates, {
     sourceSheet: filename,
     ...(options.now === undefined ? {} : { now: options.now }),
@@ -125,4 +136,13 @@ export function productsFromInputs(
 }
 
 export { type CsvRecord, parseCsv } from './csv.ts';
+export { type ShopifyCatalogContext, shopifyCatalogCsv } from './shopify-catalog.ts';
+export {
+  exportShopifyCsv,
+  neutralise,
+  SHOPIFY_COLUMNS,
+  type ShopifyExportProduct,
+  type ShopifyExportResult,
+  shopifyHandle,
+} from './shopify-export.ts';
 export { htmlToText, parsePrice, splitList } from './values.ts';

@@ -25,6 +25,26 @@ function attributeText(value: unknown): string | undefined {
   return JSON.stringify(value);
 }
 
+/** Sheet-wide values a JSON sheet may give next to its products: `{ "language", "currency", "products" }`. */
+export interface JsonSheetDefaults {
+  language?: string;
+  currency?: string;
+}
+
+/** The sheet-wide `language` and `currency` of `{ "language": "pt-BR", "currency": "BRL", "products": [...] }`. */
+export function jsonSheetDefaults(content: string): JsonSheetDefaults {
+  try {
+    const data: unknown = JSON.parse(content.charCodeAt(0) === 0xfeff ? content.slice(1) : content);
+    if (!isRecord(data)) return {};
+    const text = (v: unknown) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined);
+    const language = text(data.language);
+    const currency = text(data.currency)?.toUpperCase();
+    return { ...(language ? { language } : {}), ...(currency ? { currency } : {}) };
+  } catch {
+    return {};
+  }
+}
+
 /** Parses the JSON text; throws `invalid_input` naming the file and the JSON error when it is not JSON. */
 export function parseJsonSheet(content: string, filename: string): unknown[] {
   const text = content.charCodeAt(0) === 0xfeff ? content.slice(1) : content;

@@ -33,6 +33,7 @@ const textFields = [
   'brand',
   'audience',
   'referenceImage',
+  'language',
 ] as const satisfies readonly ProductField[];
 const listFields = ['materials', 'colors', 'tags'] as const satisfies readonly ProductField[];
 
@@ -86,7 +87,7 @@ export function buildCandidate(
   if (typeof price === 'number') {
     input.price = { amount: price, currency: currencyColumn ?? defaultCurrency };
   } else if (typeof price === 'string' && price !== '') {
-    const parsed = parsePrice(price);
+    const parsed = parsePrice(price, { currency: currencyColumn ?? defaultCurrency });
     if (!parsed.ok) {
       errors.push({ line, field: 'price', message: parsed.message });
     } else if (

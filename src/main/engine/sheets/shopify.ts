@@ -2,7 +2,7 @@
 // its Handle. The first row carries the product's own columns (Title, Body (HTML), Vendor …); later rows
 // only add option values, prices and images. Each handle becomes one product.
 
-import type { ImportRowError } from '../../../shared/index.ts';
+import type { ImportRowError, ShopifyVariant } from '../../../shared/index.ts';
 import { ShowcaseError } from '../../../shared/index.ts';
 import { normalizeHeader } from './columns.ts';
 import { type CsvParseResult, isBlankRecord } from './csv.ts';
@@ -38,7 +38,30 @@ interface ProductGroup {
   currency: string | undefined;
   skus: string[];
   images: Array<{ src: string; position: number; order: number }>;
+  /** Every variant row as exported, for the way back to Shopify. */
+  variants: ShopifyVariant[];
+  published: string;
+  giftCard: string;
   errors: ImportRowError[];
+}
+
+/** Undoes the `'` our own Shopify export puts before a cell that starts like a formula (see shopify-export.ts). */
+function unneutralise(cell: string): string {
+  return /^'[=+\-@\t\r]/.test(cell) ? cell.slice(1) : cell;
+}
+
+/** Shopify writes TRUE/FALSE; an empty cell is "not given". */
+function shopifyBoolean(cell: string): boolean | undefined {
+  const v = cell.trim().toLowerCase();
+  if (v === 'true') return true;
+  if (v === 'false') return false;
+  return undefined;
+}
+
+function shopifyNumber(cell: string): number | undefined {
+  if (cell.trim() === '') return undefined;
+  const n = Number(cell.trim());
+  return Number.isFinite(n) ? n : undefined;
 }
 
 function pushUnique(list: string[], value: string): void {
@@ -88,7 +111,7 @@ export function readShopifySheet(
     }
     const cell = (key: string): string => {
       const i = index.get(key);
-      return i === undefined ? '' : (record.fields[i] ?? '').trim();
+      return i === undefined ? '' : unneutralise((record.fields[i] ?? '').trim());
     };
     const handle = cell('handle');
     if (handle === '') {
@@ -127,6 +150,9 @@ export function readShopifySheet(
         currency: undefined,
         skus: [],
         images: [],
+        variants: [],
+        published: '',
+        giftCard: '',
         errors: [],
       };
       groups.set(handle, group);
@@ -144,6 +170,8 @@ export function readShopifySheet(
     g.seoTitle = fill(g.seoTitle, 'seo_title');
     g.seoDescription = fill(g.seoDescription, 'seo_description');
     g.status = fill(g.status, 'status');
+    g.published = fill(g.published, 'published');
+    g.giftCard = fill(g.giftCard, 'gift_card');
 
     for (const n of OPTION_INDEXES) {
       const name = cell(`option${n}_name`);
@@ -157,14 +185,46 @@ export function readShopifySheet(
     }
 
     const priceCell = cell('variant_price');
+    let variantPrice: number | undefined;
     if (priceCell !== '') {
       const price = parsePrice(priceCell);
       if (price.ok) {
         g.prices.push(price.amount);
+        variantPrice = price.amount;
         g.currency ??= price.currency;
       } else {
         g.errors.push({ line: record.line, field: 'price', message: price.message });
       }
+    }
+    // Shopify exports carry no currency; a `Currency` column (added by the operator) names it.
+    const currencyCell = cell('currency') || cell('variant_currency');
+    if (currencyCell !== '') g.currency ??= currencyCell.toUpperCase();
+    // A row with option values, a SKU or a price is a variant; rows with only an image are not.
+    const optionValues = OPTION_INDEXES.map((n) => cell(`option${n}_value`));
+    if (optionValues.some((v) => v !== '') || cell('variant_sku') !== '' || priceCell !== '') {
+      const compareCell = cell('variant_compare_at_price');
+      const compareAt = compareCell === '' ? null : parsePrice(compareCell);
+      const variant: ShopifyVariant = {
+        options: optionValues.slice(0, Math.max(1, optionValues.findLastIndex((v) => v !== '') + 1)),
+      };
+      const put = <K extends keyof ShopifyVariant>(key: K, value: ShopifyVariant[K] | undefined | '') => {
+        if (value !== undefined && value !== '') variant[key] = value as ShopifyVariant[K];
+      };
+      put('sku', cell('variant_sku'));
+      put('price', variantPrice);
+      put('compareAtPrice', compareAt?.ok ? compareAt.amount : undefined);
+      put('barcode', cell('variant_barcode'));
+      put('grams', shopifyNumber(cell('variant_grams')));
+      put('weightUnit', cell('variant_weight_unit'));
+      put('inventoryTracker', cell('variant_inventory_tracker'));
+      const qty = shopifyNumber(cell('variant_inventory_qty'));
+      put('inventoryQty', qty !== undefined && Number.isInteger(qty) ? qty : undefined);
+      put('inventoryPolicy', cell('variant_inventory_policy'));
+      put('fulfillmentService', cell('variant_fulfillment_service'));
+      put('requiresShipping', shopifyBoolean(cell('variant_requires_shipping')));
+      put('taxable', shopifyBoolean(cell('variant_taxable')));
+      put('image', cell('variant_image'));
+      g.variants.push(variant);
     }
     pushUnique(g.skus, cell('variant_sku'));
 
@@ -246,6 +306,16 @@ function groupToCandidate(g: ProductGroup, defaultCurrency: string): RowCandidat
     attributes,
     defaultCurrency,
   );
+  const optionNames = OPTION_INDEXES.filter((n) => g.optionNames.has(n)).map(
+    (n) => g.optionNames.get(n) ?? `Option${n}`,
+  );
+  candidate.input.shopify = {
+    optionNames,
+    variants: g.variants,
+    ...(g.productCategory !== '' ? { productCategory: g.productCategory } : {}),
+    ...(shopifyBoolean(g.published) === undefined ? {} : { published: shopifyBoolean(g.published) }),
+    ...(shopifyBoolean(g.giftCard) === undefined ? {} : { giftCard: shopifyBoolean(g.giftCard) }),
+  };
   candidate.errors.push(...g.errors);
   return candidate;
 }

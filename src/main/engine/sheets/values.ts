@@ -22,11 +22,77 @@ const CURRENCY_SYMBOLS: Readonly<Record<string, string>> = {
   '€': 'EUR',
   $: 'USD',
   US$: 'USD',
+  R$: 'BRL',
+  C$: 'CAD',
+  CA$: 'CAD',
+  A$: 'AUD',
+  AU$: 'AUD',
+  NZ$: 'NZD',
+  HK$: 'HKD',
+  MX$: 'MXN',
+  S$: 'SGD',
   '£': 'GBP',
   '¥': 'JPY',
   '₹': 'INR',
   '₩': 'KRW',
+  '₺': 'TRY',
+  '₽': 'RUB',
+  '₪': 'ILS',
+  zł: 'PLN',
+  Kč: 'CZK',
 };
+const AMBIGUOUS_SYMBOLS: ReadonlySet<string> = new Set(['$', '¥']);
+/** Longest first, so "R$" is not read as "$" after an "R". */
+const SYMBOL_PATTERN = Object.keys(CURRENCY_SYMBOLS)
+  .sort((a, b) => b.length - a.length)
+  .map((k) => k.replace(/[$]/g, '\\$'))
+  .join('|');
+const LEADING_SYMBOL = new RegExp(`^(${SYMBOL_PATTERN})\\s*(.+)$`, 'i');
+const TRAILING_SYMBOL = new RegExp(`^(.+?)\\s*(${SYMBOL_PATTERN})$`, 'i');
+
+/**
+ * Currencies whose shops write the decimal comma ("89,90", "1.234,56"): a lone "1.234" in such a sheet
+ * is one thousand two hundred thirty-four, not one point two. EUR is among them (most of the euro area).
+ */
+const DECIMAL_COMMA_CURRENCIES: ReadonlySet<string> = new Set([
+  'EUR',
+  'BRL',
+  'ARS',
+  'CLP',
+  'COP',
+  'UYU',
+  'PYG',
+  'BOB',
+  'VES',
+  'TRY',
+  'RUB',
+  'PLN',
+  'CZK',
+  'HUF',
+  'RON',
+  'BGN',
+  'DKK',
+  'NOK',
+  'SEK',
+  'ISK',
+  'IDR',
+  'VND',
+  'UAH',
+  'RSD',
+]);
+
+export interface PriceContext {
+  /** The row's or the sheet's currency (a currency column, the import setting). */
+  currency?: string;
+}
+
+/** Symbol lookup that ignores case for letter symbols ("r$", "ZŁ"). */
+function symbolCurrency(symbol: string): string | undefined {
+  return (
+    CURRENCY_SYMBOLS[symbol] ??
+    Object.entries(CURRENCY_SYMBOLS).find(([k]) => k.toLowerCase() === symbol.toLowerCase())?.[1]
+  );
+}
 
 const KNOWN_CURRENCIES: ReadonlySet<string> = new Set(Intl.supportedValuesOf('currency'));
 
@@ -34,14 +100,16 @@ export type PriceParse =
   | { ok: true; amount: number; currency: string | undefined; fromSymbol: boolean }
   | { ok: false; message: string };
 
-const PRICE_HELP = 'write it like 49.90, €49.90 or 49.90 EUR';
+const PRICE_HELP = 'write it like 49.90, €49.90, R$ 89,90 or 49.90 EUR';
 
 /**
  * Reads a price cell: "49.90", "49,90", "€49.90", "49.90 EUR", "EUR 49.90", "$1,299.00", "1.299,00 €",
- * "1 299,50". The currency is `undefined` when the cell names none; `fromSymbol` marks a currency
- * guessed from a symbol ("$" could be any dollar), which an explicit currency column overrides.
+ * "R$ 89,90", "1 299,50". The currency is `undefined` when the cell names none; `fromSymbol` marks a
+ * currency guessed from an ambiguous symbol ("$" could be any dollar), which a currency column
+ * overrides. A lone separator before three digits ("1.234") is read in the convention of the cell's
+ * currency, else of `context.currency` (the row's or the sheet's): thousands in BRL or EUR, decimals in USD.
  */
-export function parsePrice(cell: string): PriceParse {
+export function parsePrice(cell: string, context: PriceContext = {}): PriceParse {
   let text = cell.trim().replace(/[\u00a0\u202f]/g, ' ');
   let currency: string | undefined;
   let fromSymbol = false;
@@ -58,13 +126,14 @@ export function parsePrice(cell: string): PriceParse {
     }
   }
   if (currency === undefined) {
-    const symbol = /^(US\$|[€$£¥₹₩])\s*(.+)$/.exec(text) ?? /^(.+?)\s*(US\$|[€$£¥₹₩])$/.exec(text);
-    if (symbol) {
-      const [, a = '', b = ''] = symbol;
-      const leading = CURRENCY_SYMBOLS[a] !== undefined;
-      currency = CURRENCY_SYMBOLS[leading ? a : b];
-      fromSymbol = true;
-      text = (leading ? b : a).trim();
+    const leading = LEADING_SYMBOL.exec(text);
+    const trailing = leading ? null : TRAILING_SYMBOL.exec(text);
+    const symbol = leading?.[1] ?? trailing?.[2];
+    if (symbol !== undefined) {
+      currency = symbolCurrency(symbol);
+      text = ((leading ? leading[2] : trailing?.[1]) ?? '').trim();
+      // "$" is a dozen currencies and "¥" two: a currency column may say which. "R$" or "€" may not.
+      fromSymbol = AMBIGUOUS_SYMBOLS.has(symbol);
     }
   }
 
@@ -76,7 +145,11 @@ export function parsePrice(cell: string): PriceParse {
   if (!/^\d[\d .,']*$/.test(text) || /[.,']$/.test(text)) {
     return { ok: false, message: `"${cell.trim()}" is not a price; ${PRICE_HELP}` };
   }
-  const amount = Number(normaliseDecimal(text));
+  // The cell's own currency decides how "1.234" reads; a bare number follows the row's or sheet's.
+  const convention = currency ?? context.currency?.toUpperCase();
+  const amount = Number(
+    normaliseDecimal(text, convention !== undefined && DECIMAL_COMMA_CURRENCIES.has(convention)),
+  );
   if (!Number.isFinite(amount))
     return { ok: false, message: `"${cell.trim()}" is not a price; ${PRICE_HELP}` };
   if (negative && amount !== 0)
@@ -89,7 +162,7 @@ export function parsePrice(cell: string): PriceParse {
  * decimal mark ("1.299,00", "1,299.00"); a lone kind followed by exactly three digits in every group
  * is a thousands separator ("1,299", "1.299.000"), otherwise it is the decimal mark ("49,90", "49.9").
  */
-function normaliseDecimal(digits: string): string {
+function normaliseDecimal(digits: string, decimalComma = false): string {
   const compact = digits.replace(/[ ']/g, '');
   const lastDot = compact.lastIndexOf('.');
   const lastComma = compact.lastIndexOf(',');
@@ -101,7 +174,10 @@ function normaliseDecimal(digits: string): string {
   const mark = lastDot >= 0 ? '.' : lastComma >= 0 ? ',' : undefined;
   if (mark === undefined) return compact;
   const groups = compact.split(mark);
-  const thousandsOnly = groups.length > 2 || (mark === ',' && groups[1]?.length === 3);
+  // A single mark followed by three digits is the thousands separator of the shop's convention:
+  // "1,299" in a dollar sheet, "1.299" in a real or euro sheet.
+  const thousandsMark = decimalComma ? '.' : ',';
+  const thousandsOnly = groups.length > 2 || (mark === thousandsMark && groups[1]?.length === 3);
   if (thousandsOnly) {
     return groups.slice(1).every((g) => g.length === 3) ? groups.join('') : 'NaN';
   }

@@ -42,52 +42,7 @@ export function copyMessages(product: Product, language: string, variations: num
   return { system, user };
 }
 
-const VARIATION_THEMES = [
-  'three-quarter view on a seamless backdrop',
-  'close-up detail of the material and finish',
-  'top-down flat lay with subtle props',
-  'side profile with soft rim light',
-  'on a textured stone surface',
-  'against a bold complementary colour',
-  'in soft morning window light',
-  'floating with a gentle shadow',
-];
-
-/** Deterministic copy from the product facts alone. */
-export function fallbackCopy(product: Product, variations: number): CopyDraft {
-  const material = product.materials[0];
-  const color = product.colors[0];
-  const descriptor = [color, material].filter(Boolean).join(' ');
-  const subject = descriptor ? `${descriptor} ${product.name}` : product.name;
-  const category = product.category ? product.category.toLowerCase() : 'product';
-  const bullets = [
-    material ? `Made from ${product.materials.join(', ')}` : `Thoughtfully designed ${category}`,
-    product.colors.length > 0 ? `Available in ${product.colors.join(', ')}` : 'Clean, timeless look',
-    product.audience ? `Made for ${product.audience}` : 'Built for everyday use',
-  ];
-  if (product.brand) bullets.push(`By ${product.brand}`);
-  const firstSentence = product.description?.split(/(?<=[.!?])\s/)[0]?.trim();
-  return {
-    title: product.name.slice(0, 200),
-    tagline: (firstSentence && firstSentence.length <= 300
-      ? firstSentence
-      : `The ${category} you'll reach for every day`
-    ).slice(0, 300),
-    bullets,
-    description: (
-      product.description?.trim() || `${product.name}: a ${category} made to be used and loved.`
-    ).slice(0, 5000),
-    prompts: {
-      hero: `studio product photo of a ${subject}, centered, seamless background, soft diffused light, sharp focus, high detail`,
-      lifestyle: `lifestyle photo of a ${subject} in use in a natural, fitting setting, shallow depth of field, warm natural light`,
-      variations: Array.from(
-        { length: Math.max(1, variations) },
-        (_, i) => VARIATION_THEMES[i % VARIATION_THEMES.length] ?? '',
-      ),
-      negative: 'text, watermark, logo, blurry, distorted, low quality',
-    },
-  };
-}
+export { fallbackCopy } from './fallback-copy.ts';
 
 /** The image prompt for one asset: brand prefix + the copy's prompt (+ the variation theme). */
 export function imagePrompt(

@@ -91,7 +91,10 @@ export class CopyWriter {
         options.onAnswer?.();
       }
     }
-    return { copy: finish(fallbackCopy(product, options.variations), options, 'fallback'), attempts };
+    return {
+      copy: finish(fallbackCopy(product, options.variations, options.language), options, 'fallback'),
+      attempts,
+    };
   }
 }
 

@@ -3,15 +3,29 @@
 // works from a file:// folder, an S3 bucket or an e-mail link alike. Every product string is
 // HTML-escaped where it lands; JSON-LD is serialised so no string can close its <script> element.
 import type { CatalogIndex, GalleryAsset, GalleryDocument, UrlFor } from './gallery.ts';
+import { type ChannelBadge, renderChannelSection, STYLE_CHANNELS } from './page-channels.ts';
+import { formatDate, localeTag, type PageLabels, pageLabels, titleWithBrand } from './page-i18n.ts';
+
+/**
+ * `internal`: the studio's own page (status, seeds, templates, prompts, channel compliance);
+ * `public`: what is published — the product, its copy and images, nothing about how they were made.
+ */
+export type PageAudience = 'internal' | 'public';
 
 export interface RenderGalleryOptions {
   urlFor: UrlFor;
   /** Link back to the catalog page; omitted when the page is shared on its own. */
   catalogHref?: string;
+  /** Default `internal`. */
+  audience?: PageAudience;
+  /** Channel compliance badges (internal page only). */
+  channels?: readonly ChannelBadge[];
 }
 
 export interface RenderCatalogOptions {
   urlFor: UrlFor;
+  /** Default `internal` (status badges on the cards); `public` leaves them out. */
+  audience?: PageAudience;
 }
 
 const htmlEscapes: Record<string, string> = {
@@ -98,6 +112,7 @@ interface ImageOptions {
   alt: string;
   lazy: boolean;
   urlFor: UrlFor;
+  labels: PageLabels;
   sizes?: string;
 }
 
@@ -112,8 +127,8 @@ function renderImage(asset: GalleryAsset | undefined, options: ImageOptions): st
   }
   const [w, h] = placeholderRatio(asset);
   return (
-    `<div class="placeholder" role="img" aria-label="${escapeHtml(`${options.alt} (image not available)`)}" ` +
-    `style="aspect-ratio: ${w} / ${h}">${placeholderIcon}<span>Image coming soon</span></div>`
+    `<div class="placeholder" role="img" aria-label="${escapeHtml(`${options.alt} (${options.labels.imageUnavailable})`)}" ` +
+    `style="aspect-ratio: ${w} / ${h}">${placeholderIcon}<span>${escapeHtml(options.labels.imageComingSoon)}</span></div>`
   );
 }
 
@@ -292,23 +307,23 @@ function productJsonLd(doc: GalleryDocument, urlFor: UrlFor): Record<string, unk
   return ld;
 }
 
-function factsList(doc: GalleryDocument, price: string | null): string {
+function factsList(doc: GalleryDocument, price: string | null, t: PageLabels): string {
   const { product } = doc;
   const rows: Array<[string, string]> = [];
   const chips = (items: string[]) =>
     `<span class="chips">${items.map((i) => `<span class="chip">${escapeHtml(i)}</span>`).join('')}</span>`;
-  if (price) rows.push(['Price', escapeHtml(price)]);
-  if (product.brand) rows.push(['Brand', escapeHtml(product.brand)]);
-  if (product.category) rows.push(['Category', escapeHtml(product.category)]);
-  if (product.materials.length > 0) rows.push(['Materials', chips(product.materials)]);
-  if (product.colors.length > 0) rows.push(['Colours', chips(product.colors)]);
-  if (product.audience) rows.push(['Made for', escapeHtml(product.audience)]);
+  if (price) rows.push([t.price, escapeHtml(price)]);
+  if (product.brand) rows.push([t.brand, escapeHtml(product.brand)]);
+  if (product.category) rows.push([t.category, escapeHtml(product.category)]);
+  if (product.materials.length > 0) rows.push([t.materials, chips(product.materials)]);
+  if (product.colors.length > 0) rows.push([t.colours, chips(product.colors)]);
+  if (product.audience) rows.push([t.madeFor, escapeHtml(product.audience)]);
   for (const [key, value] of Object.entries(product.attributes)) {
     if (value.trim() !== '') rows.push([attributeLabel(key), escapeHtml(value)]);
   }
   if (rows.length === 0) return '';
   const dl = rows.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${v}</dd>`).join('\n');
-  return `<aside class="facts" aria-labelledby="facts-title"><h2 id="facts-title">At a glance</h2><dl>\n${dl}\n</dl></aside>`;
+  return `<aside class="facts" aria-labelledby="facts-title"><h2 id="facts-title">${escapeHtml(t.atAGlance)}</h2><dl>\n${dl}\n</dl></aside>`;
 }
 
 const acronyms = new Set(['sku', 'gtin', 'ean', 'upc', 'mpn', 'isbn']);
@@ -323,7 +338,13 @@ function attributeLabel(key: string): string {
 const kindLabel = (a: GalleryAsset): string =>
   a.kind === 'variation' ? `Variation ${a.idx}` : a.kind.charAt(0).toUpperCase() + a.kind.slice(1);
 
-function detailsFooter(doc: GalleryDocument): string {
+/** The published page's footer: when and with what, nothing about how. */
+function publicFooter(doc: GalleryDocument, language: string): string {
+  const t = pageLabels(language);
+  return `<footer>\n<p class="colophon">${escapeHtml(t.generated(formatDate(doc.generatedAt, language), `${doc.app.name} ${doc.app.version}`))}</p>\n</footer>`;
+}
+
+function detailsFooter(doc: GalleryDocument, language: string): string {
   const meta: Array<[string, string]> = [
     ['Base seed', `<code>${doc.seeds.base}</code>${doc.seeds.locked ? ' (locked)' : ''}`],
     ['Model family', escapeHtml(doc.family)],
@@ -359,7 +380,7 @@ ${rows}
 </tbody>
 </table></div>
 </details>
-<p class="colophon">Generated ${escapeHtml(doc.generatedAt.slice(0, 10))} with ${escapeHtml(`${doc.app.name} ${doc.app.version}`)}</p>
+<p class="colophon">${escapeHtml(pageLabels(language).generated(formatDate(doc.generatedAt, language), `${doc.app.name} ${doc.app.version}`))}</p>
 </footer>`;
 }
 
@@ -367,7 +388,9 @@ ${rows}
 export function renderGalleryHtml(doc: GalleryDocument, options: RenderGalleryOptions): string {
   const { product, copy } = doc;
   const { urlFor } = options;
-  const language = copy?.language ?? 'en';
+  const language = localeTag(copy?.language ?? product.language ?? 'en');
+  const t = pageLabels(language);
+  const internal = (options.audience ?? 'internal') === 'internal';
   const title = copy?.title ?? product.name;
   const tagline = copy?.tagline ?? '';
   const description = copy?.description ?? product.description ?? '';
@@ -396,21 +419,22 @@ export function renderGalleryHtml(doc: GalleryDocument, options: RenderGalleryOp
   const topbar =
     options.catalogHref === undefined
       ? ''
-      : `<nav class="topbar"><a href="${escapeHtml(options.catalogHref)}">← All products</a></nav>\n`;
+      : `<nav class="topbar"><a href="${escapeHtml(options.catalogHref)}">${escapeHtml(t.allProducts)}</a></nav>\n`;
 
   const variationGrid =
     variations.length === 0
       ? ''
       : `<section class="variations" aria-labelledby="variations-title">
-<div class="variations-head"><h2 id="variations-title">Variations</h2></div>
+<div class="variations-head"><h2 id="variations-title">${escapeHtml(t.variations)}</h2></div>
 <ul class="grid">
 ${variations
   .map(
     (v) =>
       `<li><figure>${renderImage(v, {
-        alt: `${title}, variation ${v.idx}`,
+        alt: `${title}, ${t.variation(v.idx)}`,
         lazy: true,
         urlFor,
+        labels: t,
         sizes: '(max-width: 880px) 50vw, 300px',
       })}</figure></li>`,
   )
@@ -418,12 +442,12 @@ ${variations
 </ul>
 </section>`;
 
-  const facts = factsList(doc, price);
+  const facts = factsList(doc, price, t);
   const story =
     description || facts
       ? `<section class="story">
 <div class="description">
-<h2>About this product</h2>
+<h2>${escapeHtml(t.about)}</h2>
 ${paragraphs(description)}
 </div>
 ${facts}
@@ -432,9 +456,9 @@ ${facts}
 
   return `${head({
     lang: language,
-    title: product.brand ? `${title} · ${product.brand}` : title,
+    title: titleWithBrand(title, product.brand),
     description: tagline || description.slice(0, 160),
-    style: STYLE_BASE + STYLE_PRODUCT,
+    style: STYLE_BASE + STYLE_PRODUCT + (internal ? STYLE_CHANNELS : ''),
     generator: `${doc.app.name} ${doc.app.version}`,
     extra: `${og.join('\n')}\n`,
   })}${jsonLdScript(productJsonLd(doc, urlFor))}
@@ -446,6 +470,7 @@ ${topbar}<header class="intro">
     alt: title,
     lazy: false,
     urlFor,
+    labels: t,
     sizes: '(max-width: 880px) 100vw, 680px',
   })}</div>
 <div class="summary">
@@ -463,11 +488,13 @@ ${
         alt: tagline ? `${title}: ${tagline}` : title,
         lazy: true,
         urlFor,
+        labels: t,
       })}</figure></section>`
     : ''
 }
 ${variationGrid}
-${detailsFooter(doc)}
+${internal ? renderChannelSection(options.channels) : ''}
+${internal ? detailsFooter(doc, language) : publicFooter(doc, language)}
 </main>
 </body>
 </html>
@@ -476,6 +503,16 @@ ${detailsFooter(doc)}
 
 const statusLabel = { complete: 'Complete', partial: 'Partial', failed: 'Failed' } as const;
 
+/** The catalog page speaks the language most of its products are written in. */
+function catalogLanguage(documents: readonly GalleryDocument[]): string {
+  const counts = new Map<string, number>();
+  for (const d of documents) {
+    const tag = localeTag(d.copy?.language ?? d.product.language ?? 'en');
+    counts.set(tag, (counts.get(tag) ?? 0) + 1);
+  }
+  return [...counts].sort((a, b) => b[1] - a[1])[0]?.[0] ?? 'en';
+}
+
 /** The catalog page: one card per product, linking its page. */
 export function renderCatalogIndexHtml(
   index: CatalogIndex,
@@ -483,13 +520,21 @@ export function renderCatalogIndexHtml(
   options: RenderCatalogOptions,
 ): string {
   const { urlFor } = options;
+  const internal = (options.audience ?? 'internal') === 'internal';
+  const language = catalogLanguage(documents);
+  const t = pageLabels(language);
   const cards = index.products.map((entry, i) => {
     const doc = documents[i];
     const image = doc?.assets.find((a) => a.filename === entry.image);
-    const price = doc ? formatPrice(doc.product.price, doc.copy?.language ?? 'en') : null;
+    const price = doc
+      ? formatPrice(doc.product.price, localeTag(doc.copy?.language ?? doc.product.language ?? language))
+      : null;
     const brand = doc?.product.brand ?? '';
+    const badge = internal
+      ? `<span class="badge badge-${entry.status}">${statusLabel[entry.status]}</span>`
+      : '';
     return `<li><a class="card" href="${escapeHtml(urlFor(entry.html))}">
-<div class="card-media">${renderImage(image, { alt: entry.title, lazy: i >= 8, urlFor, sizes: '(max-width: 600px) 100vw, 300px' })}<span class="badge badge-${entry.status}">${statusLabel[entry.status]}</span></div>
+<div class="card-media">${renderImage(image, { alt: entry.title, lazy: i >= 8, urlFor, labels: t, sizes: '(max-width: 600px) 100vw, 300px' })}${badge}</div>
 <div class="card-body"><h2>${escapeHtml(entry.title)}</h2>${entry.tagline ? `<p>${escapeHtml(entry.tagline)}</p>` : ''}
 <p class="card-meta"><span>${escapeHtml(brand)}</span>${price ? `<span class="card-price">${escapeHtml(price)}</span>` : ''}</p></div>
 </a></li>`;
@@ -507,9 +552,9 @@ export function renderCatalogIndexHtml(
       ...(entry.image ? { image: urlFor(entry.image) } : {}),
     })),
   };
-  const count = `${index.products.length} ${index.products.length === 1 ? 'product' : 'products'}`;
+  const count = t.products(index.products.length);
   return `${head({
-    lang: 'en',
+    lang: language,
     title: index.title,
     description: `${index.title}: ${count}`,
     style: STYLE_BASE + STYLE_CATALOG,
@@ -518,9 +563,9 @@ export function renderCatalogIndexHtml(
 </head>
 <body>
 <main class="page">
-<header class="catalog-head"><div><p class="eyebrow">Catalog</p><h1>${escapeHtml(index.title)}</h1></div><p class="count">${escapeHtml(count)}</p></header>
-${cards.length > 0 ? `<ul class="cards">\n${cards.join('\n')}\n</ul>` : '<p class="empty">No products yet.</p>'}
-<footer>Generated ${escapeHtml(index.generatedAt.slice(0, 10))} with ${escapeHtml(`${index.app.name} ${index.app.version}`)}</footer>
+<header class="catalog-head"><div><p class="eyebrow">${escapeHtml(t.catalog)}</p><h1>${escapeHtml(index.title)}</h1></div><p class="count">${escapeHtml(count)}</p></header>
+${cards.length > 0 ? `<ul class="cards">\n${cards.join('\n')}\n</ul>` : `<p class="empty">${escapeHtml(t.noProducts)}</p>`}
+<footer>${escapeHtml(t.generated(formatDate(index.generatedAt, language), `${index.app.name} ${index.app.version}`))}</footer>
 </main>
 </body>
 </html>

@@ -26,8 +26,9 @@ import {
   ShowcaseError,
   TemplateFamilySchema,
 } from '../../../shared/index.ts';
-import { renderCatalogIndexHtml, renderGalleryHtml } from './gallery-html.ts';
+import { type PageAudience, renderCatalogIndexHtml, renderGalleryHtml } from './gallery-html.ts';
 import { galleryFileNames, resolveInside } from './naming.ts';
+import type { ChannelBadge } from './page-channels.ts';
 
 export const GALLERY_SCHEMA_VERSION = 1;
 export const CATALOG_INDEX_FILES = { html: 'index.html', json: 'index.json' } as const;
@@ -40,10 +41,15 @@ export type AppInfo = z.infer<typeof AppInfoSchema>;
 export const DEFAULT_APP_INFO: AppInfo = { name: APP_NAME, version: packageJson.version };
 
 /**
- * Product facts as published. The operator's local paths (`sourceSheet`, `referenceImage`) are left
- * out on purpose: this document is uploaded next to the public page.
+ * Product facts as published. The operator's local paths (`sourceSheet`, `referenceImage`) and the
+ * Shopify round-trip data (inventory, variants) are left out on purpose: this document is uploaded next
+ * to the public page.
  */
-export const GalleryProductSchema = ProductSchema.omit({ sourceSheet: true, referenceImage: true });
+export const GalleryProductSchema = ProductSchema.omit({
+  sourceSheet: true,
+  referenceImage: true,
+  shopify: true,
+});
 export type GalleryProduct = z.infer<typeof GalleryProductSchema>;
 
 export const GalleryCopySchema = ShowcaseCopySchema.pick({
@@ -167,6 +173,8 @@ export interface ComposeGalleryOptions {
   urlFor?: UrlFor;
   /** Link from the page back to the catalog (e.g. `index.html`); no link when absent. */
   catalogHref?: string;
+  /** Channel compliance badges for the (internal) page, from the gallery's last channel export. */
+  channels?: readonly ChannelBadge[];
   app?: AppInfo;
   now?: () => Date;
 }
@@ -185,6 +193,7 @@ export async function composeGallery(options: ComposeGalleryOptions): Promise<Co
   const html = renderGalleryHtml(document, {
     urlFor: options.urlFor ?? relativeUrl,
     ...(options.catalogHref === undefined ? {} : { catalogHref: options.catalogHref }),
+    ...(options.channels === undefined ? {} : { channels: options.channels }),
   });
   await writeFileAtomic(jsonPath, `${JSON.stringify(document, null, 2)}\n`);
   await writeFileAtomic(htmlPath, html);
@@ -344,6 +353,8 @@ export interface ComposeCatalogIndexOptions {
   outputRoot: string;
   documents: readonly GalleryDocument[];
   urlFor?: UrlFor;
+  /** `public` for the published page (no status badges); default `internal`. */
+  audience?: PageAudience;
   title?: string;
   app?: AppInfo;
   now?: () => Date;
@@ -370,7 +381,10 @@ export async function composeCatalogIndex(
   } satisfies CatalogIndex);
   const htmlPath = resolveInside(options.outputRoot, CATALOG_INDEX_FILES.html);
   const jsonPath = resolveInside(options.outputRoot, CATALOG_INDEX_FILES.json);
-  const html = renderCatalogIndexHtml(index, documents, { urlFor: options.urlFor ?? relativeUrl });
+  const html = renderCatalogIndexHtml(index, documents, {
+    urlFor: options.urlFor ?? relativeUrl,
+    ...(options.audience === undefined ? {} : { audience: options.audience }),
+  });
   await writeFileAtomic(jsonPath, `${JSON.stringify(index, null, 2)}\n`);
   await writeFileAtomic(htmlPath, html);
   return { index, htmlPath, jsonPath };

@@ -4,6 +4,7 @@ export {
   type CatalogIndex,
   CatalogIndexSchema,
   type ComposeGalleryOptions,
+  cardImage,
   composeCatalogIndex,
   composeGallery,
   type GalleryDocument,
@@ -13,7 +14,13 @@ export {
   type UrlFor,
   writeFileAtomic,
 } from './gallery.ts';
-export { escapeHtml, formatPrice, renderCatalogIndexHtml, renderGalleryHtml } from './gallery-html.ts';
+export {
+  escapeHtml,
+  formatPrice,
+  type PageAudience,
+  renderCatalogIndexHtml,
+  renderGalleryHtml,
+} from './gallery-html.ts';
 export {
   assetFileName,
   FALLBACK_ID,
@@ -23,6 +30,17 @@ export {
   resolveInside,
   sanitizeId,
 } from './naming.ts';
+export { type ChannelBadge, renderChannelSection } from './page-channels.ts';
+export {
+  formatDate,
+  localeTag,
+  PAGE_LANGUAGES,
+  type PageLabels,
+  type PageLanguage,
+  pageLabels,
+  pageLanguage,
+  titleWithBrand,
+} from './page-i18n.ts';
 export {
   assetId,
   familiesUsedBy,

@@ -2,6 +2,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import type { CatalogListItem } from '../../../shared/index.ts';
 import { rowStatus, useCatalog } from '../../state/catalog.ts';
+import { type ChannelBadge, useChannels } from '../../state/channels.ts';
 import { useNav } from '../../state/nav.ts';
 import { type PublishEntry, usePublish } from '../../state/publish.ts';
 import { useSettings } from '../../state/settings.ts';
@@ -13,6 +14,8 @@ import { ProgressBar } from '../../ui/ProgressBar.tsx';
 import { StatusChip } from '../../ui/StatusChip.tsx';
 import { ViewHeader } from '../../ui/ViewHeader.tsx';
 import { Thumb } from '../catalog/Thumb.tsx';
+import { ChannelChips } from '../channels/ChannelBadges.tsx';
+import { ChannelDialog } from '../channels/ChannelDialog.tsx';
 import { EmailDialog } from './EmailDialog.tsx';
 import './publish.css';
 
@@ -21,12 +24,14 @@ const PUBLISHABLE = new Set(['complete', 'partial']);
 const PublishRow = memo(function PublishRow({
   item,
   entry,
+  channels,
   selected,
   top,
   onEmail,
 }: {
   item: CatalogListItem;
   entry: PublishEntry | undefined;
+  channels: ChannelBadge[] | undefined;
   selected: boolean;
   top: number;
   onEmail(galleryId: string, name: string): void;
@@ -62,6 +67,7 @@ const PublishRow = memo(function PublishRow({
           {item.product.name}
         </button>
         <span className="mono faint">{item.product.id}</span>
+        {channels && <ChannelChips badges={channels} />}
       </div>
       <StatusChip status={status} />
       <div className="publish-result" aria-live="polite">
@@ -100,9 +106,14 @@ const PublishRow = memo(function PublishRow({
             </a>
             <CopyButton text={url} label="Copy URL" testId="publish-copy-url" />
             {entry?.result && (
-              <span className="faint publish-stats">
-                {entry.result.access === 'presigned' ? 'presigned' : 'public'} · {entry.result.uploaded} up,{' '}
-                {entry.result.skipped} unchanged
+              <span
+                className={`faint publish-stats${entry.result.access === 'presigned' ? ' is-presigned' : ''}`}
+                data-testid="publish-access"
+              >
+                {entry.result.access === 'presigned'
+                  ? `presigned link, expires ${entry.result.expiresAt ? new Date(entry.result.expiresAt).toLocaleDateString() : 'soon'}`
+                  : 'public link'}{' '}
+                · {entry.result.uploaded} up, {entry.result.skipped} unchanged
               </span>
             )}
           </div>
@@ -142,6 +153,8 @@ export function PublishView() {
   const batch = usePublish((s) => s.batch);
   const settings = useSettings((s) => s.settings);
   const [email, setEmail] = useState<{ galleryId: string; name: string } | null>(null);
+  const [channelTargets, setChannelTargets] = useState<string[] | null>(null);
+  const channelBadges = useChannels((s) => s.badges);
   const [onlyReady, setOnlyReady] = useState(true);
   const scrollRef = useRef<HTMLDivElement>(null);
 
@@ -178,6 +191,22 @@ export function PublishView() {
           data-testid="publish-select-all"
         >
           {chosen.length === readyIds.length && readyIds.length > 0 ? 'Select none' : 'Select all ready'}
+        </Button>
+        <Button
+          icon="wand"
+          disabled={chosen.length === 0}
+          onClick={() => setChannelTargets(chosen)}
+          data-testid="channels-open"
+        >
+          Export for channels…
+        </Button>
+        <Button
+          icon="file"
+          disabled={chosen.length === 0}
+          onClick={() => void useChannels.getState().downloadShopify(chosen)}
+          data-testid="shopify-csv"
+        >
+          Shopify CSV
         </Button>
         <Button
           variant="primary"
@@ -251,6 +280,7 @@ export function PublishView() {
                     key={item.galleryId}
                     item={item}
                     entry={entries[item.galleryId]}
+                    channels={channelBadges[item.galleryId]}
                     selected={selected.has(item.galleryId)}
                     top={row.start}
                     onEmail={onEmail}
@@ -262,6 +292,7 @@ export function PublishView() {
         )}
       </div>
       <EmailDialog target={email} onClose={() => setEmail(null)} />
+      <ChannelDialog galleryIds={channelTargets} onClose={() => setChannelTargets(null)} />
     </section>
   );
 }

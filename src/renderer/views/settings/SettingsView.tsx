@@ -37,6 +37,7 @@ interface Draft {
   ollamaModel: string;
   family: Settings['family'];
   copyLanguage: string;
+  currency: string;
   variations: string;
   thumbnailMode: Settings['thumbnailMode'];
   thumbnailSize: string;
@@ -53,6 +54,7 @@ interface Draft {
     region: string;
     publicBaseUrl: string;
     presignSeconds: string;
+    access: NonNullable<NonNullable<Settings['s3']>['access']>;
   };
   smtpEnabled: boolean;
   smtp: { url: string; from: string };
@@ -65,6 +67,7 @@ function toDraft(s: Settings): Draft {
     ollamaModel: s.ollamaModel,
     family: s.family,
     copyLanguage: s.copyLanguage,
+    currency: s.currency,
     variations: String(s.variations),
     thumbnailMode: s.thumbnailMode,
     thumbnailSize: String(s.thumbnailSize),
@@ -82,6 +85,7 @@ function toDraft(s: Settings): Draft {
       region: s.s3?.region ?? 'us-east-1',
       publicBaseUrl: s.s3?.publicBaseUrl ?? '',
       presignSeconds: String(s.s3?.presignSeconds ?? 604_800),
+      access: s.s3?.access ?? 'auto',
     },
     smtpEnabled: s.smtp !== null,
     smtp: { url: s.smtp?.url ?? '', from: s.smtp?.from ?? '' },
@@ -98,6 +102,7 @@ function toPatch(draft: Draft, saved: Settings): SettingsPatch {
     ollamaModel: draft.ollamaModel.trim(),
     family: draft.family,
     copyLanguage: draft.copyLanguage.trim(),
+    currency: draft.currency.trim().toUpperCase(),
     variations: num(draft.variations),
     thumbnailMode: draft.thumbnailMode,
     thumbnailSize: num(draft.thumbnailSize),
@@ -115,6 +120,10 @@ function toPatch(draft: Draft, saved: Settings): SettingsPatch {
           region: draft.s3.region.trim() || 'us-east-1',
           publicBaseUrl: draft.s3.publicBaseUrl.trim() === '' ? null : draft.s3.publicBaseUrl.trim(),
           presignSeconds: num(draft.s3.presignSeconds),
+          // `auto` is what an absent value means: keep the stored settings as they were.
+          ...(draft.s3.access === 'auto' && saved.s3?.access === undefined
+            ? {}
+            : { access: draft.s3.access }),
         }
       : null,
     smtp: draft.smtpEnabled ? { url: draft.smtp.url.trim(), from: draft.smtp.from.trim() } : null,
@@ -338,7 +347,13 @@ export function SettingsView() {
                 )}
               </Field>
               {text('copyLanguage', 'Copy language', draft.copyLanguage, (v) => set({ copyLanguage: v }), {
-                hint: 'BCP 47 tag: en, de, fr-CA …',
+                hint: "BCP 47 tag: en, de, fr-CA …; a sheet's language column wins",
+              })}
+            </div>
+            <div className="field-row">
+              {text('currency', 'Shop currency', draft.currency, (v) => set({ currency: v }), {
+                mono: true,
+                hint: 'ISO code (EUR, BRL …): for prices a sheet gives without one, and the Shopify CSV',
               })}
             </div>
             <div className="field-row three">
@@ -472,6 +487,24 @@ export function SettingsView() {
                     (v) => setS3({ presignSeconds: v }),
                     { type: 'number', hint: '60 – 604,800' },
                   )}
+                </div>
+                <div className="field-row">
+                  <Field label="Links" error={err('s3.access')}>
+                    {(id) => (
+                      <select
+                        id={id}
+                        className="select"
+                        value={draft.s3.access}
+                        onChange={(e) => setS3({ access: e.currentTarget.value as Draft['s3']['access'] })}
+                        data-testid="settings-s3-access"
+                      >
+                        <option value="auto">Automatic: public when possible, else presigned (expire)</option>
+                        <option value="policy">Public by bucket policy (error if not allowed)</option>
+                        <option value="acl">Public-read objects (ACL)</option>
+                        <option value="presigned">Always presigned links (expire)</option>
+                      </select>
+                    )}
+                  </Field>
                 </div>
               </>
             )}

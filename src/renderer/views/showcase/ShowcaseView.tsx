@@ -1,8 +1,10 @@
 import { useEffect } from 'react';
+import { useChannels } from '../../state/channels.ts';
 import { useNav } from '../../state/nav.ts';
 import { orderedAssets, useShowcase } from '../../state/showcase.ts';
 import { Spinner } from '../../ui/Button.tsx';
 import { ErrorNote } from '../../ui/ErrorNote.tsx';
+import { ChannelReport } from '../channels/ChannelBadges.tsx';
 import { AssetSlot } from './AssetSlot.tsx';
 import { CopyEditor } from './CopyEditor.tsx';
 import { GalleryPicker } from './GalleryPicker.tsx';
@@ -16,10 +18,15 @@ export function ShowcaseView() {
   const data = useShowcase((s) => (s.galleryId === galleryId ? s.data : null));
   const error = useShowcase((s) => s.error);
   const refresh = useShowcase((s) => s.refresh);
+  const report = useChannels((s) => (galleryId ? s.reports[galleryId] : undefined));
 
   useEffect(() => {
     if (galleryId) void open(galleryId);
   }, [galleryId, open]);
+  useEffect(() => {
+    // The compliance report of the last channel export (none before the first one).
+    if (galleryId && report === undefined) void useChannels.getState().loadReport(galleryId);
+  }, [galleryId, report]);
 
   if (!galleryId) return <GalleryPicker />;
 
@@ -60,6 +67,12 @@ export function ShowcaseView() {
             ))}
             <SetCard data={data} />
           </div>
+          {report && (
+            <ChannelReport
+              report={report}
+              heroSha256={data.assets.find((a) => a.kind === 'hero')?.sha256 ?? null}
+            />
+          )}
         </section>
         <CopyEditor />
       </div>

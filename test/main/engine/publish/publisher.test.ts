@@ -10,6 +10,7 @@ import {
   GalleryPublisher,
   POLICY_SID,
   type PublishProgress,
+  publicGalleryDocument,
   publishCatalog,
   publishGallery,
   signingWindowStart,
@@ -228,7 +229,11 @@ describe('publishGallery', () => {
     for (const asset of doc.assets) {
       expect(asset.remoteUrl).toBe(result.assets.find((a) => a.filename === asset.filename)?.url);
     }
-    expect(result.document).toEqual(doc);
+    // What goes public is the product and its images, not how they were made; the studio keeps the rest.
+    expect(publicGalleryDocument(result.document)).toEqual(doc);
+    expect(doc.assets.every((a) => a.prompt === '' && a.seed === 0 && a.templateId === '')).toBe(true);
+    expect(result.document.assets.some((a) => a.prompt !== '')).toBe(true);
+    expect(html).not.toMatch(/seed|qwen-image\.|<th>Prompt<\/th>|>Complete</i);
   });
 
   it('re-publishing an unchanged gallery uploads nothing and returns the same links', async () => {

@@ -208,7 +208,7 @@ describe('parseSheet — CSV', () => {
     const err = thrown(() => parse('id,price\n1,2\n'));
     expect(err.code).toBe('invalid_input');
     expect(err.message).toBe(
-      'products.csv: no column for the product name; expected one of name, title, product_name or product_title (found: id, price)',
+      'products.csv: no column for the product name; expected one of name, title, product_name, product_title, nome, nombre or titulo (found: id, price)',
     );
     expect(err.details).toMatchObject({ field: 'name' });
   });
@@ -445,5 +445,54 @@ describe('large sheets', () => {
     expect(t2 - t1).toBeLessThan(3_000);
     // Ten times the rows should cost about ten times the time, not a hundred.
     expect(t2 - t1).toBeLessThan(Math.max(30 * (t1 - t0), 500));
+  });
+});
+
+describe('language and currency of a sheet', () => {
+  it('takes R$ prices with a BRL column, and a `language` column per product', () => {
+    const csv =
+      'nome,preço,moeda,idioma\nRede,"R$ 1.234,56",BRL,pt-BR\nMug,"12,90",BRL,\nTasse,"12,90",EUR,de\n';
+    const { products, errors } = parse(csv, { defaultCurrency: 'EUR' });
+    expect(errors).toEqual([]);
+    expect(products.map((p) => [p.name, p.price, p.language])).toEqual([
+      ['Rede', { amount: 1234.56, currency: 'BRL' }, 'pt-BR'],
+      ['Mug', { amount: 12.9, currency: 'BRL' }, undefined],
+      ['Tasse', { amount: 12.9, currency: 'EUR' }, 'de'],
+    ]);
+  });
+
+  it('applies the sheet’s language to rows without one and refuses a malformed tag, naming the field', () => {
+    const { products, errors } = parse('name,language\nA,\nB,es-MX\nC,not a language\n', {
+      language: 'pt-BR',
+    });
+    expect(products.map((p) => [p.name, p.language])).toEqual([
+      ['A', 'pt-BR'],
+      ['B', 'es-MX'],
+    ]);
+    expect(errors).toEqual([
+      { line: 4, field: 'language', message: expect.stringContaining('language tag') },
+    ]);
+  });
+
+  it('reads a JSON sheet’s own language and currency', () => {
+    const json = JSON.stringify({
+      language: 'pt-BR',
+      currency: 'BRL',
+      products: [{ name: 'Rede', price: '89,90' }],
+    });
+    const { products } = parseSheet(json, { filename: 'p.json', now: NOW, defaultCurrency: 'EUR' });
+    expect(products[0]).toMatchObject({ language: 'pt-BR', price: { amount: 89.9, currency: 'BRL' } });
+  });
+
+  it('reads Shopify prices in the shop currency given (not always euros), or a Currency column', () => {
+    const header = 'Handle,Title,Variant Price';
+    const brl = parseSheet(`${header}\nrede,Rede,89.90\n`, {
+      filename: 's.csv',
+      now: NOW,
+      defaultCurrency: 'BRL',
+    });
+    expect(brl.products[0]?.price).toEqual({ amount: 89.9, currency: 'BRL' });
+    const column = parseSheet(`${header},Currency\nrede,Rede,89.90,usd\n`, { filename: 's.csv', now: NOW });
+    expect(column.products[0]?.price).toEqual({ amount: 89.9, currency: 'USD' });
   });
 });

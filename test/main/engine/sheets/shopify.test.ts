@@ -48,6 +48,16 @@ describe('Shopify product export', () => {
           status: 'active',
           price_range: '20–22.5',
         },
+        shopify: {
+          optionNames: ['Colour', 'Size'],
+          productCategory: 'Apparel > Shirts > T-Shirts',
+          // Every variant row as exported, for the export back to Shopify; the image-only row is not one.
+          variants: [
+            { options: ['Red', 'S'], sku: 'TEE-R-S', price: 20 },
+            { options: ['Red', 'M'], sku: 'TEE-R-M', price: 20 },
+            { options: ['Blue', 'S'], sku: 'TEE-B-S', price: 22.5 },
+          ],
+        },
         sourceSheet: 'shopify.csv',
         updatedAt: NOW,
       },
@@ -62,6 +72,10 @@ describe('Shopify product export', () => {
         price: { amount: 9, currency: 'USD' },
         tags: [],
         attributes: { sku: 'MUG-1', status: 'draft' },
+        shopify: {
+          optionNames: ['Title'],
+          variants: [{ options: ['Default Title'], sku: 'MUG-1', price: 9 }],
+        },
         sourceSheet: 'shopify.csv',
         updatedAt: NOW,
       },

@@ -96,3 +96,37 @@ describe('decodeEntities', () => {
     expect(decodeEntities('&eacute;&#233;&#xE9;&bogus;&#xD800;&#0;')).toBe('ééé&bogus;&#xD800;&#0;');
   });
 });
+
+describe('parsePrice in the shop’s own notation', () => {
+  it.each([
+    ['R$ 89,90', 89.9, 'BRL'],
+    ['R$1.234,56', 1234.56, 'BRL'],
+    ['89,90 R$', 89.9, 'BRL'],
+    ['r$ 10', 10, 'BRL'],
+    ['1.234,56 €', 1234.56, 'EUR'],
+    ['$1,299.00', 1299, 'USD'],
+    ['MX$ 350', 350, 'MXN'],
+    ['C$ 12.50', 12.5, 'CAD'],
+    ['49,99 zł', 49.99, 'PLN'],
+  ])('reads %j', (cell, amount, currency) => {
+    const parsed = parsePrice(cell);
+    expect(parsed).toMatchObject({ ok: true, currency });
+    if (parsed.ok) expect(parsed.amount).toBeCloseTo(amount, 10);
+  });
+
+  it('reads a lone separator before three digits in the convention of the row’s currency', () => {
+    expect(parsePrice('1.234', { currency: 'BRL' })).toMatchObject({ ok: true, amount: 1234 });
+    expect(parsePrice('1.234', { currency: 'USD' })).toMatchObject({ ok: true, amount: 1.234 });
+    expect(parsePrice('1,234', { currency: 'EUR' })).toMatchObject({ ok: true, amount: 1.234 });
+    expect(parsePrice('1,234', { currency: 'USD' })).toMatchObject({ ok: true, amount: 1234 });
+    // The cell's own currency wins over the row's.
+    expect(parsePrice('R$ 1.234', { currency: 'USD' })).toMatchObject({ ok: true, amount: 1234 });
+  });
+
+  it('treats only ambiguous symbols as guesses a currency column may override', () => {
+    expect(parsePrice('$3')).toMatchObject({ fromSymbol: true });
+    expect(parsePrice('¥300')).toMatchObject({ fromSymbol: true });
+    expect(parsePrice('R$ 3')).toMatchObject({ fromSymbol: false });
+    expect(parsePrice('€3')).toMatchObject({ fromSymbol: false });
+  });
+});

@@ -21,6 +21,7 @@ const SHIPPED = [
   'sdxl.variation',
   'sdxl.thumbnail',
   'edit.restyle',
+  'edit.white-background',
 ];
 
 async function expectTemplateError(p: Promise<unknown>, ...fragments: string[]): Promise<ShowcaseError> {
