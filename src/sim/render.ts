@@ -30,8 +30,26 @@ function prng(seed: number): () => number {
   };
 }
 
+/**
+ * Prompt words become SVG text. XML 1.0 forbids most control characters even as references, and
+ * librsvg refuses the whole document over one (a product name with an ESC in it failed the render):
+ * those are dropped, markup characters become references.
+ */
 function escapeXml(text: string): string {
-  return text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  let out = '';
+  for (const ch of text) {
+    const code = ch.codePointAt(0) ?? 0;
+    const allowed =
+      code === 0x9 ||
+      code === 0xa ||
+      code === 0xd ||
+      (code >= 0x20 && code <= 0xd7ff) ||
+      (code >= 0xe000 && code <= 0xfffd) ||
+      code >= 0x10000;
+    if (!allowed) continue;
+    out += ch === '<' || ch === '>' || ch === '&' || ch === '"' || ch === "'" ? `&#${code};` : ch;
+  }
+  return out;
 }
 
 const fmt = (n: number) => (Math.round(n * 10) / 10).toString();

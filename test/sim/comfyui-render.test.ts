@@ -20,6 +20,12 @@ describe('renderProductImage', () => {
     expect([meta.format, meta.width, meta.height, meta.channels]).toEqual(['png', 1328, 1328, 3]);
   });
 
+  it('renders prompts that carry control characters or markup (a hostile product name)', async () => {
+    const prompt = 'mug \u001b]0;owned\u0007 <b>&"\u0000\ud800 \u202e';
+    const png = await renderProductImage({ seed: 7, prompt, width: 64, height: 64 });
+    expect((await sharp(png).metadata()).format).toBe('png');
+  });
+
   it('another seed or prompt gives a visibly different image', async () => {
     const base = { seed: 1, prompt: 'leather wallet', width: 256, height: 256 };
     const a = await renderProductImage(base);
