@@ -3,6 +3,8 @@ export * from './channels.ts';
 export * from './domain.ts';
 export * from './errors.ts';
 export * from './guards.ts';
+export * from './ipc.ts';
+export * from './reply.ts';
 export * from './secrets.ts';
 export * from './transport.ts';
 export * from './urls.ts';

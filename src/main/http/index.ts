@@ -1,4 +1,3 @@
-export { dispatch, httpStatusFor, isMethodName } from './rpc.ts';
 export {
   type ApiEngine,
   type ApiServer,
@@ -7,5 +6,5 @@ export {
   SubmitShowcasesSchema,
   signPayload,
   startApiServer,
-  UI_CSP,
 } from './server.ts';
+export { httpStatusFor } from './status.ts';

@@ -26,21 +26,23 @@ import {
   ProductInputSchema,
   parseOrThrow,
   RecordIdSchema,
+  replyError,
+  replyResult,
   SheetFormatSchema,
   ShowcaseError,
   TemplateFamilySchema,
   toShowcaseError,
 } from '../../shared/index.ts';
+import { dispatch, quoteForError, UI_CSP } from '../contract/index.ts';
 import {
   type AccessGuard,
   createAccessGuard,
   decodePathPart,
   EVENTS_PROTOCOL,
   hostRejected,
-  quoteForError,
   tokenRejected,
 } from './guards.ts';
-import { dispatch, httpStatusFor } from './rpc.ts';
+import { httpStatusFor } from './status.ts';
 
 export const SubmitShowcasesSchema = z
   .object({
@@ -114,10 +116,6 @@ const MIME: Record<string, string> = {
   '.ico': 'image/x-icon',
   '.woff2': 'font/woff2',
 };
-
-/** Strict CSP for the UI: same-origin scripts and connections only. */
-export const UI_CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self' ws://127.0.0.1:* http://127.0.0.1:*; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
 
 export function signPayload(secret: string, body: string): string {
   return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
@@ -273,7 +271,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
             return sendJson(res, 405, { error: { code: 'invalid_input', message: 'Use POST' } });
           const input = await readBody(req, maxBody);
           const output = await dispatch(engine.handlers, rpc[1], input);
-          sendJson(res, 200, { result: output });
+          sendJson(res, 200, replyResult(output));
           return;
         }
         if (path === '/api/showcases' && req.method === 'POST') {
@@ -331,10 +329,10 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
           if (e.details?.status === 413) {
             // The client may still be uploading: answer, then close this connection for good.
             res.setHeader('connection', 'close');
-            sendJson(res, 413, { error: e.toJSON() });
+            sendJson(res, 413, replyError(e));
             const socket = req.socket;
             res.on('finish', () => socket?.destroy());
-          } else sendJson(res, httpStatusFor(e), { error: e.toJSON() });
+          } else sendJson(res, httpStatusFor(e), replyError(e));
         } else res.destroy();
       }
     })();
