@@ -4,6 +4,7 @@ export * from './domain.ts';
 export * from './errors.ts';
 export * from './guards.ts';
 export * from './ipc.ts';
+export * from './json.ts';
 export * from './reply.ts';
 export * from './secrets.ts';
 export * from './transport.ts';

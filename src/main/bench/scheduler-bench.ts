@@ -195,7 +195,7 @@ async function barePipeline(urls: { comfy: string; ollama: string }, outDir: str
       { ...size, ...values },
       { unknownParams: 'ignore' },
     );
-    const result = await comfy.run(instance.graph as never, { onProgress: () => {}, onPreview: () => {} });
+    const result = await comfy.run(instance.graph, { onProgress: () => {}, onPreview: () => {} });
     const image = Object.values(result.outputs).flatMap((o) => o.images)[0];
     if (!image) throw new Error(`${templateId}: no image`);
     const bytes = await comfy.download(image);
