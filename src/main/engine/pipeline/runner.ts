@@ -10,13 +10,11 @@ import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import sharp from 'sharp';
 import {
   type Asset,
-  abortedBy,
   type EventName,
   type EventPayload,
   type Gallery,
   type Job,
   type ParamValue,
-  raceAbort,
   type Settings,
   ShowcaseError,
 } from '../../../shared/index.ts';
