@@ -7,6 +7,7 @@ import { raceAbort } from '../../../shared/guards.ts';
 import type { BinaryFrame } from './frames.ts';
 import type { ComfyHttp } from './http.ts';
 import type { JobFrame, PromptJob } from './job.ts';
+import type { PromptTracking } from './job-tracking.ts';
 import { ComfySocket } from './socket.ts';
 import type { ReconnectOptions } from './types.ts';
 
@@ -107,7 +108,7 @@ export class ComfyConnection {
   }
 
   /** The job settled: forget it, and drop its late frames for a while. */
-  release(job: PromptJob): void {
+  release(job: PromptTracking): void {
     if (this.jobs.get(job.promptId) === job) this.jobs.delete(job.promptId);
     this.settled.add(job.promptId);
     if (this.settled.size > SETTLED_MEMORY) {
