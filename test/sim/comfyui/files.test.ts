@@ -4,9 +4,9 @@ import { readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ComfySim, startComfySim } from '../../src/sim/comfyui/index.ts';
-import { renderProductImage } from '../../src/sim/render.ts';
-import { type Graph, getJson, type JsonFrame, post, WsClient } from './comfyui-helpers.ts';
+import { type ComfySim, startComfySim } from '../../../src/sim/comfyui/index.ts';
+import { renderProductImage } from '../../../src/sim/render.ts';
+import { type Graph, getJson, type JsonFrame, post, WsClient } from './helpers.ts';
 
 let sim: ComfySim;
 let ws: WsClient;

@@ -2,8 +2,8 @@
 import { randomUUID } from 'node:crypto';
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ComfySim, startComfySim } from '../../src/sim/comfyui/index.ts';
-import { type Graph, getJson, post, qwenGraph, WsClient } from './comfyui-helpers.ts';
+import { type ComfySim, startComfySim } from '../../../src/sim/comfyui/index.ts';
+import { type Graph, getJson, post, qwenGraph, WsClient } from './helpers.ts';
 
 let sim: ComfySim;
 let legacy: ComfySim;

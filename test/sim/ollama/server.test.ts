@@ -2,9 +2,9 @@
 import { request } from 'undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { CopyDraftSchema } from '../../src/shared/index.ts';
-import { GiB, SimGpu } from '../../src/sim/gpu.ts';
-import { type OllamaSim, startOllamaSim } from '../../src/sim/ollama/index.ts';
+import { CopyDraftSchema } from '../../../src/shared/index.ts';
+import { GiB, SimGpu } from '../../../src/sim/gpu.ts';
+import { type OllamaSim, startOllamaSim } from '../../../src/sim/ollama/index.ts';
 
 const copySchema = z.toJSONSchema(CopyDraftSchema);
 const productPrompt = [

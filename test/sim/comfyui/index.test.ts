@@ -5,8 +5,8 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ComfySim, startComfySim } from '../../src/sim/comfyui/index.ts';
-import { getJson, type JsonFrame, post, qwenGraph, WsClient, waitUntil } from './comfyui-helpers.ts';
+import { type ComfySim, startComfySim } from '../../../src/sim/comfyui/index.ts';
+import { getJson, type JsonFrame, post, qwenGraph, WsClient, waitUntil } from './helpers.ts';
 
 let sim: ComfySim;
 

@@ -3,9 +3,9 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type ComfySim, startComfySim } from '../../src/sim/comfyui/index.ts';
-import { GiB, SimGpu } from '../../src/sim/gpu.ts';
-import { getJson, type JsonFrame, post, qwenGraph, WsClient, waitUntil } from './comfyui-helpers.ts';
+import { type ComfySim, startComfySim } from '../../../src/sim/comfyui/index.ts';
+import { GiB, SimGpu } from '../../../src/sim/gpu.ts';
+import { getJson, type JsonFrame, post, qwenGraph, WsClient, waitUntil } from './helpers.ts';
 
 let sim: ComfySim;
 
