@@ -23,7 +23,7 @@ export interface ImportRule {
  */
 export const capabilityRoots: readonly string[] = ['src/main/engine/'];
 
-const ADAPTERS = ['src/main/electron/', 'src/main/cli/', 'src/main/http/', 'src/main/server/'];
+const ADAPTERS = ['src/main/electron/', 'src/main/cli/', 'src/main/server/'];
 
 export const importRules: readonly ImportRule[] = [
   {
@@ -72,7 +72,7 @@ export const importRules: readonly ImportRule[] = [
   },
   {
     name: 'adapters do not reach into each other',
-    from: ['src/main/cli/', 'src/main/http/', 'src/main/server/'],
+    from: ['src/main/cli/', 'src/main/server/'],
     forbid: ['src/main/electron/', 'src/renderer/', 'src/preload/', 'electron'],
     why: 'the CLI and the HTTP server run without Electron',
   },

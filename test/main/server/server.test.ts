@@ -5,7 +5,7 @@ import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { engineApi } from '../../../src/main/cli/commands/serve.ts';
-import { type ApiServer, startApiServer } from '../../../src/main/http/index.ts';
+import { type ApiServer, startApiServer } from '../../../src/main/server/index.ts';
 import { eventsProtocols } from '../../../src/shared/index.ts';
 import { type Sims, startSims } from '../../fixtures/sims.ts';
 

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { engineApi } from '../../../src/main/cli/commands/serve.ts';
 import { Engine } from '../../../src/main/engine/engine.ts';
-import { type ApiServer, startApiServer } from '../../../src/main/http/index.ts';
+import { type ApiServer, startApiServer } from '../../../src/main/server/index.ts';
 import { eventsProtocols } from '../../../src/shared/index.ts';
 import { createTestDatabase, skipNote } from '../../fixtures/postgres.ts';
 
