@@ -102,6 +102,10 @@ describe('local API', () => {
 
   it('streams events and POSTs a signed callback when the showcase finishes', async () => {
     const received: Array<{ body: string; signature: string | undefined }> = [];
+    let onDelivered: () => void = () => {};
+    const delivered = new Promise<void>((resolve) => {
+      onDelivered = resolve;
+    });
     const hook = createServer((req: IncomingMessage, res) => {
       let body = '';
       req.on('data', (c: Buffer) => {
@@ -117,6 +121,7 @@ describe('local API', () => {
         }
         received.push({ body, signature: req.headers['x-showcase-signature'] as string | undefined });
         res.end('ok');
+        onDelivered();
       });
     });
     await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
@@ -143,16 +148,14 @@ describe('local API', () => {
     const { galleryIds } = (await res.json()) as { galleryIds: string[] };
     expect(galleryIds).toHaveLength(1);
 
-    const deadline = Date.now() + 20_000;
-    while (received.filter((r) => r.body).length === 0 && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 50));
+    await delivered;
     ws.close();
     hook.close();
 
-    const delivered = received.filter((r) => r.body);
+    const bodies = received.filter((r) => r.body);
     expect(received.length).toBeGreaterThanOrEqual(2); // one failed attempt, then the retry
-    expect(delivered).toHaveLength(1);
-    const [first] = delivered;
+    expect(bodies).toHaveLength(1);
+    const [first] = bodies;
     const expected = `sha256=${createHmac('sha256', SECRET)
       .update(first?.body ?? '')
       .digest('hex')}`;

@@ -176,7 +176,10 @@ describe('interrupt', () => {
     expect(queue.queue_running[0]).toHaveLength(5);
 
     await post(sim.url, '/interrupt', { prompt_id: randomUUID() });
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    // An interrupt that hit would end the run within the handler's turn (no timers left in a hung
+    // run): by the next request the prompt would be out of queue_running and in history.
+    const after = await getJson<{ queue_running: unknown[][] }>(sim.url, '/queue');
+    expect(after.queue_running.map((i) => i[1])).toEqual([job.promptId]);
     expect(await history(job.promptId)).toEqual({});
 
     await post(sim.url, '/api/interrupt', { prompt_id: job.promptId });
@@ -234,10 +237,18 @@ describe('WebSocket faults', () => {
   }
 
   it('refuses upgrades for a while, then accepts again', async () => {
+    const started = Date.now();
     sim.faults.refuseWsFor(80);
     await expect(WsClient.connect(sim.url, 'refused')).rejects.toThrow(/503/);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    const ws = await WsClient.connect(sim.url, 'refused', { path: '/api/ws' });
+    // Retry like a client would until the window is over; every refusal is a 503.
+    let ws: WsClient | null = null;
+    while (ws === null) {
+      ws = await WsClient.connect(sim.url, 'refused', { path: '/api/ws' }).catch((err: Error) => {
+        expect(err.message).toMatch(/503/);
+        return null;
+      });
+    }
+    expect(Date.now() - started).toBeGreaterThanOrEqual(80);
     expect(sim.stats.wsConnections).toBe(1);
     ws.close();
   });

@@ -198,7 +198,8 @@ describe('routing', () => {
     });
     await first.waitFor((f) => f.kind === 'json' && f.type === 'executing' && f.data.node === '8');
     first.close();
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // The server must have dropped the old session before the owner comes back.
+    await waitUntil(() => serverSawClose(sim, 'reconnect'));
     const second = await WsClient.connect(sim.url, 'reconnect');
     const replay = await second.waitFor((f) => f.kind === 'json' && f.type === 'executing');
     expect((replay as JsonFrame).data).toEqual({ node: '8' });
@@ -216,7 +217,7 @@ describe('opt-in bug reproductions', () => {
         const old = await WsClient.connect(own.url, 'same');
         const fresh = await WsClient.connect(own.url, 'same');
         old.close();
-        await new Promise((resolve) => setTimeout(resolve, 30));
+        await waitUntil(() => serverSawClose(own, 'same'));
         const promptId = randomUUID();
         await post(own.url, '/prompt', { prompt: qwenGraph(), client_id: 'same', prompt_id: promptId });
         await waitUntil(async () => Object.keys(await getJson(own.url, `/history/${promptId}`)).length > 0);
@@ -443,3 +444,8 @@ describe('real images', () => {
     expect([meta.width, meta.height]).toEqual([328, 248]);
   });
 });
+
+/** The simulator has handled the close of a WebSocket session of `clientId` (its transcript says so). */
+function serverSawClose(target: ComfySim, clientId: string): boolean {
+  return target.transcript.some((e) => e.channel === 'ws' && e.kind === 'close' && e.sid === clientId);
+}
