@@ -1,6 +1,7 @@
 // The domain model shared by the engine, the store, the API, the CLI and the renderer.
 // Timestamps are ISO-8601 strings so they survive JSON, SQLite and Postgres unchanged.
 import { z } from 'zod';
+import { ShopifyDataSchema } from './shopify.ts';
 import { HttpUrlSchema, PostgresUrlSchema } from './urls.ts';
 
 /** A file-name-safe id: `[A-Za-z0-9_-]`, 1–64 chars (see engine/showcase naming for the sanitiser). */
@@ -26,37 +27,6 @@ export const PriceSchema = z.object({
   amount: z.number().nonnegative(),
   currency: z.string().regex(/^[A-Z]{3}$/, 'must be a 3-letter ISO currency code like "EUR"'),
 });
-
-/** One variant row of a Shopify product export, kept so an export back to Shopify carries it unchanged. */
-export const ShopifyVariantSchema = z.object({
-  /** Option values in the order of `ShopifyDataSchema.optionNames`. */
-  options: z.array(z.string().max(255)).max(3),
-  sku: z.string().max(255).optional(),
-  price: z.number().nonnegative().optional(),
-  compareAtPrice: z.number().nonnegative().optional(),
-  barcode: z.string().max(255).optional(),
-  grams: z.number().nonnegative().optional(),
-  weightUnit: z.string().max(10).optional(),
-  inventoryTracker: z.string().max(50).optional(),
-  inventoryQty: z.number().int().optional(),
-  inventoryPolicy: z.string().max(20).optional(),
-  fulfillmentService: z.string().max(100).optional(),
-  requiresShipping: z.boolean().optional(),
-  taxable: z.boolean().optional(),
-  image: z.string().max(2048).optional(),
-});
-export type ShopifyVariant = z.infer<typeof ShopifyVariantSchema>;
-
-/** What a Shopify export carries that the studio does not use but must give back on export. */
-export const ShopifyDataSchema = z.object({
-  optionNames: z.array(z.string().max(255)).max(3),
-  variants: z.array(ShopifyVariantSchema).max(2048),
-  /** The Standard Product Taxonomy path, written back verbatim (Shopify refuses unknown categories). */
-  productCategory: z.string().max(500).optional(),
-  published: z.boolean().optional(),
-  giftCard: z.boolean().optional(),
-});
-export type ShopifyData = z.infer<typeof ShopifyDataSchema>;
 
 /** A BCP 47 language tag such as `en`, `pt-BR`, `de-CH`. */
 export const LanguageTagSchema = z
@@ -280,40 +250,6 @@ export const BackendStatusSchema = z.object({
   checkedAt: IsoTimeSchema,
 });
 export type BackendStatus = z.infer<typeof BackendStatusSchema>;
-
-export const templateParamTypes = ['string', 'int', 'float', 'seed', 'image', 'combo', 'boolean'] as const;
-export const TemplateParamSpecSchema = z.object({
-  type: z.enum(templateParamTypes),
-  default: ParamValueSchema.optional(),
-  min: z.number().optional(),
-  max: z.number().optional(),
-  /** Allowed values for `combo` parameters (sampler, scheduler …). */
-  options: z.array(z.string()).optional(),
-  description: z.string().optional(),
-});
-export type TemplateParamSpec = z.infer<typeof TemplateParamSpecSchema>;
-
-export const templateKinds = ['hero', 'lifestyle', 'variation', 'thumbnail', 'edit'] as const;
-export const TemplateKindSchema = z.enum(templateKinds);
-export type TemplateKind = z.infer<typeof TemplateKindSchema>;
-
-export const TemplateSummarySchema = z.object({
-  id: z.string(),
-  kind: TemplateKindSchema,
-  family: TemplateFamilySchema,
-  description: z.string(),
-  params: z.record(z.string(), TemplateParamSpecSchema),
-});
-export type TemplateSummary = z.infer<typeof TemplateSummarySchema>;
-
-export const LintIssueSchema = z.object({
-  templateId: z.string(),
-  severity: z.enum(['error', 'warning']),
-  nodeId: z.string().nullable(),
-  input: z.string().nullable(),
-  message: z.string(),
-});
-export type LintIssue = z.infer<typeof LintIssueSchema>;
 
 export const thumbnailModes = ['sharp', 'comfy'] as const;
 

@@ -7,5 +7,7 @@ export * from './ipc.ts';
 export * from './json.ts';
 export * from './reply.ts';
 export * from './secrets.ts';
+export * from './shopify.ts';
+export * from './templates.ts';
 export * from './transport.ts';
 export * from './urls.ts';
