@@ -1,5 +1,7 @@
 // `showcase bench` (npm run bench): scheduler makespan vs lower bound, model swaps, engine
 // overhead, RSS with 10,000 queued jobs, and the Postgres sync throughput. One run, ratios printed.
+
+import { measureHetero } from '../../bench/hetero-bench.ts';
 import {
   measureBareClients,
   measureOverhead,
@@ -71,12 +73,17 @@ async function overheadMedian(products: number, previews: 'none' | 'auto', runs:
 
 export async function benchCommand(opts: {
   quick?: boolean;
+  only?: string;
   pg?: string;
   probeRss?: boolean;
   probeOverhead?: 'none' | 'auto';
   probeBare?: 'none' | 'auto';
   products?: number;
 }): Promise<void> {
+  if (opts.only === 'hetero') {
+    heteroSection();
+    return;
+  }
   if (opts.probeRss) {
     console.log(JSON.stringify(await measureQueuedRss(10_000)));
     return;
@@ -202,5 +209,31 @@ export async function benchCommand(opts: {
     ratioLine('pull rows per second', r.pullRowsPerSec);
   } catch (err) {
     console.log(`(e) sync benchmark skipped: ${(err as Error).message}`);
+  }
+  console.log('');
+  heteroSection();
+}
+
+/** (f) Placement on unequal GPUs and two model families, every policy on the same catalog. */
+function heteroSection(): void {
+  console.log(
+    '(f) placement: 1000 products, 4 GPUs (speeds 1.0, 1.0, 0.6, 0.35; 24, 24, 24, 16 GB), 60 % Qwen-Image',
+  );
+  const m = measureHetero(1000);
+  const by = (name: string): number => m.results.find((r) => r.policy === name)?.makespanMs ?? Number.NaN;
+  const loads = (name: string): number => m.results.find((r) => r.policy === name)?.loads ?? Number.NaN;
+  const ours = by('ours');
+  ratioLine('hetero: makespan / lower bound', ours / m.lowerBoundMs, '≤ 1.10');
+  ratioLine('hetero: round-robin makespan / ours', by('round-robin') / ours, '≥ 1.3');
+  ratioLine('hetero: first-zero-queue makespan / ours', by('first-zero-queue') / ours);
+  ratioLine('hetero: swarmui-style makespan / ours', by('swarmui-style') / ours, '≥ 1.15');
+  console.log(`hetero: model loads (ours / swarmui-style): ${loads('ours')} / ${loads('swarmui-style')}`);
+  for (const r of m.results) {
+    const perGpu = Object.entries(r.imagesPerGpu)
+      .map(([gpu, n]) => `${gpu} ${n}`)
+      .join(', ');
+    console.log(
+      `  ${r.policy}: makespan ${formatMs(r.makespanMs)} (virtual time), ${r.loads} loads, images: ${perGpu}`,
+    );
   }
 }
