@@ -37,14 +37,47 @@ export interface GpuRun {
   loads: number;
 }
 
+/** What a policy sees and drives: the virtual GPUs of the model, or real simulators over sockets. */
+export interface Fleet {
+  /** Milliseconds since the catalog started. */
+  readonly now: number;
+  readonly gpus: readonly GpuRun[];
+  readonly costs: PlacementCosts;
+  fits(gpu: GpuRun, model: string): boolean;
+  /** Starts `job` on an idle GPU now (a model swap first when it holds another model). */
+  start(gpu: GpuRun, job: CatalogJob): void;
+}
+
 export interface Policy {
   readonly name: string;
   /** The whole catalog, before anything is ready (a planner knows what is still to come). */
   begin?(jobs: readonly CatalogJob[]): void;
   /** Jobs whose dependencies are all done, in the order they became ready. */
-  released(jobs: readonly CatalogJob[], sim: HeteroSim): void;
-  /** Something changed at `sim.now`: start work on GPUs that should start now. */
-  dispatch(sim: HeteroSim): void;
+  released(jobs: readonly CatalogJob[], fleet: Fleet): void;
+  /** Something changed at `fleet.now`: start work on GPUs that should start now. */
+  dispatch(fleet: Fleet): void;
+}
+
+/** Costs of the model: the profile's time per image divided by the GPU's speed. */
+export function profileCosts(
+  gpus: readonly GpuSpec[],
+  profiles: Readonly<Record<string, ModelProfile>>,
+): PlacementCosts {
+  const speedOf = new Map(gpus.map((g) => [g.id, g.speed]));
+  const profile = (model: string): ModelProfile => {
+    const p = profiles[model];
+    if (!p) throw new Error(`no profile for ${model}`);
+    return p;
+  };
+  return {
+    runMs: (gpuId, model) => profile(model).runMs / (speedOf.get(gpuId) ?? 1),
+    loadMs: (_gpuId, model) => profile(model).loadMs,
+    vramBytes: (model) => profile(model).vramBytes,
+  };
+}
+
+export function newGpuRun(spec: GpuSpec): GpuRun {
+  return { spec, loaded: null, running: null, endsAt: 0, queue: [], loads: 0 };
 }
 
 export interface RunResult {
@@ -92,26 +125,14 @@ export function buildCatalog(models: readonly string[], startSeq = 0): CatalogJo
   return jobs;
 }
 
-export class HeteroSim {
+export class HeteroSim implements Fleet {
   now = 0;
   readonly gpus: GpuRun[];
-  readonly profiles: Readonly<Record<string, ModelProfile>>;
   readonly costs: PlacementCosts;
 
   constructor(gpus: readonly GpuSpec[], profiles: Readonly<Record<string, ModelProfile>>) {
-    this.profiles = profiles;
-    this.gpus = gpus.map((spec) => ({ spec, loaded: null, running: null, endsAt: 0, queue: [], loads: 0 }));
-    const speedOf = new Map(gpus.map((g) => [g.id, g.speed]));
-    const profile = (model: string): ModelProfile => {
-      const p = profiles[model];
-      if (!p) throw new Error(`no profile for ${model}`);
-      return p;
-    };
-    this.costs = {
-      runMs: (gpuId, model) => profile(model).runMs / (speedOf.get(gpuId) ?? 1),
-      loadMs: (_gpuId, model) => profile(model).loadMs,
-      vramBytes: (model) => profile(model).vramBytes,
-    };
+    this.gpus = gpus.map(newGpuRun);
+    this.costs = profileCosts(gpus, profiles);
   }
 
   fits(gpu: GpuRun, model: string): boolean {

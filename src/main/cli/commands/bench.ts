@@ -1,7 +1,9 @@
 // `showcase bench` (npm run bench): scheduler makespan vs lower bound, model swaps, engine
 // overhead, RSS with 10,000 queued jobs, and the Postgres sync throughput. One run, ratios printed.
 
-import { measureHetero } from '../../bench/hetero-bench.ts';
+import { HETERO_GPUS, heteroModels, measureHetero } from '../../bench/hetero-bench.ts';
+import { earliestFinishPolicy } from '../../bench/hetero-policies.ts';
+import { validateOnSockets } from '../../bench/hetero-sockets.ts';
 import {
   measureBareClients,
   measureOverhead,
@@ -81,7 +83,7 @@ export async function benchCommand(opts: {
   products?: number;
 }): Promise<void> {
   if (opts.only === 'hetero') {
-    heteroSection();
+    await heteroSection();
     return;
   }
   if (opts.probeRss) {
@@ -211,11 +213,11 @@ export async function benchCommand(opts: {
     console.log(`(e) sync benchmark skipped: ${(err as Error).message}`);
   }
   console.log('');
-  heteroSection();
+  await heteroSection();
 }
 
 /** (f) Placement on unequal GPUs and two model families, every policy on the same catalog. */
-function heteroSection(): void {
+async function heteroSection(): Promise<void> {
   console.log(
     '(f) placement: 1000 products, 4 GPUs (speeds 1.0, 1.0, 0.6, 0.35; 24, 24, 24, 16 GB), 60 % Qwen-Image',
   );
@@ -236,4 +238,10 @@ function heteroSection(): void {
       `  ${r.policy}: makespan ${formatMs(r.makespanMs)} (virtual time), ${r.loads} loads, images: ${perGpu}`,
     );
   }
+  // The model checked against real sockets: 24 products on four ComfyUI simulators with the same GPUs.
+  const check = await validateOnSockets(HETERO_GPUS, heteroModels(24, 0.6), earliestFinishPolicy);
+  ratioLine('hetero: model vs simulators makespan', check.modelMs / check.simulatorsMs, '≈ 1');
+  console.log(
+    `  ${check.products} products: simulators ${formatMs(check.simulatorsMs)}, model ${formatMs(check.modelMs)} (wall-clock at the simulators' time scale)`,
+  );
 }
