@@ -7,6 +7,7 @@ export {
   type TeamRenderResult,
   TeamRenderResultSchema,
 } from './payload.ts';
+export { familyToClaim, gpuKey, type ModelDefaults, type TeamPlacementInput } from './placement-view.ts';
 export {
   type ClaimedJob,
   familyQueue,
