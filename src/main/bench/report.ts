@@ -1,8 +1,12 @@
 // The benchmark (`showcase bench`, `npm run bench`): scheduler makespan vs lower bound, model swaps,
-// engine overhead, RSS with 10,000 queued jobs, and the Postgres sync throughput. One run, ratios
-// printed. Measurements: makespan.ts (in this process), probes.ts (each in a fresh process).
+// engine overhead, RSS with 10,000 queued jobs, the Postgres sync throughput and placement on unequal
+// GPUs. One run, ratios printed. Measurements: makespan.ts (in this process), probes.ts (each in a
+// fresh process), hetero-*.ts (placement).
 import { formatMs, table } from '../cli/progress.ts';
 import { ENGINE_NODE_FLAGS } from '../engine/node-flags.ts';
+import { HETERO_GPUS, heteroModels, measureHetero } from './hetero-bench.ts';
+import { earliestFinishPolicy } from './hetero-policies.ts';
+import { validateOnSockets } from './hetero-sockets.ts';
 import { measureRun, type RunMeasure } from './makespan.ts';
 import { measureBareClients, measureOverhead, measureQueuedRss } from './probes.ts';
 
@@ -67,6 +71,8 @@ async function overheadMedian(products: number, previews: 'none' | 'auto', runs:
 
 export interface BenchOptions {
   quick?: boolean;
+  /** Run one section only (`hetero`). */
+  only?: string;
   pg?: string;
   /** Internal: the fresh-process probes print one JSON line. */
   probeRss?: boolean;
@@ -76,6 +82,10 @@ export interface BenchOptions {
 }
 
 export async function runBenchmark(opts: BenchOptions): Promise<void> {
+  if (opts.only === 'hetero') {
+    await heteroSection();
+    return;
+  }
   if (opts.probeRss) {
     console.log(JSON.stringify(await measureQueuedRss(10_000)));
     return;
@@ -202,4 +212,36 @@ export async function runBenchmark(opts: BenchOptions): Promise<void> {
   } catch (err) {
     console.log(`(e) sync benchmark skipped: ${(err as Error).message}`);
   }
+  console.log('');
+  await heteroSection();
+}
+
+/** (f) Placement on unequal GPUs and two model families, every policy on the same catalog. */
+async function heteroSection(): Promise<void> {
+  console.log(
+    '(f) placement: 1000 products, 4 GPUs (speeds 1.0, 1.0, 0.6, 0.35; 24, 24, 24, 16 GB), 60 % Qwen-Image',
+  );
+  const m = measureHetero(1000);
+  const by = (name: string): number => m.results.find((r) => r.policy === name)?.makespanMs ?? Number.NaN;
+  const loads = (name: string): number => m.results.find((r) => r.policy === name)?.loads ?? Number.NaN;
+  const ours = by('ours');
+  ratioLine('hetero: makespan / lower bound', ours / m.lowerBoundMs, '≤ 1.10');
+  ratioLine('hetero: round-robin makespan / ours', by('round-robin') / ours, '≥ 1.3');
+  ratioLine('hetero: first-zero-queue makespan / ours', by('first-zero-queue') / ours);
+  ratioLine('hetero: swarmui-style makespan / ours', by('swarmui-style') / ours, '≥ 1.15');
+  console.log(`hetero: model loads (ours / swarmui-style): ${loads('ours')} / ${loads('swarmui-style')}`);
+  for (const r of m.results) {
+    const perGpu = Object.entries(r.imagesPerGpu)
+      .map(([gpu, n]) => `${gpu} ${n}`)
+      .join(', ');
+    console.log(
+      `  ${r.policy}: makespan ${formatMs(r.makespanMs)} (virtual time), ${r.loads} loads, images: ${perGpu}`,
+    );
+  }
+  // The model checked against real sockets: 24 products on four ComfyUI simulators with the same GPUs.
+  const check = await validateOnSockets(HETERO_GPUS, heteroModels(24, 0.6), earliestFinishPolicy);
+  ratioLine('hetero: model vs simulators makespan', check.modelMs / check.simulatorsMs, '≈ 1');
+  console.log(
+    `  ${check.products} products: simulators ${formatMs(check.simulatorsMs)}, model ${formatMs(check.modelMs)} (wall-clock at the simulators' time scale)`,
+  );
 }

@@ -198,6 +198,7 @@ program
   .description('scheduler, engine overhead and store benchmarks (prints ratios)')
   .option('--quick', 'smaller batches')
   .option('--pg <url>', 'PostgreSQL for the sync benchmark')
+  .addOption(new Option('--only <section>', 'run one section only').choices(['hetero']))
   .addOption(
     new Option('--probe-rss', 'internal: measure RSS with 10,000 queued jobs and print JSON').hideHelp(),
   )

@@ -1,0 +1,42 @@
+// What travels through the team queue. A team job is one image of one gallery, planned by the sending
+// station: everything a worker needs to render it without the sender's database. Parsed with zod when
+// a worker fetches it: a job written by another version of the app is refused naming the field.
+import { z } from 'zod';
+import { TemplateFamilySchema } from '../../../shared/index.ts';
+
+export const TeamJobKindSchema = z.enum(['hero', 'lifestyle', 'variation']);
+
+export const TeamRenderJobSchema = z.object({
+  /** The job's id in the sender's journal; also the pg-boss job id, so sending twice creates nothing. */
+  jobId: z.uuid(),
+  /** The sending station's run (one catalog sent with --team). */
+  runId: z.string().min(1).max(200),
+  /** The station that sent it (its sync station id). */
+  station: z.string().min(1).max(200),
+  galleryId: z.string().min(1).max(200),
+  productId: z.string().min(1).max(200),
+  kind: TeamJobKindSchema,
+  idx: z.number().int().min(0).max(64),
+  family: TemplateFamilySchema,
+  /** The model file the graph loads (placement and the worker's model check use it). */
+  model: z.string().min(1).max(300),
+  template: z.string().min(1).max(200),
+  /** Template parameters (prompt, seed, size, sampler …), checked again against the template by the worker. */
+  params: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
+});
+
+export type TeamRenderJob = z.infer<typeof TeamRenderJobSchema>;
+
+/** What a worker reports when it finished a job (stored by pg-boss as the job's output). */
+export const TeamRenderResultSchema = z.object({
+  worker: z.string().min(1),
+  backend: z.string().min(1),
+  /** Where the image landed in the team's bucket (content-addressed, so an upload twice is harmless). */
+  key: z.string().min(1),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+  ms: z.number().nonnegative(),
+});
+
+export type TeamRenderResult = z.infer<typeof TeamRenderResultSchema>;

@@ -1,0 +1,80 @@
+// Placement for the team queue: the fleet as the registry sees it (every worker's GPUs, their measured
+// speed per model, loaded model, jobs in flight) and the queue's counts per family, turned into the
+// question placement answers: which family should this GPU claim next, if any.
+import type { TemplateFamily } from '../../../shared/index.ts';
+import { type PlacementCosts, type PlacementGpu, type PlacementJob, pickJob } from '../placement/index.ts';
+import type { TeamWorker, WorkerBackend } from './registry.ts';
+
+/** What placement must know about a model it has no measurement for yet. */
+export interface ModelDefaults {
+  /** Milliseconds per image on a reference card (speed 1.0). */
+  runMs: number;
+  loadMs: number;
+  vramBytes: number;
+}
+
+export interface TeamPlacementInput {
+  /** `${workerId}|${backendUrl}` of the GPU asking. */
+  self: string;
+  workers: readonly TeamWorker[];
+  /** Jobs per family: waiting in all (backlog) and ready now. */
+  counts: ReadonlyMap<TemplateFamily, { queued: number; ready: number }>;
+  /** The model file each family's graphs load. */
+  familyModel: ReadonlyMap<TemplateFamily, string>;
+  defaults: ReadonlyMap<string, ModelDefaults>;
+  now: number;
+}
+
+export function gpuKey(workerId: string, backend: Pick<WorkerBackend, 'url'>): string {
+  return `${workerId}|${backend.url}`;
+}
+
+/**
+ * The family this GPU should claim now, or null when it should wait (nothing it can run is ready, or
+ * the last jobs finish sooner on faster GPUs). Lost workers are left out of the fleet.
+ */
+export function familyToClaim(input: TeamPlacementInput): TemplateFamily | null {
+  const backends = new Map<string, WorkerBackend>();
+  for (const w of input.workers) {
+    if (w.lost) continue;
+    for (const b of w.backends) backends.set(gpuKey(w.id, b), b);
+  }
+  if (!backends.has(input.self)) return null;
+  const fallback = (model: string): ModelDefaults =>
+    input.defaults.get(model) ?? { runMs: 30_000, loadMs: 10_000, vramBytes: 8e9 };
+  const costs: PlacementCosts = {
+    runMs: (gpu, model) => backends.get(gpu)?.msPerImage[model] ?? fallback(model).runMs,
+    loadMs: (_gpu, model) => fallback(model).loadMs,
+    vramBytes: (model) => fallback(model).vramBytes,
+  };
+  const inFlight = new Map<string, number>();
+  for (const w of input.workers) if (!w.lost) inFlight.set(w.id, w.inFlight.length);
+  const gpus: PlacementGpu[] = [...backends].map(([key, b]) => {
+    const busy = (inFlight.get(key.split('|')[0] ?? '') ?? 0) > 0 && key !== input.self;
+    // A busy GPU is assumed halfway through an image of its loaded model: no better estimate reaches
+    // the registry, and it only matters for the tail.
+    const half = b.loadedModel ? costs.runMs(key, b.loadedModel) / 2 : 0;
+    return {
+      id: key,
+      vramBytes: b.vramBytes,
+      models: new Set(b.models),
+      loadedModel: b.loadedModel,
+      freeAt: busy ? input.now + half : input.now,
+    };
+  });
+  const ready: PlacementJob[] = [];
+  const backlog = new Map<string, number>();
+  let seq = 0;
+  for (const [family, count] of input.counts) {
+    const model = input.familyModel.get(family);
+    if (!model || count.queued <= 0) continue;
+    backlog.set(model, count.queued);
+    // Placement looks at the head of each model's queue only; a few hundred stand-ins are plenty.
+    for (let i = 0; i < Math.min(count.ready, 512); i++)
+      ready.push({ id: `${family}#${i}`, model, priority: 0, seq: seq++ });
+  }
+  const job = pickJob(input.self, gpus, ready, costs, input.now, { backlog });
+  if (!job) return null;
+  for (const [family, model] of input.familyModel) if (model === job.model) return family;
+  return null;
+}
