@@ -1,22 +1,26 @@
 export { copyMessages, fallbackCopy, imagePrompt, productFacts, restylePrompt } from './copy-prompt.ts';
 export { type CopyAttempt, type CopyResult, CopyWriter, type CopyWriterOptions } from './copywriter.ts';
 export {
+  type CatalogIndex,
+  CatalogIndexSchema,
   type ComposeGalleryOptions,
   cardImage,
   composeCatalogIndex,
   composeGallery,
+  type GalleryDocument,
+  GalleryDocumentSchema,
   type GalleryTimings,
   readGalleryDocument,
   type UrlFor,
   writeFileAtomic,
 } from './gallery.ts';
 export {
-  type CatalogIndex,
-  CatalogIndexSchema,
-  type GalleryDocument,
-  GalleryDocumentSchema,
-} from './gallery-document.ts';
-export { type PageAudience, renderCatalogIndexHtml, renderGalleryHtml } from './gallery-html.ts';
+  escapeHtml,
+  formatPrice,
+  type PageAudience,
+  renderCatalogIndexHtml,
+  renderGalleryHtml,
+} from './gallery-html.ts';
 export {
   assetFileName,
   FALLBACK_ID,
@@ -37,7 +41,6 @@ export {
   pageLanguage,
   titleWithBrand,
 } from './page-i18n.ts';
-export { escapeHtml, formatPrice } from './page-parts.ts';
 export {
   assetId,
   familiesUsedBy,
