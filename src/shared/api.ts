@@ -14,6 +14,7 @@ import {
   GallerySchema,
   JobSchema,
   LanguageTagSchema,
+  LintIssueSchema,
   ProductInputSchema,
   ProductSchema,
   PromptPresetSchema,
@@ -25,9 +26,9 @@ import {
   ShowcaseSchema,
   SyncStatusSchema,
   TemplateFamilySchema,
+  TemplateSummarySchema,
 } from './domain.ts';
 import { SerializedErrorSchema } from './errors.ts';
-import { LintIssueSchema, TemplateSummarySchema } from './templates.ts';
 
 const method = <I extends z.ZodType, O extends z.ZodType>(input: I, output: O) => ({ input, output });
 

@@ -2,6 +2,7 @@
 // Timestamps are ISO-8601 strings so they survive JSON, SQLite and Postgres unchanged.
 import { z } from 'zod';
 import { ShopifyDataSchema } from './shopify.ts';
+import { BackendTimeoutsSchema, DEFAULT_BACKEND_TIMEOUTS } from './timeouts.ts';
 import { HttpUrlSchema, PostgresUrlSchema } from './urls.ts';
 
 /** A file-name-safe id: `[A-Za-z0-9_-]`, 1–64 chars (see engine/showcase naming for the sanitiser). */
@@ -251,6 +252,40 @@ export const BackendStatusSchema = z.object({
 });
 export type BackendStatus = z.infer<typeof BackendStatusSchema>;
 
+export const templateParamTypes = ['string', 'int', 'float', 'seed', 'image', 'combo', 'boolean'] as const;
+export const TemplateParamSpecSchema = z.object({
+  type: z.enum(templateParamTypes),
+  default: ParamValueSchema.optional(),
+  min: z.number().optional(),
+  max: z.number().optional(),
+  /** Allowed values for `combo` parameters (sampler, scheduler …). */
+  options: z.array(z.string()).optional(),
+  description: z.string().optional(),
+});
+export type TemplateParamSpec = z.infer<typeof TemplateParamSpecSchema>;
+
+export const templateKinds = ['hero', 'lifestyle', 'variation', 'thumbnail', 'edit'] as const;
+export const TemplateKindSchema = z.enum(templateKinds);
+export type TemplateKind = z.infer<typeof TemplateKindSchema>;
+
+export const TemplateSummarySchema = z.object({
+  id: z.string(),
+  kind: TemplateKindSchema,
+  family: TemplateFamilySchema,
+  description: z.string(),
+  params: z.record(z.string(), TemplateParamSpecSchema),
+});
+export type TemplateSummary = z.infer<typeof TemplateSummarySchema>;
+
+export const LintIssueSchema = z.object({
+  templateId: z.string(),
+  severity: z.enum(['error', 'warning']),
+  nodeId: z.string().nullable(),
+  input: z.string().nullable(),
+  message: z.string(),
+});
+export type LintIssue = z.infer<typeof LintIssueSchema>;
+
 export const thumbnailModes = ['sharp', 'comfy'] as const;
 
 /**
@@ -276,45 +311,6 @@ const S3SettingsSchema = z.object({
    */
   access: z.enum(['auto', 'policy', 'acl', 'presigned']).optional(),
 });
-
-/**
- * How long the engine waits for its backends, per kind of call (seconds). A model load is slow, a
- * `/history` read is not; a prompt that stops reporting progress is interrupted and retried; a
- * backend that went away is waited for `backendDownSec` before the work that needs it fails.
- * Missing keys take their defaults, so a patch may name only the ones it changes.
- */
-export const BackendTimeoutsSchema = z.object({
-  /** POST /prompt, /upload/image, /object_info, /system_stats, /free, /interrupt. */
-  comfyRequestSec: z.number().positive().max(3_600),
-  /** GET /history, /queue, /prompt: cheap reads, answered at once by a healthy server. */
-  comfyPollSec: z.number().positive().max(600),
-  /** GET /view: one output image. */
-  comfyDownloadSec: z.number().positive().max(3_600),
-  /** A running prompt that sends no progress for this long is interrupted and queued again. */
-  comfyStallSec: z.number().positive().max(86_400),
-  /** One prompt from queueing to its last image, whatever it does meanwhile. */
-  comfyJobSec: z.number().positive().max(86_400),
-  /** Extra time the first copy call of a model may take while Ollama loads it. */
-  ollamaLoadSec: z.number().positive().max(3_600),
-  /** One copy call once the model is loaded (the whole JSON answer). */
-  ollamaCopySec: z.number().positive().max(3_600),
-  /** /api/ps, /api/tags, /api/version, unloads. */
-  ollamaRequestSec: z.number().positive().max(600),
-  /** How long a backend that went away is waited for before the jobs that need it fail. */
-  backendDownSec: z.number().positive().max(86_400),
-});
-export type BackendTimeouts = z.infer<typeof BackendTimeoutsSchema>;
-export const DEFAULT_BACKEND_TIMEOUTS = {
-  comfyRequestSec: 30,
-  comfyPollSec: 10,
-  comfyDownloadSec: 120,
-  comfyStallSec: 300,
-  comfyJobSec: 1_800,
-  ollamaLoadSec: 300,
-  ollamaCopySec: 120,
-  ollamaRequestSec: 15,
-  backendDownSec: 300,
-} as const;
 
 /** Every setting without its default: the shape of a patch (missing keys stay missing). */
 const settingsFields = {

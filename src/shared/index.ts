@@ -8,6 +8,6 @@ export * from './json.ts';
 export * from './reply.ts';
 export * from './secrets.ts';
 export * from './shopify.ts';
-export * from './templates.ts';
+export * from './timeouts.ts';
 export * from './transport.ts';
 export * from './urls.ts';
