@@ -1,5 +1,5 @@
 // Builds the two shipped n8n workflows from one description, so node names, connections and the Code
-// nodes' JavaScript (code-nodes.js) stay consistent. Run `node resources/n8n/build.ts` after an edit;
+// nodes' JavaScript (code-nodes-*.js) stay consistent. Run `node resources/n8n/build.ts` after an edit;
 // `node resources/n8n/build.ts --check` exits 1 when the committed JSON differs from a fresh build
 // (the structural test does the same comparison).
 //
@@ -7,339 +7,43 @@
 // and were run on a real n8n 2.41.1 by the n8n test tier (scripts/test-n8n.sh).
 
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 
-export interface N8nNode {
-  id: string;
-  name: string;
-  type: string;
-  typeVersion: number;
-  position: [number, number];
-  parameters: Record<string, unknown>;
-  webhookId?: string;
-  credentials?: Record<string, { id: null; name: string }>;
-  onError?: 'continueRegularOutput';
-  alwaysOutputData?: boolean;
-}
+import {
+  addIdempotentEnds,
+  body,
+  cfg,
+  credentials,
+  equals,
+  httpJson,
+  isTrue,
+  type N8nWorkflow,
+  postgresInsert,
+  respondJson,
+  sendEmail,
+  softFail,
+  stableUuid,
+  WEBHOOK_PATHS,
+  WORKFLOW_FILES,
+  WORKFLOW_IDS,
+  WorkflowBuilder,
+  webhook,
+} from './workflow-builder.ts';
 
-/** The shipped workflow ids (16 characters, like the ids n8n makes). */
-export const WORKFLOW_IDS = {
-  direct: 'ShowcaseDirect01',
-  viaApp: 'ShowcaseViaApp01',
-} as const;
-
-export interface N8nConnection {
-  node: string;
-  type: 'main';
-  index: number;
-}
-
-export interface N8nWorkflow {
-  /**
-   * Shipped: n8n 2.41.1's `import:workflow` fails on a file without an id (`null value in column "id"`).
-   * A fixed id also makes a re-import update the same workflow instead of adding a copy.
-   */
-  id: string;
-  name: string;
-  nodes: N8nNode[];
-  connections: Record<string, { main: N8nConnection[][] }>;
-  settings: Record<string, unknown>;
-  pinData: Record<string, never>;
-  meta: Record<string, unknown>;
-  active: false;
-  tags: [];
-}
-
-/** The credential names the workflows reference (a team creates credentials with exactly these names). */
-export const CREDENTIAL_NAMES = {
-  postgres: 'Showcase Postgres',
-  smtp: 'Showcase SMTP',
-  httpBearerAuth: 'Showcase API token',
-} as const;
-
-export const WEBHOOK_PATHS = {
-  direct: 'product-showcase',
-  viaApp: 'product-showcase-via-app',
-} as const;
+export {
+  CREDENTIAL_NAMES,
+  type N8nConnection,
+  type N8nNode,
+  type N8nWorkflow,
+  WEBHOOK_PATHS,
+  WORKFLOW_FILES,
+  WORKFLOW_IDS,
+} from './workflow-builder.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-export const WORKFLOW_FILES = {
-  direct: join(HERE, 'product-showcase.json'),
-  viaApp: join(HERE, 'product-showcase-via-app.json'),
-} as const;
-
-/** Stable UUID-shaped ids (a rebuild must not change the file). */
-function stableUuid(...parts: string[]): string {
-  const h = createHash('sha256').update(parts.join('\u0000')).digest('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
-}
-
-const CODE_NODES = join(HERE, 'code-nodes.js');
-
-/** `export function <name>(…) { … }` in code-nodes.js, read from the source text. */
-function codeFunction(name: string): { declaration: string; body: string } {
-  const source = readFileSync(CODE_NODES, 'utf8');
-  const start = source.indexOf(`\nexport function ${name}(`);
-  if (start < 0) throw new Error(`code-nodes.js has no function ${name}`);
-  const from = source.indexOf('{\n', start) + 2;
-  const end = source.indexOf('\n}\n', from);
-  if (end < 0) throw new Error(`code-nodes.js: ${name} does not end with a "}" line`);
-  return { declaration: source.slice(start + '\nexport '.length, end + 2), body: source.slice(from, end) };
-}
-
-/**
- * A Code node's jsCode: the body of `name` (not its signature), dedented, preceded by the helper
- * functions it calls. Read from the source text rather than Function#toString, whose output depends
- * on the loader (a bundler's transform rewrites it).
- */
-function body(name: string, helpers: string[] = [], prelude = ''): string {
-  const code = codeFunction(name)
-    .body.split('\n')
-    .map((line) => line.replace(/^ {2}/, ''))
-    .join('\n');
-  return [prelude, ...helpers.map((helper) => codeFunction(helper).declaration), code]
-    .filter((part) => part !== '')
-    .join('\n\n');
-}
-
-const cfg = (key: string): string => `$('Config').first().json.${key}`;
-
-class WorkflowBuilder {
-  readonly nodes: N8nNode[] = [];
-  readonly connections: Record<string, { main: N8nConnection[][] }> = {};
-  readonly workflowName: string;
-  readonly workflowId: string;
-  constructor(workflowName: string, workflowId: string) {
-    this.workflowName = workflowName;
-    this.workflowId = workflowId;
-  }
-
-  add(
-    name: string,
-    type: string,
-    typeVersion: number,
-    position: [number, number],
-    parameters: Record<string, unknown>,
-    extra: Partial<N8nNode> = {},
-  ): this {
-    this.nodes.push({
-      id: stableUuid(this.workflowName, name),
-      name,
-      type,
-      typeVersion,
-      position,
-      parameters,
-      ...extra,
-    });
-    return this;
-  }
-
-  code(name: string, position: [number, number], jsCode: string): this {
-    return this.add(name, 'n8n-nodes-base.code', 2, position, { jsCode });
-  }
-
-  /** from[output] → to[input] */
-  connect(from: string, to: string, output = 0, input = 0): this {
-    const entry = this.connections[from] ?? { main: [] };
-    this.connections[from] = entry;
-    const outputs = entry.main;
-    while (outputs.length <= output) outputs.push([]);
-    outputs[output]?.push({ node: to, type: 'main', index: input });
-    return this;
-  }
-
-  chain(...names: string[]): this {
-    for (let i = 1; i < names.length; i++) this.connect(names[i - 1] as string, names[i] as string);
-    return this;
-  }
-
-  build(): N8nWorkflow {
-    return {
-      id: this.workflowId,
-      name: this.workflowName,
-      nodes: this.nodes,
-      connections: this.connections,
-      settings: { executionOrder: 'v1' },
-      pinData: {},
-      meta: { templateCredsSetupCompleted: false },
-      active: false,
-      tags: [],
-    };
-  }
-}
-
-function webhook(path: string): [Record<string, unknown>, Partial<N8nNode>] {
-  return [
-    { httpMethod: 'POST', path, responseMode: 'responseNode', options: {} },
-    { webhookId: stableUuid('webhook', path) },
-  ];
-}
-
-function ifCondition(
-  leftValue: string,
-  operator: Record<string, unknown>,
-  rightValue: unknown = '',
-): Record<string, unknown> {
-  return {
-    conditions: {
-      options: { caseSensitive: true, leftValue: '', typeValidation: 'strict', version: 2 },
-      conditions: [
-        { id: stableUuid('condition', leftValue, String(rightValue)), leftValue, rightValue, operator },
-      ],
-      combinator: 'and',
-    },
-    options: {},
-  };
-}
-const isTrue = (expression: string) =>
-  ifCondition(expression, { type: 'boolean', operation: 'true', singleValue: true });
-const equals = (expression: string, value: string) =>
-  ifCondition(expression, { type: 'string', operation: 'equals' }, value);
-
-/** An HTTP Request whose failures become data (statusCode / error) that a Code node turns into a clear answer. */
-function httpJson(
-  method: 'GET' | 'POST',
-  url: string,
-  jsonBody: string | null,
-  timeoutMs: number,
-  auth: Record<string, unknown> = {},
-): Record<string, unknown> {
-  return {
-    method,
-    url,
-    ...auth,
-    ...(jsonBody === null ? {} : { sendBody: true, specifyBody: 'json', jsonBody }),
-    options: { timeout: timeoutMs, response: { response: { fullResponse: true, neverError: true } } },
-  };
-}
-const softFail = { onError: 'continueRegularOutput' } as const;
-
-const respondJson = (responseBody: string, responseCode: number | string): Record<string, unknown> => ({
-  respondWith: 'json',
-  responseBody,
-  options: { responseCode },
-});
-
-/**
- * Postgres through `executeQuery` with `$1 … $n` parameters: no column mapping is stored in the node,
- * so the editor's "Columns are outdated → Refresh" has nothing to rewrite (with the Insert operation it
- * re-typed the mapping from the live table and every run then failed). Values arrive as an array
- * expression; JSON columns are stringified here, since an array would otherwise reach Postgres as an
- * array literal.
- */
-function postgresQuery(query: string, values: string): Record<string, unknown> {
-  return { operation: 'executeQuery', query, options: { queryReplacement: `={{ ${values} }}` } };
-}
-
-function postgresInsert(source: 'n8n' | 'app'): Record<string, unknown> {
-  const g = '$json.gallery';
-  return postgresQuery(
-    [
-      'INSERT INTO product_galleries',
-      '  (id, product_id, product_name, status, title, tagline, copy, hero_url, variation_urls, base_seed,',
-      '   source, request_id, gallery, email_status)',
-      "VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9::jsonb, $10, $11, $12, $13::jsonb, 'pending')",
-      'ON CONFLICT (request_id) DO NOTHING',
-      'RETURNING id',
-    ].join('\n'),
-    `[${g}.galleryId, ${g}.product.id, ${g}.product.name, ${g}.status, ${g}.copy.title, ${g}.copy.tagline, ` +
-      `JSON.stringify(${g}.copy), ${g}.hero ? ${g}.hero.url : null, JSON.stringify(${g}.variations.map((v) => v.url)), ` +
-      `${g}.seed, '${source}', $('Validate product').first().json.requestId, JSON.stringify(${g})]`,
-  );
-}
-
-const findEarlierRun = () =>
-  postgresQuery(
-    'SELECT id, status, gallery, email_status, email_error FROM product_galleries WHERE request_id = $1',
-    '[$json.requestId]',
-  );
-
-const updateEmailStatus = () =>
-  postgresQuery(
-    'UPDATE product_galleries SET email_status = $2, email_error = $3 WHERE id = $1',
-    '[$json.galleryId, $json.emailStatus, $json.emailError]',
-  );
-
-function sendEmail(attachHero: boolean): Record<string, unknown> {
-  const mail = (key: string) => `={{ $('Mail to send').first().json.email.${key} }}`;
-  return {
-    fromEmail: `={{ ${cfg('mailFrom')} }}`,
-    toEmail: `={{ ${cfg('mailTo')} }}`,
-    subject: mail('subject'),
-    emailFormat: 'both',
-    text: mail('text'),
-    html: mail('html'),
-    options: { appendAttribution: false, ...(attachHero ? { attachments: 'hero' } : {}) },
-  };
-}
-
-const credentials = (type: keyof typeof CREDENTIAL_NAMES) => ({
-  [type]: { id: null, name: CREDENTIAL_NAMES[type] },
-});
-
-/**
- * The nodes around a run that make the webhook idempotent and the e-mail's fate visible: the earlier run
- * with the same request id is looked up first (a replay answers with its gallery, and sends its e-mail
- * again only when that failed), and after the row is written the e-mail's outcome is stored and
- * answered (200 sent, 502 failed — with the gallery id either way).
- */
-function addIdempotentEnds(
-  w: WorkflowBuilder,
-  options: { galleryNode: string; attachHero: boolean; x: number; afterInsert: string },
-): void {
-  const { x } = options;
-  const postgres = { credentials: credentials('postgres'), alwaysOutputData: true };
-  w.add('Find earlier run', 'n8n-nodes-base.postgres', 2.5, [880, 200], findEarlierRun(), postgres)
-    .code('Check earlier run', [1100, 200], body('checkEarlierRun'))
-    .add('Earlier run?', 'n8n-nodes-base.if', 2.2, [1320, 200], isTrue('={{ $json.replay }}'))
-    .add('Earlier e-mail sent?', 'n8n-nodes-base.if', 2.2, [1540, -80], isTrue('={{ $json.emailSent }}'))
-    .add(
-      'Respond with earlier gallery',
-      'n8n-nodes-base.respondToWebhook',
-      1.1,
-      [1760, -160],
-      respondJson("={{ $('Check earlier run').first().json.response }}", 200),
-    )
-    .code(
-      'Mail to send',
-      [x, 100],
-      body(
-        'mailToSend',
-        ['composeEmail'],
-        `const GALLERY_NODE = '${options.galleryNode}';\nconst ATTACH_HERO = ${options.attachHero};`,
-      ),
-    )
-    .code('Record e-mail status', [x + 660, 100], body('recordEmailStatus'))
-    .add(
-      'Update e-mail status',
-      'n8n-nodes-base.postgres',
-      2.5,
-      [x + 880, 100],
-      updateEmailStatus(),
-      postgres,
-    )
-    .add(
-      'Respond with gallery',
-      'n8n-nodes-base.respondToWebhook',
-      1.1,
-      [x + 1100, 100],
-      respondJson(
-        "={{ $('Record e-mail status').first().json.response }}",
-        "={{ $('Record e-mail status').first().json.statusCode }}",
-      ),
-    );
-  w.connect('Product valid?', 'Find earlier run', 0)
-    .chain('Find earlier run', 'Check earlier run', 'Earlier run?')
-    .connect('Earlier run?', 'Earlier e-mail sent?', 0)
-    .connect('Earlier e-mail sent?', 'Respond with earlier gallery', 0)
-    .connect('Earlier e-mail sent?', 'Mail to send', 1)
-    .connect(options.afterInsert, 'Mail to send')
-    .chain('Record e-mail status', 'Update e-mail status', 'Respond with gallery');
-}
 
 export function buildDirectWorkflow(): N8nWorkflow {
   const w = new WorkflowBuilder('Product showcase (Ollama + ComfyUI)', WORKFLOW_IDS.direct);

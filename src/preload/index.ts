@@ -1,22 +1,25 @@
 // The preload: exposes `window.showcase = { invoke, onEvent, pathForFile }` and nothing else — no ipcRenderer, no
 // Node, no Electron event objects (an IpcRendererEvent carries `sender`, i.e. ipcRenderer itself).
-// It runs sandboxed, so it is built as CommonJS (out/preload/index.cjs) and imports only 'electron';
-// it deliberately carries no method list and no zod: the main process validates names and payloads
-// (one `showcase:<method>` handler per contract method; an unknown name has no handler).
+// It runs sandboxed, so it is built as CommonJS (out/preload/index.cjs) whose only `require` is
+// 'electron': besides it, it imports the dependency-free channel names of src/shared/ipc.ts (bundled
+// in). It deliberately carries no method list and no zod: the main process validates names and
+// payloads (one `showcase:<method>` handler per contract method; an unknown name has no handler).
 import { contextBridge, type IpcRendererEvent, ipcRenderer, webUtils } from 'electron';
-import type { PreloadReply, ShowcasePreloadApi } from '../renderer/bridge/electron.ts';
-
-const EVENT_CHANNEL = 'showcase:event';
-/** `catalog.import`, `showcase.regenerateAsset` …: keeps the derived channel inside the `showcase:` namespace. */
-const METHOD_NAME = /^[a-z][a-zA-Z]*\.[a-z][a-zA-Z]*$/;
+import {
+  CHANNEL_PREFIX,
+  EVENT_CHANNEL,
+  METHOD_NAME_PATTERN,
+  type PreloadReply,
+  type ShowcasePreloadApi,
+} from '../shared/ipc.ts';
 
 function invoke(method: string, input: unknown): Promise<PreloadReply> {
-  if (typeof method !== 'string' || !METHOD_NAME.test(method)) {
+  if (typeof method !== 'string' || !METHOD_NAME_PATTERN.test(method)) {
     return Promise.resolve({
       error: { code: 'not_found', message: `Unknown method "${String(method)}"`, retryable: false },
     });
   }
-  return ipcRenderer.invoke(`showcase:${method}`, input);
+  return ipcRenderer.invoke(`${CHANNEL_PREFIX}${method}`, input);
 }
 
 function onEvent(listener: (event: string, payload: unknown) => void): () => void {

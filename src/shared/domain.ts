@@ -1,6 +1,8 @@
 // The domain model shared by the engine, the store, the API, the CLI and the renderer.
 // Timestamps are ISO-8601 strings so they survive JSON, SQLite and Postgres unchanged.
 import { z } from 'zod';
+import { ShopifyDataSchema } from './shopify.ts';
+import { BackendTimeoutsSchema, DEFAULT_BACKEND_TIMEOUTS } from './timeouts.ts';
 import { HttpUrlSchema, PostgresUrlSchema } from './urls.ts';
 
 /** A file-name-safe id: `[A-Za-z0-9_-]`, 1–64 chars (see engine/showcase naming for the sanitiser). */
@@ -26,37 +28,6 @@ export const PriceSchema = z.object({
   amount: z.number().nonnegative(),
   currency: z.string().regex(/^[A-Z]{3}$/, 'must be a 3-letter ISO currency code like "EUR"'),
 });
-
-/** One variant row of a Shopify product export, kept so an export back to Shopify carries it unchanged. */
-export const ShopifyVariantSchema = z.object({
-  /** Option values in the order of `ShopifyDataSchema.optionNames`. */
-  options: z.array(z.string().max(255)).max(3),
-  sku: z.string().max(255).optional(),
-  price: z.number().nonnegative().optional(),
-  compareAtPrice: z.number().nonnegative().optional(),
-  barcode: z.string().max(255).optional(),
-  grams: z.number().nonnegative().optional(),
-  weightUnit: z.string().max(10).optional(),
-  inventoryTracker: z.string().max(50).optional(),
-  inventoryQty: z.number().int().optional(),
-  inventoryPolicy: z.string().max(20).optional(),
-  fulfillmentService: z.string().max(100).optional(),
-  requiresShipping: z.boolean().optional(),
-  taxable: z.boolean().optional(),
-  image: z.string().max(2048).optional(),
-});
-export type ShopifyVariant = z.infer<typeof ShopifyVariantSchema>;
-
-/** What a Shopify export carries that the studio does not use but must give back on export. */
-export const ShopifyDataSchema = z.object({
-  optionNames: z.array(z.string().max(255)).max(3),
-  variants: z.array(ShopifyVariantSchema).max(2048),
-  /** The Standard Product Taxonomy path, written back verbatim (Shopify refuses unknown categories). */
-  productCategory: z.string().max(500).optional(),
-  published: z.boolean().optional(),
-  giftCard: z.boolean().optional(),
-});
-export type ShopifyData = z.infer<typeof ShopifyDataSchema>;
 
 /** A BCP 47 language tag such as `en`, `pt-BR`, `de-CH`. */
 export const LanguageTagSchema = z
@@ -340,45 +311,6 @@ const S3SettingsSchema = z.object({
    */
   access: z.enum(['auto', 'policy', 'acl', 'presigned']).optional(),
 });
-
-/**
- * How long the engine waits for its backends, per kind of call (seconds). A model load is slow, a
- * `/history` read is not; a prompt that stops reporting progress is interrupted and retried; a
- * backend that went away is waited for `backendDownSec` before the work that needs it fails.
- * Missing keys take their defaults, so a patch may name only the ones it changes.
- */
-export const BackendTimeoutsSchema = z.object({
-  /** POST /prompt, /upload/image, /object_info, /system_stats, /free, /interrupt. */
-  comfyRequestSec: z.number().positive().max(3_600),
-  /** GET /history, /queue, /prompt: cheap reads, answered at once by a healthy server. */
-  comfyPollSec: z.number().positive().max(600),
-  /** GET /view: one output image. */
-  comfyDownloadSec: z.number().positive().max(3_600),
-  /** A running prompt that sends no progress for this long is interrupted and queued again. */
-  comfyStallSec: z.number().positive().max(86_400),
-  /** One prompt from queueing to its last image, whatever it does meanwhile. */
-  comfyJobSec: z.number().positive().max(86_400),
-  /** Extra time the first copy call of a model may take while Ollama loads it. */
-  ollamaLoadSec: z.number().positive().max(3_600),
-  /** One copy call once the model is loaded (the whole JSON answer). */
-  ollamaCopySec: z.number().positive().max(3_600),
-  /** /api/ps, /api/tags, /api/version, unloads. */
-  ollamaRequestSec: z.number().positive().max(600),
-  /** How long a backend that went away is waited for before the jobs that need it fail. */
-  backendDownSec: z.number().positive().max(86_400),
-});
-export type BackendTimeouts = z.infer<typeof BackendTimeoutsSchema>;
-export const DEFAULT_BACKEND_TIMEOUTS = {
-  comfyRequestSec: 30,
-  comfyPollSec: 10,
-  comfyDownloadSec: 120,
-  comfyStallSec: 300,
-  comfyJobSec: 1_800,
-  ollamaLoadSec: 300,
-  ollamaCopySec: 120,
-  ollamaRequestSec: 15,
-  backendDownSec: 300,
-} as const;
 
 /** Every setting without its default: the shape of a patch (missing keys stay missing). */
 const settingsFields = {

@@ -13,7 +13,7 @@
 import { randomUUID } from 'node:crypto';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type JsonFrame, WsClient } from '../sim/comfyui-helpers.ts';
+import { type JsonFrame, WsClient } from '../sim/comfyui/helpers.ts';
 import {
   call,
   color,

@@ -6,7 +6,7 @@ import { request } from 'node:http';
 import sharp from 'sharp';
 import { expect } from 'vitest';
 import { type ComfySim, startComfySim } from '../../src/sim/comfyui/index.ts';
-import { type Frame, type JsonFrame, WsClient } from '../sim/comfyui-helpers.ts';
+import { type Frame, type JsonFrame, WsClient } from '../sim/comfyui/helpers.ts';
 
 export const REAL_URL = process.env.COMFYUI_URL?.replace(/\/+$/, '');
 /** A real server on a CPU is slower than the simulator: give its events time. */

@@ -8,18 +8,21 @@ import vm from 'node:vm';
 import { resolveConfig } from 'electron-vite';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { channelFor } from '../../src/main/electron/ipc-bridge.ts';
-import { methodNames } from '../../src/shared/index.ts';
+import { channelFor, methodNames } from '../../src/shared/index.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 const source = resolve(root, 'src/preload/index.ts');
 
 describe('preload source', () => {
-  it('imports values from electron only and exposes one key', async () => {
+  it('imports values from electron and the import-free IPC names only, and exposes one key', async () => {
     const text = await readFile(source, 'utf8');
     const imports = [...text.matchAll(/^import\s+(type\s+)?[^;]*?from\s+'([^']+)';/gms)];
     const valueImports = imports.filter((m) => !m[1]).map((m) => m[2]);
-    expect(valueImports).toEqual(['electron']);
+    expect(valueImports).toEqual(['electron', '../shared/ipc.ts']);
+    // shared/ipc.ts is bundled into the preload: it must not pull anything in at run time.
+    const ipc = await readFile(resolve(root, 'src/shared/ipc.ts'), 'utf8');
+    const ipcImports = [...ipc.matchAll(/^import\s+(type\s+)?[^;]*?from\s+'([^']+)';/gms)];
+    expect(ipcImports.filter((m) => !m[1]).map((m) => m[2])).toEqual([]);
     const exposures = [...text.matchAll(/exposeInMainWorld\(\s*'([^']+)'/g)].map((m) => m[1]);
     expect(exposures).toEqual(['showcase']);
     expect(text).not.toMatch(/exposeInMainWorld\([^)]*ipcRenderer/);

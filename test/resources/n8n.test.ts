@@ -16,7 +16,7 @@ import {
   WORKFLOW_IDS,
 } from '../../resources/n8n/build.ts';
 import { configureWorkflow, readConfig } from '../../resources/n8n/configure.ts';
-import { SubmitShowcasesSchema } from '../../src/main/http/index.ts';
+import { SubmitShowcasesSchema } from '../../src/main/server/index.ts';
 import { type ComfySim, type OllamaSim, SimGpu, startComfySim, startOllamaSim } from '../../src/sim/index.ts';
 
 /** Node types and typeVersions from ../shared/protocols/n8n.md §2, "ship" column. */

@@ -4,7 +4,7 @@
 //  - img-src adds the `showcase-file:` scheme that serves gallery images from the output root;
 //  - frame-src/worker-src 'none': the UI has neither.
 // 'self' is the app's own origin (`showcase://app`), a privileged standard scheme (app-protocol.ts).
-import { UI_CSP } from '../http/server.ts';
+import { UI_CSP } from '../contract/index.ts';
 import { FILE_SCHEME } from './app-protocol.ts';
 
 export type CspDirectives = Map<string, string[]>;

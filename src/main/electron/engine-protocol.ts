@@ -13,7 +13,12 @@
 // `secrets` rides only on a successful `settings.update` reply when sealing is on: the new clear
 // values the main process must store encrypted (see settings-secrets.ts).
 import { z } from 'zod';
-import { SerializedErrorSchema, SettingsPatchSchema } from '../../shared/index.ts';
+import {
+  ReplyErrorSchema,
+  ReplyResultSchema,
+  SerializedErrorSchema,
+  SettingsPatchSchema,
+} from '../../shared/index.ts';
 import { SecretValuesSchema } from './settings-secrets.ts';
 
 export const EngineHostOptionsSchema = z.object({
@@ -47,11 +52,11 @@ export const HostShutdownSchema = z.object({ type: z.literal('shutdown') });
 export const MainToHostSchema = z.union([HostInitSchema, HostShutdownSchema, HostCallSchema]);
 export type MainToHost = z.infer<typeof MainToHostSchema>;
 
+/** The contract's reply envelope (src/shared/reply.ts) with the call's id. */
 export const HostReplySchema = z.union([
-  z.object({ id: z.number().int().nonnegative(), error: SerializedErrorSchema }),
-  z.object({
+  ReplyErrorSchema.extend({ id: z.number().int().nonnegative() }),
+  ReplyResultSchema.extend({
     id: z.number().int().nonnegative(),
-    result: z.unknown(),
     secrets: SecretValuesSchema.optional(),
   }),
 ]);

@@ -7,13 +7,14 @@ import {
   type EventPayload,
   methods,
   parseOrThrow,
-  type SerializedError,
+  replyError,
+  replyResult,
   type Settings,
   type SettingsPatch,
   toShowcaseError,
 } from '../../shared/index.ts';
+import { dispatch } from '../contract/index.ts';
 import { Engine } from '../engine/engine.ts';
-import { dispatch } from '../http/rpc.ts';
 import {
   type EngineHostOptions,
   type HostCall,
@@ -72,7 +73,7 @@ export function serveEngine(port: HostPort, options: EngineServiceOptions = {}):
     } catch (err) {
       // A value that cannot be structured-cloned must not leave the caller waiting forever.
       if ('id' in message && typeof message.id === 'number') {
-        port.postMessage({ id: message.id, error: serialize(err) });
+        port.postMessage({ id: message.id, ...replyError(err) });
       }
     }
   };
@@ -109,13 +110,13 @@ export function serveEngine(port: HostPort, options: EngineServiceOptions = {}):
     const input = parseOrThrow(methods['settings.update'].input, rawInput ?? {}, 'settings.update');
     const current: Settings = e.settings();
     const restored = restoreMaskedPatch(input, current);
-    if (!sealSecrets) return { result: await e.handlers['settings.update'](restored) };
+    if (!sealSecrets) return replyResult(await e.handlers['settings.update'](restored));
     const sealed = sealPatch(restored, secrets);
     await e.handlers['settings.update'](sealed.patch);
     secrets = sealed.secrets;
     refreshOverrides(e);
     // Read back after the overrides follow the new stored values (the update's own reply predates them).
-    return { result: await e.handlers['settings.get']({}), secrets };
+    return { ...replyResult(await e.handlers['settings.get']({})), secrets };
   };
 
   const call = async (message: HostCall) => {
@@ -128,9 +129,9 @@ export function serveEngine(port: HostPort, options: EngineServiceOptions = {}):
         post({ id: message.id, ...(await run) });
         return;
       }
-      post({ id: message.id, result: await dispatch(e.handlers, message.method, message.input) });
+      post({ id: message.id, ...replyResult(await dispatch(e.handlers, message.method, message.input)) });
     } catch (err) {
-      post({ id: message.id, error: serialize(err) });
+      post({ id: message.id, ...replyError(err) });
     }
   };
 
@@ -154,7 +155,7 @@ export function serveEngine(port: HostPort, options: EngineServiceOptions = {}):
       if (message.type === 'init') {
         init(message).then(
           () => post({ type: 'ready' }),
-          (err: unknown) => post({ type: 'fatal', error: serialize(err) }),
+          (err: unknown) => post({ type: 'fatal', ...replyError(err) }),
         );
       } else void shutdown();
       return;
@@ -163,8 +164,4 @@ export function serveEngine(port: HostPort, options: EngineServiceOptions = {}):
   });
 
   return { engine: () => engine };
-}
-
-function serialize(err: unknown): SerializedError {
-  return toShowcaseError(err).toJSON();
 }

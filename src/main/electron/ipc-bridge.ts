@@ -12,24 +12,19 @@
 // Every reply is an envelope `{ result } | { error: SerializedError }` (what the renderer's
 // ElectronBridge unwraps): `ipcMain.handle` would otherwise flatten a thrown ShowcaseError to a string.
 import {
+  channelFor,
+  EVENT_CHANNEL,
   EventEnvelopeSchema,
   type EventName,
   events,
   type MethodHandlers,
-  type MethodName,
   methodNames,
-  type SerializedError,
+  type Reply,
+  replyError,
+  replyResult,
   ShowcaseError,
-  toShowcaseError,
 } from '../../shared/index.ts';
-import { dispatch } from '../http/rpc.ts';
-
-export const EVENT_CHANNEL = 'showcase:event';
-export const CHANNEL_PREFIX = 'showcase:';
-
-export function channelFor(method: MethodName): string {
-  return `${CHANNEL_PREFIX}${method}`;
-}
+import { dispatch } from '../contract/index.ts';
 
 /** The part of `IpcMainInvokeEvent` the bridge reads. */
 export interface InvokeEventLike {
@@ -41,8 +36,6 @@ export interface IpcMainLike {
   handle(channel: string, listener: (event: InvokeEventLike, ...args: unknown[]) => unknown): void;
   removeHandler(channel: string): void;
 }
-
-export type IpcReply = { result: unknown } | { error: SerializedError };
 
 export interface IpcBridgeOptions {
   ipcMain: IpcMainLike;
@@ -56,18 +49,18 @@ export interface IpcBridgeOptions {
 export function registerIpcHandlers(options: IpcBridgeOptions): () => void {
   const { ipcMain, handlers, isTrustedSender } = options;
   for (const method of methodNames) {
-    ipcMain.handle(channelFor(method), async (event, input): Promise<IpcReply> => {
+    ipcMain.handle(channelFor(method), async (event, input): Promise<Reply> => {
       const url = event.senderFrame?.url ?? '';
       if (!isTrustedSender(url)) {
         options.log?.(`refused ${method} from an untrusted frame: ${url || '(none)'}`);
-        return { error: new ShowcaseError('auth_failed', 'This page may not call the studio').toJSON() };
+        return replyError(new ShowcaseError('auth_failed', 'This page may not call the studio'));
       }
       try {
         // `dispatch` parses the input with the method's schema (invalid_input naming the field) before
         // anything is forwarded; the remote handler parses the output.
-        return { result: await dispatch(handlers, method, input) };
+        return replyResult(await dispatch(handlers, method, input));
       } catch (err) {
-        return { error: toShowcaseError(err).toJSON() };
+        return replyError(err);
       }
     });
   }

@@ -4,25 +4,13 @@ import {
   type MethodInput,
   type MethodName,
   type MethodOutput,
-  type SerializedError,
+  type PreloadReply,
   ShowcaseError,
+  type ShowcasePreloadApi,
 } from '../../shared/index.ts';
 import { deliver } from './http.ts';
 import type { Bridge, ConnectionState } from './types.ts';
 import { checkInput, parseEvent, unwrapReply } from './validate.ts';
-
-/** What the main process answers to `invoke`: the same envelope as the HTTP API. */
-export type PreloadReply = { result: unknown } | { error: SerializedError };
-
-/** The API the preload script exposes with `contextBridge.exposeInMainWorld('showcase', …)`. */
-export interface ShowcasePreloadApi {
-  invoke(method: string, input: unknown): Promise<PreloadReply>;
-  onEvent(listener: (event: string, payload: unknown) => void): () => void;
-  /** Base URL under which the main process serves the gallery output root (custom protocol). */
-  fileBaseUrl?: string;
-  /** The disk path of a dropped file, or null (see the preload). */
-  pathForFile?(file: File): string | null;
-}
 
 declare global {
   interface Window {

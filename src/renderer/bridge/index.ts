@@ -1,5 +1,5 @@
 export { bridge, setBridge } from './current.ts';
-export { ElectronBridge, type ShowcasePreloadApi } from './electron.ts';
+export { ElectronBridge } from './electron.ts';
 export { basename, versionedUrl } from './files.ts';
 export { HttpBridge, httpBridgeFromLocation, takeTokenFromLocation } from './http.ts';
 export { pickBridge } from './pick.ts';

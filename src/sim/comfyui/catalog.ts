@@ -2,6 +2,10 @@
 // (comfyui.md §6, input table §11). Validation reads the same document, so what the sim accepts and
 // what it advertises can never drift apart. Model COMBOs are generated from the installed inventory.
 import { imageNodeDefs } from './catalog-images.ts';
+import { modelNodeDefs } from './catalog-models.ts';
+
+export { SEED_MAX, samplerNames, schedulerNames } from './catalog-models.ts';
+
 import { PyFloat } from './pyjson.ts';
 
 export type ComfyVersion = '0.3.64' | '2026';
@@ -37,87 +41,8 @@ export const defaultModels: Record<string, string[]> = {
   loras: ['Qwen-Image-Lightning-8steps-V1.0.safetensors'],
 };
 
-export const samplerNames = [
-  'euler',
-  'euler_cfg_pp',
-  'euler_ancestral',
-  'euler_ancestral_cfg_pp',
-  'heun',
-  'heunpp2',
-  'dpm_2',
-  'dpm_2_ancestral',
-  'lms',
-  'dpm_fast',
-  'dpm_adaptive',
-  'dpmpp_2s_ancestral',
-  'dpmpp_2s_ancestral_cfg_pp',
-  'dpmpp_sde',
-  'dpmpp_sde_gpu',
-  'dpmpp_2m',
-  'dpmpp_2m_cfg_pp',
-  'dpmpp_2m_sde',
-  'dpmpp_2m_sde_gpu',
-  'dpmpp_2m_sde_heun',
-  'dpmpp_2m_sde_heun_gpu',
-  'dpmpp_3m_sde',
-  'dpmpp_3m_sde_gpu',
-  'ddpm',
-  'lcm',
-  'ipndm',
-  'ipndm_v',
-  'deis',
-  'res_multistep',
-  'res_multistep_cfg_pp',
-  'res_multistep_ancestral',
-  'res_multistep_ancestral_cfg_pp',
-  'gradient_estimation',
-  'gradient_estimation_cfg_pp',
-  'er_sde',
-  'seeds_2',
-  'seeds_3',
-  'sa_solver',
-  'sa_solver_pece',
-  'ddim',
-  'uni_pc',
-  'uni_pc_bh2',
-];
-
-export const schedulerNames = [
-  'simple',
-  'sgm_uniform',
-  'karras',
-  'exponential',
-  'ddim_uniform',
-  'beta',
-  'normal',
-  'linear_quadratic',
-  'kl_optimal',
-];
-
-const clipTypes = [
-  'stable_diffusion',
-  'stable_cascade',
-  'sd3',
-  'stable_audio',
-  'mochi',
-  'ltxv',
-  'pixart',
-  'cosmos',
-  'lumina2',
-  'wan',
-  'hidream',
-  'chroma',
-  'ace',
-  'omnigen2',
-  'qwen_image',
-  'hunyuan_image',
-];
-
 const scaleMethods = ['nearest-exact', 'bilinear', 'area', 'bicubic', 'lanczos'];
 const maxDimensionMethods = ['area', 'lanczos', 'bilinear', 'nearest-exact', 'bicubic'];
-
-/** The largest value of KSampler.seed (2^64−1); as a double it reads 2^64 and is serialised exactly. */
-export const SEED_MAX = 2 ** 64;
 
 /** One input: `[type]` or `[type, options]`; `type` is a string or (legacy COMBO) a list of choices. */
 export type InputSpec = [string | unknown[]] | [string | unknown[], Record<string, unknown>];
@@ -146,8 +71,6 @@ export interface CatalogContext {
   version: ComfyVersion;
 }
 
-const files = (ctx: CatalogContext, folder: string): string[] => [...(ctx.models[folder] ?? [])].sort();
-
 const imageHidden = { prompt: 'PROMPT', extra_pnginfo: 'EXTRA_PNGINFO' };
 
 function nodeDefs(ctx: CatalogContext): NodeDef[] {
@@ -156,187 +79,7 @@ function nodeDefs(ctx: CatalogContext): NodeDef[] {
     { default: def, min: 16, max: 16384, step },
   ];
   return [
-    {
-      name: 'KSampler',
-      displayName: 'KSampler',
-      category: 'sampling',
-      description: 'Denoises a latent image with the given model and conditioning.',
-      pythonModule: 'nodes',
-      outputNode: false,
-      v3: false,
-      required: {
-        model: ['MODEL', { tooltip: 'The model used for denoising.' }],
-        seed: [
-          'INT',
-          {
-            default: 0,
-            min: 0,
-            max: SEED_MAX,
-            control_after_generate: true,
-            tooltip: 'The random seed for the noise.',
-          },
-        ],
-        steps: ['INT', { default: 20, min: 1, max: 10000, tooltip: 'Number of denoising steps.' }],
-        cfg: [
-          'FLOAT',
-          {
-            default: 8.0,
-            min: 0.0,
-            max: 100.0,
-            step: 0.1,
-            round: 0.01,
-            tooltip: 'Classifier-free guidance.',
-          },
-        ],
-        sampler_name: [samplerNames, { tooltip: 'The sampling algorithm.' }],
-        scheduler: [schedulerNames, { tooltip: 'The noise schedule.' }],
-        positive: ['CONDITIONING', { tooltip: 'What to include in the image.' }],
-        negative: ['CONDITIONING', { tooltip: 'What to exclude from the image.' }],
-        latent_image: ['LATENT', { tooltip: 'The latent image to denoise.' }],
-        denoise: [
-          'FLOAT',
-          { default: 1.0, min: 0.0, max: 1.0, step: 0.01, tooltip: 'How much of the latent to replace.' },
-        ],
-      },
-      output: ['LATENT'],
-      outputTooltips: ['The denoised latent.'],
-    },
-    {
-      name: 'CheckpointLoaderSimple',
-      displayName: 'Load Checkpoint',
-      category: 'loaders',
-      description: 'Loads a checkpoint file that bundles a diffusion model, a text encoder and a VAE.',
-      pythonModule: 'nodes',
-      outputNode: false,
-      v3: false,
-      required: { ckpt_name: [files(ctx, 'checkpoints'), { tooltip: 'The checkpoint file to load.' }] },
-      output: ['MODEL', 'CLIP', 'VAE'],
-      outputTooltips: ['The denoising model.', 'The text encoder.', 'The image autoencoder.'],
-    },
-    {
-      name: 'UNETLoader',
-      displayName: 'Load Diffusion Model',
-      category: 'advanced/loaders',
-      description: '',
-      pythonModule: 'nodes',
-      outputNode: false,
-      v3: false,
-      required: {
-        unet_name: [files(ctx, 'diffusion_models')],
-        weight_dtype: [['default', 'fp8_e4m3fn', 'fp8_e4m3fn_fast', 'fp8_e5m2']],
-      },
-      output: ['MODEL'],
-    },
-    {
-      name: 'CLIPLoader',
-      displayName: 'Load CLIP',
-      category: 'advanced/loaders',
-      description: 'Loads a standalone text encoder; `type` selects the model family it belongs to.',
-      pythonModule: 'nodes',
-      outputNode: false,
-      v3: false,
-      required: { clip_name: [files(ctx, 'text_encoders')], type: [clipTypes] },
-      optional: { device: [['default', 'cpu'], { advanced: true }] },
-      output: ['CLIP'],
-    },
-    {
-      name: 'VAELoader',
-      displayName: 'Load VAE',
-      category: 'loaders',
-      description: '',
-      pythonModule: 'nodes',
-      outputNode: false,
-      v3: false,
-      required: { vae_name: [[...files(ctx, 'vae'), 'pixel_space']] },
-      output: ['VAE'],
-    },
-    {
-      name: 'LoraLoaderModelOnly',
-      displayName: 'LoraLoaderModelOnly',
-      category: 'loaders',
-      description: '',
-      pythonModule: 'nodes',
-      outputNode: false,
-      v3: false,
-      required: {
-        model: ['MODEL'],
-        lora_name: [files(ctx, 'loras')],
-        strength_model: ['FLOAT', { default: 1.0, min: -100.0, max: 100.0, step: 0.01 }],
-      },
-      output: ['MODEL'],
-    },
-    {
-      name: 'ModelSamplingAuraFlow',
-      displayName: 'ModelSamplingAuraFlow',
-      category: 'advanced/model',
-      description: '',
-      pythonModule: 'comfy_extras.nodes_model_advanced',
-      outputNode: false,
-      v3: false,
-      required: {
-        model: ['MODEL'],
-        shift: ['FLOAT', { default: 1.73, min: 0.0, max: 100.0, step: 0.01 }],
-      },
-      output: ['MODEL'],
-    },
-    {
-      name: 'CFGNorm',
-      displayName: null,
-      category: 'advanced/guidance',
-      description: '',
-      pythonModule: 'comfy_extras.nodes_cfg',
-      outputNode: false,
-      v3: true,
-      experimental: true,
-      required: {
-        model: ['MODEL', {}],
-        strength: ['FLOAT', { default: 1.0, min: 0.0, max: 100.0, step: 0.01 }],
-      },
-      output: ['MODEL'],
-      outputName: ['patched_model'],
-      outputTooltips: [null],
-    },
-    {
-      name: 'CLIPTextEncode',
-      displayName: 'CLIP Text Encode (Prompt)',
-      category: 'conditioning',
-      description: 'Encodes a text prompt into conditioning for the diffusion model.',
-      pythonModule: 'nodes',
-      outputNode: false,
-      v3: false,
-      required: {
-        text: ['STRING', { multiline: true, dynamicPrompts: true, tooltip: 'The text to encode.' }],
-        clip: ['CLIP', { tooltip: 'The text encoder.' }],
-      },
-      output: ['CONDITIONING'],
-      outputTooltips: ['Conditioning that guides the diffusion model.'],
-    },
-    {
-      name: 'TextEncodeQwenImageEdit',
-      displayName: null,
-      category: 'advanced/conditioning',
-      description: '',
-      pythonModule: 'comfy_extras.nodes_qwen',
-      outputNode: false,
-      v3: true,
-      required: { clip: ['CLIP', {}], prompt: ['STRING', { multiline: true, dynamicPrompts: true }] },
-      optional: { vae: ['VAE', {}], image: ['IMAGE', {}] },
-      output: ['CONDITIONING'],
-      outputTooltips: [null],
-    },
-    {
-      name: 'TextEncodeQwenImageEditPlus',
-      displayName: null,
-      category: 'advanced/conditioning',
-      description: '',
-      pythonModule: 'comfy_extras.nodes_qwen',
-      outputNode: false,
-      v3: true,
-      required: { clip: ['CLIP', {}], prompt: ['STRING', { multiline: true, dynamicPrompts: true }] },
-      optional: { vae: ['VAE', {}], image1: ['IMAGE', {}], image2: ['IMAGE', {}], image3: ['IMAGE', {}] },
-      output: ['CONDITIONING'],
-      outputTooltips: [null],
-    },
+    ...modelNodeDefs(ctx),
     {
       name: 'EmptyLatentImage',
       displayName: 'Empty Latent Image',

@@ -2,256 +2,28 @@
 // the sampler records what to draw, VAEDecode renders it, scale nodes resize with sharp, SaveImage
 // and PreviewImage write PNG files. Time and VRAM go through the runtime (SimGpu).
 import { randomInt } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
-import path from 'node:path';
-import sharp, { type KernelEnum, type OutputInfo } from 'sharp';
+import { readFile } from 'node:fs/promises';
+import sharp, { type OutputInfo } from 'sharp';
 import { renderPreviewJpeg, renderProductImage } from '../render.ts';
-import type { SimFiles } from './files.ts';
+import {
+  decodeLatent,
+  emptyLatent,
+  kontextSizes,
+  latentSide,
+  need,
+  num,
+  pyRound,
+  requireModelFile,
+  resizeItems,
+  saveImages,
+  textEncodeEdit,
+} from './node-helpers.ts';
+import type { NodeImpl, SampleInfo, SimValue } from './node-types.ts';
 import { imageNodeImpls } from './nodes-images.ts';
 import { PyError, pyStr } from './pyjson.ts';
 
-export interface ImageItem {
-  png: Buffer;
-  width: number;
-  height: number;
-}
-
-export interface SampleInfo {
-  seed: number;
-  prompt: string;
-  denoise: number;
-}
-
-export type SimValue =
-  | { kind: 'MODEL'; file: string; patches: string[] }
-  | { kind: 'CLIP'; file: string }
-  | { kind: 'VAE'; file: string | null }
-  | { kind: 'CONDITIONING'; text: string; images: ImageItem[] }
-  | {
-      kind: 'LATENT';
-      width: number;
-      height: number;
-      batch: number;
-      source?: ImageItem[];
-      sample?: SampleInfo;
-    }
-  | { kind: 'IMAGE'; items: ImageItem[] }
-  | { kind: 'MASK'; width: number; height: number };
-
-export interface ImageRef {
-  filename: string;
-  subfolder: string;
-  type: 'output' | 'temp';
-}
-
-export interface NodeResult {
-  outputs: SimValue[];
-  ui?: { images: ImageRef[] };
-}
-
-export interface NodeRuntime {
-  files: SimFiles;
-  now(): Date;
-  /** Installed files of a model folder (re-read on every call, like the server's rescans). */
-  modelFiles(folder: string): string[];
-  /** The error loading an installed file raises (a `brokenModel` fault), or null when it loads. */
-  modelLoadFailure(folder: string, file: string): { exceptionType: string; message: string } | null;
-  /** Makes a model resident in simulated VRAM, paying its load time once. May raise OOM. */
-  loadModel(file: string): Promise<void>;
-  /** Spends `profileMs` of simulated work (scaled by the time scale). */
-  work(profileMs: number): Promise<void>;
-  /** A point where an injected OOM fires (sampling / VAE work). */
-  oomPoint(): void;
-  /** Blocks while a `hangNext` fault holds this run. */
-  hangPoint(): Promise<void>;
-  /** One sampler step: waits, honours interrupts, emits progress (+ a preview when enabled). */
-  samplerStep(
-    step: number,
-    steps: number,
-    stepProfileMs: number,
-    preview: (() => Promise<Buffer>) | null,
-  ): Promise<void>;
-  /** Whether anyone will receive a sampler preview (skip the rendering otherwise). */
-  previewsWanted(): boolean;
-  nodeMs: number;
-  stepMs: number;
-}
-
-type Inputs = Record<string, unknown>;
-type NodeImpl = (inputs: Inputs, rt: NodeRuntime) => Promise<NodeResult>;
-
-/** Python's round(): halves go to the even neighbour. */
-export function pyRound(x: number): number {
-  const floor = Math.floor(x);
-  const diff = x - floor;
-  if (diff > 0.5) return floor + 1;
-  if (diff < 0.5) return floor;
-  return floor % 2 === 0 ? floor : floor + 1;
-}
-
-function need<K extends SimValue['kind']>(value: unknown, kind: K): Extract<SimValue, { kind: K }> {
-  const v = value as SimValue | undefined;
-  if (!v || typeof v !== 'object' || v.kind !== kind) {
-    throw new PyError('AttributeError', `expected ${kind} input`);
-  }
-  return v as Extract<SimValue, { kind: K }>;
-}
-
-const num = (v: unknown, fallback: number): number =>
-  typeof v === 'number' && Number.isFinite(v) ? v : fallback;
-
-function requireModelFile(rt: NodeRuntime, folder: string, name: unknown): string {
-  const file = pyStr(name);
-  if (!rt.modelFiles(folder).includes(file)) {
-    throw new PyError('FileNotFoundError', `Model in folder '${folder}' with filename '${file}' not found.`);
-  }
-  const failure = rt.modelLoadFailure(folder, file);
-  if (failure) throw new PyError(failure.exceptionType, failure.message);
-  return file;
-}
-
-const kernels: Record<string, keyof KernelEnum> = {
-  'nearest-exact': 'nearest',
-  bilinear: 'linear',
-  area: 'linear',
-  bicubic: 'cubic',
-  lanczos: 'lanczos3',
-};
-
-async function resizeItems(
-  items: ImageItem[],
-  width: number,
-  height: number,
-  method: unknown,
-  crop: 'disabled' | 'center',
-): Promise<ImageItem[]> {
-  const w = Math.max(1, Math.round(width));
-  const h = Math.max(1, Math.round(height));
-  const kernel = kernels[String(method)] ?? 'lanczos3';
-  return Promise.all(
-    items.map(async (item) => {
-      if (item.width === w && item.height === h) return item;
-      const png = await sharp(item.png)
-        .resize(w, h, { fit: crop === 'center' ? 'cover' : 'fill', kernel })
-        .png({ compressionLevel: 4 })
-        .toBuffer();
-      return { png, width: w, height: h };
-    }),
-  );
-}
-
-async function flatImage(width: number, height: number): Promise<Buffer> {
-  return sharp({ create: { width, height, channels: 3, background: { r: 128, g: 128, b: 128 } } })
-    .png({ compressionLevel: 4 })
-    .toBuffer();
-}
-
-/** The 17 ~1 MP sizes FluxKontextImageScale snaps to. */
-const kontextSizes: [number, number][] = [
-  [672, 1568],
-  [688, 1504],
-  [720, 1456],
-  [752, 1392],
-  [800, 1328],
-  [832, 1248],
-  [880, 1184],
-  [944, 1104],
-  [1024, 1024],
-  [1104, 944],
-  [1184, 880],
-  [1248, 832],
-  [1328, 800],
-  [1392, 752],
-  [1456, 720],
-  [1504, 688],
-  [1568, 672],
-];
-
-/** Pixels of a latent: the VAE works on multiples of 8. */
-const latentSide = (n: number) => Math.max(8, Math.floor(n / 8) * 8);
-
-async function decodeLatent(latent: Extract<SimValue, { kind: 'LATENT' }>): Promise<ImageItem[]> {
-  const { width, height, batch, source, sample } = latent;
-  const items: ImageItem[] = [];
-  for (let i = 0; i < batch; i++) {
-    const src = source && source.length > 0 ? source[i % source.length] : undefined;
-    let png: Buffer;
-    if (sample) {
-      png = await renderProductImage({
-        seed: sample.seed + i,
-        prompt: sample.prompt,
-        width,
-        height,
-        denoise: sample.denoise,
-        ...(src ? { source: src.png } : {}),
-      });
-    } else if (src) {
-      png =
-        (await resizeItems([src], width, height, 'lanczos', 'center'))[0]?.png ??
-        (await flatImage(width, height));
-    } else {
-      png = await flatImage(width, height);
-    }
-    items.push({ png, width, height });
-  }
-  return items;
-}
-
-async function emptyLatent(inputs: Inputs): Promise<NodeResult> {
-  return {
-    outputs: [
-      {
-        kind: 'LATENT',
-        width: latentSide(num(inputs.width, 1024)),
-        height: latentSide(num(inputs.height, 1024)),
-        batch: Math.max(1, num(inputs.batch_size, 1)),
-      },
-    ],
-  };
-}
-
-async function textEncodeEdit(inputs: Inputs, rt: NodeRuntime, imageInputs: string[]): Promise<NodeResult> {
-  const clip = need(inputs.clip, 'CLIP');
-  await rt.loadModel(clip.file);
-  const images: ImageItem[] = [];
-  for (const name of imageInputs) {
-    if (inputs[name] !== undefined) images.push(...need(inputs[name], 'IMAGE').items);
-  }
-  if (inputs.vae !== undefined && images.length > 0) {
-    const vae = need(inputs.vae, 'VAE');
-    if (vae.file) await rt.loadModel(vae.file);
-  }
-  await rt.work(rt.nodeMs);
-  return { outputs: [{ kind: 'CONDITIONING', text: pyStr(inputs.prompt ?? ''), images }] };
-}
-
-async function saveImages(
-  inputs: Inputs,
-  rt: NodeRuntime,
-  dir: string,
-  type: 'output' | 'temp',
-  prefix: string,
-): Promise<NodeResult> {
-  const image = need(inputs.images, 'IMAGE');
-  const first = image.items[0];
-  const { folder, filename, counter, subfolder } = rt.files.saveImagePath(
-    dir,
-    prefix,
-    first?.width ?? 0,
-    first?.height ?? 0,
-    rt.now(),
-  );
-  const refs: ImageRef[] = [];
-  let n = counter;
-  for (const [index, item] of image.items.entries()) {
-    const name = `${filename.replaceAll('%batch_num%', String(index))}_${String(n).padStart(5, '0')}_.png`;
-    await writeFile(path.join(folder, name), item.png);
-    refs.push({ filename: name, subfolder, type });
-    n += 1;
-  }
-  await rt.work(rt.nodeMs);
-  return { outputs: type === 'output' ? [image] : [], ui: { images: refs } };
-}
+export { pyRound } from './node-helpers.ts';
+export type { ImageItem, ImageRef, NodeResult, NodeRuntime, SampleInfo, SimValue } from './node-types.ts';
 
 const tempLetters = 'abcdefghijklmnopqrstupvxyz';
 

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { WsClient } from '../../sim/comfyui-helpers.ts';
+import { WsClient } from '../../sim/comfyui/helpers.ts';
 
 const BIN = resolve(import.meta.dirname, '../../../bin/showcase');
 const children: ChildProcessWithoutNullStreams[] = [];

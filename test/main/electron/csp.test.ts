@@ -1,9 +1,9 @@
 // The window's CSP: derived from the served UI's policy, strict for packaged pages, and set on the
 // app's own responses only.
 import { describe, expect, it } from 'vitest';
+import { UI_CSP } from '../../../src/main/contract/index.ts';
 import { APP_ORIGIN } from '../../../src/main/electron/app-protocol.ts';
 import { createCspListener, desktopCsp, devCsp, parseCsp, withCsp } from '../../../src/main/electron/csp.ts';
-import { UI_CSP } from '../../../src/main/http/server.ts';
 
 describe('desktop CSP', () => {
   const policy = parseCsp(desktopCsp());

@@ -6,9 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createRemoteHandlers, EngineConnection } from '../../../src/main/electron/engine-client.ts';
-import { channelFor, registerIpcHandlers } from '../../../src/main/electron/ipc-bridge.ts';
+import { registerIpcHandlers } from '../../../src/main/electron/ipc-bridge.ts';
 import { SEALED, SECRET_MASK, type SecretValues } from '../../../src/main/electron/settings-secrets.ts';
 import type { Engine } from '../../../src/main/engine/engine.ts';
+import { channelFor } from '../../../src/shared/index.ts';
 import { FakeIpcMain, linkEngineHost } from './host-harness.ts';
 
 const S3_SECRET = 's3-secret-value-8c1f2a';

@@ -6,15 +6,12 @@
 import type { MessagePort } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRemoteHandlers, EngineConnection } from '../../../src/main/electron/engine-client.ts';
+import { createEventRelay, registerIpcHandlers } from '../../../src/main/electron/ipc-bridge.ts';
+import { Engine } from '../../../src/main/engine/engine.ts';
 import {
   CHANNEL_PREFIX,
   channelFor,
-  createEventRelay,
   EVENT_CHANNEL,
-  registerIpcHandlers,
-} from '../../../src/main/electron/ipc-bridge.ts';
-import { Engine } from '../../../src/main/engine/engine.ts';
-import {
   EventEnvelopeSchema,
   type EventName,
   events,

@@ -2,9 +2,9 @@
 // the catalog page, the studio's own gallery document, the e-mail pack (real SMTP) and the Shopify CSV.
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dispatch } from '../../../src/main/contract/index.ts';
 import { parseCsv } from '../../../src/main/engine/sheets/index.ts';
 import { readGalleryDocument } from '../../../src/main/engine/showcase/index.ts';
-import { dispatch } from '../../../src/main/http/index.ts';
 import { ComplianceReportSchema, type MethodOutput, ShowcaseError } from '../../../src/shared/index.ts';
 import { type S3Peer, startS3Peer } from '../../fixtures/s3.ts';
 import { type Sims, startSims } from '../../fixtures/sims.ts';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type ApiServer, startApiServer } from '../../../src/main/http/server.ts';
+import { type ApiServer, startApiServer } from '../../../src/main/server/server.ts';
 import { HttpBridge } from '../../../src/renderer/bridge/http.ts';
 import type { ConnectionState } from '../../../src/renderer/bridge/types.ts';
 import {

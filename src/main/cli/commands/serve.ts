@@ -5,7 +5,7 @@ import { type SettingsPatch, ShowcaseError } from '../../../shared/index.ts';
 import { SimGpu } from '../../../sim/gpu.ts';
 import { startComfySim, startOllamaSim } from '../../../sim/index.ts';
 import { Engine } from '../../engine/engine.ts';
-import { type ApiEngine, startApiServer } from '../../http/index.ts';
+import { type ApiEngine, startApiServer } from '../../server/index.ts';
 import { loadOrCreateSecrets } from '../api-secrets.ts';
 
 export { loadOrCreateSecrets };

@@ -1,6 +1,7 @@
 // Maps ComfyUI failures (HTTP 400 validation replies, execution_error payloads, transport errors) to
 // ShowcaseErrors with details the engine and the operator can act on.
 import { type ErrorCode, ShowcaseError } from '../../../shared/errors.ts';
+import { modelFolderFor } from './models.ts';
 import type { NodeErrorsReply, WsExecutionError } from './schemas.ts';
 import type { ComfyMissingModel, ComfyNodeErrorItem, ComfyNodeErrors } from './types.ts';
 
@@ -20,41 +21,6 @@ export interface ComfyExecutionDetails {
   nodeType: string | null;
   exceptionType: string;
   exceptionMessage: string;
-}
-
-// Loader inputs whose COMBO lists a models/ folder. Keyed by input name; class-specific overrides
-// first because `clip_name` means text_encoders for CLIPLoader but clip_vision for CLIPVisionLoader.
-const folderByClassInput: Record<string, string> = {
-  'CLIPVisionLoader.clip_name': 'clip_vision',
-  'UpscaleModelLoader.model_name': 'upscale_models',
-  'unCLIPCheckpointLoader.ckpt_name': 'checkpoints',
-  'ImageOnlyCheckpointLoader.ckpt_name': 'checkpoints',
-};
-
-const folderByInput: Record<string, string> = {
-  unet_name: 'diffusion_models',
-  clip_name: 'text_encoders',
-  clip_name1: 'text_encoders',
-  clip_name2: 'text_encoders',
-  clip_name3: 'text_encoders',
-  clip_name4: 'text_encoders',
-  vae_name: 'vae',
-  ckpt_name: 'checkpoints',
-  lora_name: 'loras',
-  control_net_name: 'controlnet',
-  style_model_name: 'style_models',
-  gligen_name: 'gligen',
-  hypernetwork_name: 'hypernetworks',
-  photomaker_model_name: 'photomaker',
-};
-
-/**
- * The folder (relative to the ComfyUI root, with a trailing slash) a model-loader input reads from,
- * e.g. `models/diffusion_models/` for `UNETLoader.unet_name`; null when the input is not a model file.
- */
-export function modelFolderFor(classType: string, inputName: string): string | null {
-  const folder = folderByClassInput[`${classType}.${inputName}`] ?? folderByInput[inputName];
-  return folder === undefined ? null : `models/${folder}/`;
 }
 
 /** torch.OutOfMemoryError (any module path) or an accelerator message that says so (§8.3, §12.11). */

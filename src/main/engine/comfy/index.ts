@@ -1,4 +1,5 @@
-// Public surface of the ComfyUI capability: the client, its types and its error helpers.
+// Public surface of the ComfyUI capability: the client, its types and its error helpers, the graph
+// type and what a graph loads, where ComfyUI keeps model files, and the per-server upload cache.
 export { ComfyClient, comfyClientDefaults } from './client.ts';
 export {
   type ComfyExecutionDetails,
@@ -11,9 +12,11 @@ export {
   isConnectionError,
   isOutOfMemory,
   missingModelHint,
-  modelFolderFor,
   validationError,
 } from './errors.ts';
 export { type BinaryFrame, decodeBinaryFrame } from './frames.ts';
+export { graphModel, graphModelFiles } from './graph.ts';
+export { isModelFileName, modelFolderFor, modelFolderOf } from './models.ts';
 export { comfyPreviewMethods, previewsOffHint } from './previews.ts';
 export type * from './types.ts';
+export { ComfyUploads, UPLOAD_SUBFOLDER } from './uploads.ts';

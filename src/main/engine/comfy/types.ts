@@ -1,17 +1,10 @@
 // Public types of the ComfyUI client. Node ids are strings ("3"), as in ComfyUI's API format.
 import type { ShowcaseError } from '../../../shared/errors.ts';
+import type { ComfyGraph } from './graph.ts';
 import type { ComfyPreviewMethod, ComfyPreviewsMissing } from './previews.ts';
 
+export type { ComfyGraph, ComfyGraphNode, ComfyModelFile } from './graph.ts';
 export type { ComfyPreviewMethod, ComfyPreviewsMissing } from './previews.ts';
-
-/** One node of an API-format graph (`{ "3": { class_type, inputs } }`). */
-export interface ComfyGraphNode {
-  class_type: string;
-  inputs: Record<string, unknown>;
-  _meta?: { title?: string };
-}
-
-export type ComfyGraph = Record<string, ComfyGraphNode>;
 
 /** A file ComfyUI wrote or holds (`/view` coordinates). `subfolder` is kept verbatim (may use `\`). */
 export interface ComfyImageRef {

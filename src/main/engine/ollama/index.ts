@@ -1,4 +1,9 @@
 // Public surface of the Ollama capability.
+
+export { OllamaClient } from './client.ts';
+export { OllamaModels } from './models.ts';
+export { formatForWire, normalizeModelName, validateJsonOutput } from './output.ts';
+export { UNREACHABLE_HINT } from './transport.ts';
 export type {
   CallOptions,
   ChatRequest,
@@ -18,12 +23,5 @@ export type {
   OllamaStats,
   PullProgress,
   ThinkSetting,
-} from './client.ts';
-export {
-  DEFAULT_OLLAMA_URL,
-  formatForWire,
-  normalizeModelName,
-  OllamaClient,
-  validateJsonOutput,
-} from './client.ts';
-export { UNREACHABLE_HINT } from './transport.ts';
+} from './types.ts';
+export { DEFAULT_OLLAMA_URL } from './types.ts';

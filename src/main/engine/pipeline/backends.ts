@@ -7,7 +7,7 @@ import {
   type TemplateFamily,
   toShowcaseError,
 } from '../../../shared/index.ts';
-import { ComfyClient, type ComfyClientOptions } from '../comfy/index.ts';
+import { ComfyClient, type ComfyClientOptions, ComfyUploads } from '../comfy/index.ts';
 import { OllamaClient, type OllamaClientOptions } from '../ollama/index.ts';
 import type { Lane } from '../queue/index.ts';
 
@@ -25,8 +25,8 @@ export interface ComfyBackend {
   url: string;
   client: ComfyClient;
   lane: Lane;
-  /** Uploads (done or under way) by content hash → the name to use in LoadImage. */
-  uploads: Map<string, Promise<string>>;
+  /** The images this server already holds (one upload per content hash). */
+  uploads: ComfyUploads;
   status: BackendStatus;
   /** Why the last probe failed (null when it answered): "answered HTTP 500" is not "unreachable". */
   probeError?: ShowcaseError | null;
@@ -113,10 +113,11 @@ export class BackendPool {
         kept.lane.sharedWithLlm = shared;
         return kept;
       }
+      const client = new ComfyClient({ url, ...this.options.comfy });
       return {
         id,
         url,
-        client: new ComfyClient({ url, ...this.options.comfy }),
+        client,
         lane: {
           id,
           kind: 'comfy',
@@ -129,7 +130,7 @@ export class BackendPool {
           url,
           label: 'ComfyUI',
         },
-        uploads: new Map(),
+        uploads: new ComfyUploads(client),
         status: emptyStatus(id, 'comfyui', url),
       };
     });

@@ -1,10 +1,10 @@
 // Which lane a planned job runs on, the model it needs (for affinity) and the template it renders
 // (a server that lacks the template's model files cannot take it).
 import type { TemplateFamily } from '../../../shared/index.ts';
+import { graphModel } from '../comfy/index.ts';
 import type { LaneKind } from '../queue/index.ts';
 import type { PlannedJob } from '../showcase/index.ts';
 import type { TemplateLibrary } from '../templates/index.ts';
-import { graphModel } from './runner.ts';
 
 export type SchedulableJob = PlannedJob & { lane: LaneKind; model: string | null; template: string | null };
 
@@ -23,7 +23,7 @@ export function schedulable(
   let model: string | null = null;
   if (payload.type === 'image') {
     const template = templates.has(payload.templateId) ? templates.get(payload.templateId) : null;
-    model = template ? graphModel(template.graph as never) : family;
+    model = template ? graphModel(template.graph) : family;
   }
   const template = payload.type === 'copy' ? null : payload.templateId;
   return { ...job, lane, model, template };

@@ -10,17 +10,21 @@ import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import sharp from 'sharp';
 import {
   type Asset,
-  abortedBy,
   type EventName,
   type EventPayload,
   type Gallery,
   type Job,
   type ParamValue,
-  raceAbort,
   type Settings,
   ShowcaseError,
 } from '../../../shared/index.ts';
-import type { ComfyCollectResult, ComfyJobCallbacks, ComfyOutputs, ComfyRunResult } from '../comfy/index.ts';
+import {
+  type ComfyCollectResult,
+  type ComfyJobCallbacks,
+  type ComfyOutputs,
+  type ComfyRunResult,
+  graphModel,
+} from '../comfy/index.ts';
 import type { QueuedJob } from '../queue/index.ts';
 import {
   imagePrompt,
@@ -56,18 +60,6 @@ export interface RunnerContext {
 
 type ImagePayload = Extract<JobPayload, { type: 'image' }>;
 type ThumbnailPayload = Extract<JobPayload, { type: 'thumbnail' }>;
-
-/** The model file a graph loads (for affinity and the usage log). */
-export function graphModel(
-  graph: Record<string, { class_type: string; inputs: Record<string, unknown> }>,
-): string {
-  for (const node of Object.values(graph)) {
-    const inputs = node.inputs;
-    const name = inputs.unet_name ?? inputs.ckpt_name;
-    if (typeof name === 'string') return name;
-  }
-  return 'unknown';
-}
 
 /**
  * Only the message of a job's error reaches the asset, the gallery and the CLI summary. A missing
@@ -169,9 +161,7 @@ export class JobRunner {
     else if (reference)
       values.image = await this.uploadReference(backend, gallery.productId, reference, signal);
     const instance = instantiate(template, values, { unknownParams: 'ignore' });
-    const model = graphModel(
-      instance.graph as Record<string, { class_type: string; inputs: Record<string, unknown> }>,
-    );
+    const model = graphModel(instance.graph);
 
     const started = Date.now();
     store.assets.update(asset.id, {
@@ -358,11 +348,7 @@ export class JobRunner {
     );
   }
 
-  /**
-   * One upload per backend and content hash. The jobs that need an image start together (the four
-   * variations of a hero; the hero and lifestyle restyled from one photo) and share it: a second upload
-   * with `overwrite` would rewrite the file while the first prompt's LoadImage reads it (an empty image).
-   */
+  /** One upload per backend and content hash (comfy/uploads.ts). */
   private uploadOnce(
     backend: ComfyBackend,
     sha: string,
@@ -370,22 +356,7 @@ export class JobRunner {
     bytes: () => Promise<Buffer>,
     signal: AbortSignal,
   ): Promise<string> {
-    let upload = backend.uploads.get(sha);
-    if (!upload) {
-      upload = (async () => {
-        const uploaded = await backend.client.uploadImage(await bytes(), filename, {
-          subfolder: 'showcase',
-          overwrite: true,
-        });
-        return uploaded.path;
-      })();
-      backend.uploads.set(sha, upload);
-      upload.catch(() => backend.uploads.delete(sha));
-    }
-    // Shared by several jobs, so not aborted with this one: a cancelled job just stops waiting.
-    return raceAbort(upload, signal, () =>
-      abortedBy(signal, 'The job was stopped while its source image uploaded'),
-    );
+    return backend.uploads.once(sha, filename, bytes, signal);
   }
 
   // -- thumbnail ----------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ import {
   type ProductInputParsed,
   ProductInputSchema,
 } from '../../../shared/index.ts';
-import { IdAllocator, sanitizeId } from '../showcase/naming.ts';
+import { IdAllocator, sanitizeId } from '../showcase/index.ts';
 import type { ProductField } from './columns.ts';
 import { parsePrice, splitList } from './values.ts';
 

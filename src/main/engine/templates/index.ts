@@ -26,4 +26,4 @@ export {
   typesMatch,
 } from './object-info.ts';
 export { checkParamValue, paramValueFromText } from './params.ts';
-export { type ComfyGraph, type ComfyNode, type JsonValue, placeholderName } from './schema.ts';
+export { placeholderName } from './schema.ts';

@@ -2,10 +2,13 @@
 // Substitution is structural: the parsed JSON is walked and a string value that is exactly
 // "{{name}}" is replaced by the typed value. Values are never spliced into text and the output is
 // never re-scanned, so a product name containing quotes, braces or "{{seed}}" stays one string.
+
+import type { JsonValue } from '../../../shared/index.ts';
 import { type ParamValue, ShowcaseError } from '../../../shared/index.ts';
+import type { ComfyGraph, ComfyGraphNode } from '../comfy/index.ts';
 import type { Template } from './loader.ts';
 import { checkParamValue } from './params.ts';
-import { type ComfyGraph, type ComfyNode, type JsonValue, placeholderName } from './schema.ts';
+import { placeholderName } from './schema.ts';
 
 export interface InstantiateOptions {
   /**
@@ -101,8 +104,8 @@ export function instantiate(
 ): InstantiatedGraph {
   const params = resolveParams(template, values, options);
   const graph: ComfyGraph = Object.fromEntries(
-    Object.entries(template.graph).map(([id, node]): [string, ComfyNode] => {
-      const out: ComfyNode = {
+    Object.entries(template.graph).map(([id, node]): [string, ComfyGraphNode] => {
+      const out: ComfyGraphNode = {
         class_type: node.class_type,
         inputs: substitute(node.inputs, params, template.id) as Record<string, JsonValue>,
       };

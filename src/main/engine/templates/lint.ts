@@ -2,34 +2,13 @@
 // ComfyUI applies in POST /prompt validation (protocols/comfyui.md §2.1, §11): known classes, an
 // output node, required inputs, well-formed and type-correct links, numeric bounds and COMBO
 // membership (model files above all). Placeholders are checked through their param declarations.
-import type { LintIssue, TemplateParamSpec } from '../../../shared/index.ts';
+import type { JsonValue, LintIssue, TemplateParamSpec } from '../../../shared/index.ts';
+import { isModelFileName, modelFolderOf } from '../comfy/index.ts';
 import { type Template, TemplateLibrary } from './loader.ts';
 import type { InputSpec, NodeClassInfo, ObjectInfo } from './object-info.ts';
 import { typesMatch } from './object-info.ts';
 import { describeRange, effectiveRange } from './params.ts';
-import { isLinkValue, type JsonValue, placeholderName } from './schema.ts';
-
-/** Which `ComfyUI/models/<folder>/` a loader's file input lists. */
-const MODEL_FOLDER_BY_INPUT: Readonly<Record<string, string>> = {
-  ckpt_name: 'checkpoints',
-  unet_name: 'diffusion_models',
-  clip_name: 'text_encoders',
-  clip_name1: 'text_encoders',
-  clip_name2: 'text_encoders',
-  clip_name3: 'text_encoders',
-  clip_name4: 'text_encoders',
-  vae_name: 'vae',
-  lora_name: 'loras',
-  control_net_name: 'controlnet',
-  style_model_name: 'style_models',
-  gligen_name: 'gligen',
-};
-const MODEL_FOLDER_BY_CLASS_INPUT: Readonly<Record<string, string>> = {
-  'CLIPVisionLoader.clip_name': 'clip_vision',
-  'UpscaleModelLoader.model_name': 'upscale_models',
-  'ModelPatchLoader.name': 'model_patches',
-};
-const MODEL_FILE_RE = /\.(safetensors|sft|ckpt|pt|pth|bin|gguf)$/i;
+import { isLinkValue, placeholderName } from './schema.ts';
 
 /** Inputs whose value the node checks itself (VALIDATE_INPUTS), so the server skips the COMBO check. */
 const SELF_VALIDATED: ReadonlySet<string> = new Set([
@@ -38,10 +17,9 @@ const SELF_VALIDATED: ReadonlySet<string> = new Set([
   'LoadImageOutput.image',
 ]);
 
+/** The `models/` folder of a loader input ('' for a model file under an input the table does not know). */
 function modelFolder(className: string, input: string, value: unknown): string | null {
-  const folder = MODEL_FOLDER_BY_CLASS_INPUT[`${className}.${input}`] ?? MODEL_FOLDER_BY_INPUT[input];
-  if (folder !== undefined) return folder;
-  return typeof value === 'string' && MODEL_FILE_RE.test(value) ? '' : null;
+  return modelFolderOf(className, input) ?? (isModelFileName(value) ? '' : null);
 }
 
 function showList(values: readonly unknown[]): string {

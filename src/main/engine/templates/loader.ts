@@ -3,22 +3,17 @@ import { readdir, readFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import {
   familyNames,
+  type JsonValue,
   ShowcaseError,
   type TemplateFamily,
   type TemplateKind,
   type TemplateSummary,
   templateKinds,
 } from '../../../shared/index.ts';
+import type { ComfyGraph } from '../comfy/index.ts';
 import { findAppPath } from './app-paths.ts';
 import { specProblems } from './params.ts';
-import {
-  type ComfyGraph,
-  isLinkValue,
-  type JsonValue,
-  PLACEHOLDER_LIKE_RE,
-  placeholderName,
-  TemplateFileSchema,
-} from './schema.ts';
+import { isLinkValue, PLACEHOLDER_LIKE_RE, placeholderName, TemplateFileSchema } from './schema.ts';
 
 /** Where a placeholder sits: `graph[nodeId].inputs[input]` (then `path` below it, for nested values). */
 export interface PlaceholderUse {

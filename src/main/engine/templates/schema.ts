@@ -4,21 +4,17 @@
 import { z } from 'zod';
 import { TemplateParamSpecSchema, TemplateSummarySchema } from '../../../shared/index.ts';
 
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
-
 /** One node of an API-format graph: `{class_type, inputs, _meta?}` (what "Export (API)" writes). */
 export const ComfyNodeSchema = z.strictObject({
   class_type: z.string().min(1, 'is required'),
   inputs: z.record(z.string(), z.json()),
   _meta: z.looseObject({ title: z.string().optional() }).optional(),
 });
-export type ComfyNode = { class_type: string; inputs: Record<string, JsonValue>; _meta?: { title?: string } };
 
 /** `{node_id: node}`; node ids are strings ("3") and links are `[source_node_id, output_index]`. */
 export const ComfyGraphSchema = z
   .record(z.string().min(1), ComfyNodeSchema)
   .refine((g) => Object.keys(g).length > 0, 'has no nodes');
-export type ComfyGraph = Record<string, ComfyNode>;
 
 /** `family.name`, lowercase words joined by "-": `qwen-image.hero`, `edit.restyle`. */
 export const TemplateIdSchema = z

@@ -1,12 +1,10 @@
 // Settings: backends, generation defaults, Postgres sync, S3 and SMTP. The form is a draft of the
-// engine's settings; saving sends only the top-level keys that changed. Secrets come back as
-// "********": their inputs start empty and the stored value is kept unless a new one is typed.
-import { type ReactNode, useEffect, useMemo, useState } from 'react';
+// engine's settings (settings-draft.ts); saving sends only the top-level keys that changed. The
+// publishing sections (S3, SMTP) are PublishingSections.tsx.
+import { useEffect, useMemo, useState } from 'react';
 import {
   comfyPreviewMethods,
   familyNames,
-  type Settings,
-  type SettingsPatch,
   SettingsPatchSchema,
   thumbnailModes,
 } from '../../../shared/index.ts';
@@ -15,151 +13,10 @@ import { Button, IconButton, Spinner } from '../../ui/Button.tsx';
 import { ErrorNote } from '../../ui/ErrorNote.tsx';
 import { Field } from '../../ui/Field.tsx';
 import { ViewHeader } from '../../ui/ViewHeader.tsx';
+import { PublishingSections } from './PublishingSections.tsx';
+import { Section } from './SettingsSection.tsx';
+import { type Draft, FAMILY_LABELS, PREVIEW_LABELS, toDraft, toPatch } from './settings-draft.ts';
 import './settings.css';
-
-const PREVIEW_LABELS: Record<Draft['comfyPreviewMethod'], string> = {
-  auto: 'auto (default)',
-  latent2rgb: 'latent2rgb — fast, coarse',
-  taesd: 'taesd — sharper, needs the TAESD decoders',
-  none: 'none — no previews, less traffic',
-  default: "the server's --preview-method",
-};
-
-const FAMILY_LABELS: Record<Draft['family'], string> = {
-  'qwen-image': 'qwen-image (default)',
-  sdxl: 'sdxl',
-  edit: "edit — restyle each product's reference photo",
-};
-
-interface Draft {
-  comfyUrls: string[];
-  ollamaUrl: string;
-  ollamaModel: string;
-  family: Settings['family'];
-  copyLanguage: string;
-  currency: string;
-  variations: string;
-  thumbnailMode: Settings['thumbnailMode'];
-  thumbnailSize: string;
-  comfyPreviewMethod: Settings['comfyPreviewMethod'];
-  outputDir: string;
-  postgresUrl: string;
-  syncIntervalSec: string;
-  s3Enabled: boolean;
-  s3: {
-    endpoint: string;
-    bucket: string;
-    accessKey: string;
-    secretKey: string;
-    region: string;
-    publicBaseUrl: string;
-    presignSeconds: string;
-    access: NonNullable<NonNullable<Settings['s3']>['access']>;
-  };
-  smtpEnabled: boolean;
-  smtp: { url: string; from: string };
-}
-
-function toDraft(s: Settings): Draft {
-  return {
-    comfyUrls: [...s.comfyUrls],
-    ollamaUrl: s.ollamaUrl,
-    ollamaModel: s.ollamaModel,
-    family: s.family,
-    copyLanguage: s.copyLanguage,
-    currency: s.currency,
-    variations: String(s.variations),
-    thumbnailMode: s.thumbnailMode,
-    thumbnailSize: String(s.thumbnailSize),
-    comfyPreviewMethod: s.comfyPreviewMethod,
-    outputDir: s.outputDir,
-    postgresUrl: s.postgresUrl ?? '',
-    syncIntervalSec: String(s.syncIntervalSec),
-    s3Enabled: s.s3 !== null,
-    s3: {
-      endpoint: s.s3?.endpoint ?? '',
-      bucket: s.s3?.bucket ?? '',
-      accessKey: s.s3?.accessKey ?? '',
-      // A stored secret is never shown: empty means "keep it".
-      secretKey: '',
-      region: s.s3?.region ?? 'us-east-1',
-      publicBaseUrl: s.s3?.publicBaseUrl ?? '',
-      presignSeconds: String(s.s3?.presignSeconds ?? 604_800),
-      access: s.s3?.access ?? 'auto',
-    },
-    smtpEnabled: s.smtp !== null,
-    smtp: { url: s.smtp?.url ?? '', from: s.smtp?.from ?? '' },
-  };
-}
-
-const num = (text: string): number => (text.trim() === '' ? Number.NaN : Number(text));
-
-/** The patch: only top-level keys whose value differs from what the engine holds. */
-function toPatch(draft: Draft, saved: Settings): SettingsPatch {
-  const next: Record<string, unknown> = {
-    comfyUrls: draft.comfyUrls.map((u) => u.trim()).filter(Boolean),
-    ollamaUrl: draft.ollamaUrl.trim(),
-    ollamaModel: draft.ollamaModel.trim(),
-    family: draft.family,
-    copyLanguage: draft.copyLanguage.trim(),
-    currency: draft.currency.trim().toUpperCase(),
-    variations: num(draft.variations),
-    thumbnailMode: draft.thumbnailMode,
-    thumbnailSize: num(draft.thumbnailSize),
-    comfyPreviewMethod: draft.comfyPreviewMethod,
-    outputDir: draft.outputDir.trim(),
-    postgresUrl: draft.postgresUrl.trim() === '' ? null : draft.postgresUrl.trim(),
-    syncIntervalSec: num(draft.syncIntervalSec),
-    s3: draft.s3Enabled
-      ? {
-          endpoint: draft.s3.endpoint.trim(),
-          bucket: draft.s3.bucket.trim(),
-          accessKey: draft.s3.accessKey.trim(),
-          // Unchanged secret: send the mask back, which the engine reads as "keep the stored key".
-          secretKey: draft.s3.secretKey === '' && saved.s3 ? MASK : draft.s3.secretKey,
-          region: draft.s3.region.trim() || 'us-east-1',
-          publicBaseUrl: draft.s3.publicBaseUrl.trim() === '' ? null : draft.s3.publicBaseUrl.trim(),
-          presignSeconds: num(draft.s3.presignSeconds),
-          // `auto` is what an absent value means: keep the stored settings as they were.
-          ...(draft.s3.access === 'auto' && saved.s3?.access === undefined
-            ? {}
-            : { access: draft.s3.access }),
-        }
-      : null,
-    smtp: draft.smtpEnabled ? { url: draft.smtp.url.trim(), from: draft.smtp.from.trim() } : null,
-  };
-  const patch: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(next)) {
-    if (JSON.stringify(value) !== JSON.stringify(saved[key as keyof Settings])) patch[key] = value;
-  }
-  return patch as SettingsPatch;
-}
-
-function Section({
-  id,
-  title,
-  description,
-  children,
-}: {
-  id: string;
-  title: string;
-  description: ReactNode;
-  children: ReactNode;
-}) {
-  return (
-    <section
-      className="settings-section"
-      aria-labelledby={`settings-${id}`}
-      data-testid={`settings-section-${id}`}
-    >
-      <div className="settings-intro">
-        <h2 id={`settings-${id}`}>{title}</h2>
-        <p className="muted">{description}</p>
-      </div>
-      <div className="settings-fields panel">{children}</div>
-    </section>
-  );
-}
 
 export function SettingsView() {
   const settings = useSettings((s) => s.settings);
@@ -438,107 +295,15 @@ export function SettingsView() {
             )}
           </Section>
 
-          <Section
-            id="s3"
-            title="Publishing (S3)"
-            description="Galleries are uploaded to this bucket; MinIO and any S3-compatible store work."
-          >
-            <label className="switch">
-              <input
-                type="checkbox"
-                checked={draft.s3Enabled}
-                onChange={(e) => set({ s3Enabled: e.currentTarget.checked })}
-                data-testid="settings-s3-enabled"
-              />
-              <span>Publish to S3</span>
-            </label>
-            {draft.s3Enabled && (
-              <>
-                <div className="field-row">
-                  {text('s3.endpoint', 'Endpoint', draft.s3.endpoint, (v) => setS3({ endpoint: v }), {
-                    mono: true,
-                    placeholder: 'https://s3.eu-central-1.amazonaws.com',
-                  })}
-                  {text('s3.bucket', 'Bucket', draft.s3.bucket, (v) => setS3({ bucket: v }), { mono: true })}
-                </div>
-                <div className="field-row">
-                  {text('s3.accessKey', 'Access key', draft.s3.accessKey, (v) => setS3({ accessKey: v }), {
-                    mono: true,
-                  })}
-                  {text('s3.secretKey', 'Secret key', draft.s3.secretKey, (v) => setS3({ secretKey: v }), {
-                    type: 'password',
-                    placeholder: settings.s3 ? MASK : '',
-                    hint: settings.s3 ? 'Stored. Type a new key only to replace it.' : undefined,
-                  })}
-                </div>
-                <div className="field-row three">
-                  {text('s3.region', 'Region', draft.s3.region, (v) => setS3({ region: v }), { mono: true })}
-                  {text(
-                    's3.publicBaseUrl',
-                    'Public base URL',
-                    draft.s3.publicBaseUrl,
-                    (v) => setS3({ publicBaseUrl: v }),
-                    { mono: true, hint: 'Empty: share presigned links' },
-                  )}
-                  {text(
-                    's3.presignSeconds',
-                    'Link lifetime (s)',
-                    draft.s3.presignSeconds,
-                    (v) => setS3({ presignSeconds: v }),
-                    { type: 'number', hint: '60 – 604,800' },
-                  )}
-                </div>
-                <div className="field-row">
-                  <Field label="Links" error={err('s3.access')}>
-                    {(id) => (
-                      <select
-                        id={id}
-                        className="select"
-                        value={draft.s3.access}
-                        onChange={(e) => setS3({ access: e.currentTarget.value as Draft['s3']['access'] })}
-                        data-testid="settings-s3-access"
-                      >
-                        <option value="auto">Automatic: public when possible, else presigned (expire)</option>
-                        <option value="policy">Public by bucket policy (error if not allowed)</option>
-                        <option value="acl">Public-read objects (ACL)</option>
-                        <option value="presigned">Always presigned links (expire)</option>
-                      </select>
-                    )}
-                  </Field>
-                </div>
-              </>
-            )}
-          </Section>
-
-          <Section
-            id="smtp"
-            title="E-mail (SMTP)"
-            description="Used to send e-mail packs: the gallery link with the thumbnails attached."
-          >
-            <label className="switch">
-              <input
-                type="checkbox"
-                checked={draft.smtpEnabled}
-                onChange={(e) => set({ smtpEnabled: e.currentTarget.checked })}
-                data-testid="settings-smtp-enabled"
-              />
-              <span>Send e-mail</span>
-            </label>
-            {draft.smtpEnabled && (
-              <div className="field-row">
-                {text('smtp.url', 'SMTP URL', draft.smtp.url, (v) => setSmtp({ url: v }), {
-                  mono: true,
-                  placeholder: 'smtp://user:password@mail.example.com:587',
-                  hint: draft.smtp.url.includes(MASK)
-                    ? 'The password is stored; replace the whole URL to change it.'
-                    : undefined,
-                })}
-                {text('smtp.from', 'From', draft.smtp.from, (v) => setSmtp({ from: v }), {
-                  placeholder: 'Studio <studio@example.com>',
-                })}
-              </div>
-            )}
-          </Section>
+          <PublishingSections
+            draft={draft}
+            settings={settings}
+            set={set}
+            setS3={setS3}
+            setSmtp={setSmtp}
+            text={text}
+            err={err}
+          />
         </div>
         <footer className={`settings-bar${dirty ? ' is-dirty' : ''}`}>
           <span className="settings-state" data-testid="settings-state" data-dirty={dirty}>

@@ -5,8 +5,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
+import { dispatch } from '../../../../src/main/contract/index.ts';
 import { CHANNEL_RULES } from '../../../../src/main/engine/channels/index.ts';
-import { dispatch } from '../../../../src/main/http/index.ts';
 import {
   type ComplianceReport,
   ComplianceReportSchema,

@@ -3,9 +3,9 @@ import {
   executionError,
   isConnectionError,
   isOutOfMemory,
-  modelFolderFor,
   validationError,
 } from '../../../../src/main/engine/comfy/errors.ts';
+import { modelFolderFor } from '../../../../src/main/engine/comfy/models.ts';
 import { PromptRejectedSchema } from '../../../../src/main/engine/comfy/schemas.ts';
 
 // The 400 reply of §2, verbatim in shape.

@@ -2,13 +2,12 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
-  type JsonValue,
   type ObjectInfo,
   parseObjectInfo,
   parseTemplate,
   type Template,
 } from '../../../../src/main/engine/templates/index.ts';
-import type { TemplateParamSpec } from '../../../../src/shared/index.ts';
+import type { JsonValue, TemplateParamSpec } from '../../../../src/shared/index.ts';
 
 export const repoRoot = resolve(import.meta.dirname, '../../../..');
 export const shippedDir = join(repoRoot, 'workflow_templates');
