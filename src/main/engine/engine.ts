@@ -22,23 +22,26 @@ import {
   toShowcaseError,
 } from '../../shared/index.ts';
 import { CHANNEL_RULES, ChannelService, latestFinishedGalleries } from './channels/index.ts';
+import {
+  type BackendWatchOptions,
+  JobLifecycle,
+  type JobResult,
+  type JobSource,
+  jobRef,
+  type Lane,
+  LocalJournalSource,
+  Scheduler,
+  type SchedulerHooks,
+} from './jobs/index.ts';
 import { backendWaitingEvent, backendWaitingLine } from './pipeline/backend-waiting.ts';
 import { BackendPool, type BackendPoolOptions } from './pipeline/backends.ts';
+import { JobExecutor } from './pipeline/executor.ts';
 import { type SchedulableJob, schedulable } from './pipeline/lanes.ts';
 import { previewsOffNotice } from './pipeline/notices.ts';
 import { Preflight } from './pipeline/preflight.ts';
 import { resolveReferencePath } from './pipeline/reference.ts';
-import { JobRunner } from './pipeline/runner.ts';
 import { clientOptionsFrom } from './pipeline/timeouts.ts';
 import { type GalleryPublishResult, publishGalleries, sendGalleryEmail } from './publish/index.ts';
-import {
-  type BackendWatchOptions,
-  type Lane,
-  type LaneKind,
-  type QueuedJob,
-  Scheduler,
-  type SchedulerHooks,
-} from './queue/index.ts';
 import { discardRun, failedShowcases, journalRerun, type UnfinishedRun, unfinishedRun } from './runs.ts';
 import { parseSheet, productsFromInputs, shopifyCatalogCsv } from './sheets/index.ts';
 import {
@@ -48,7 +51,6 @@ import {
   galleryFileNames,
   imageJobPayload,
   type JobPayload,
-  JobPayloadSchema,
   type PlannedJob,
   REFERENCE_IMAGE_HINT,
   readGalleryDocument,
@@ -105,13 +107,17 @@ export class Engine {
   readonly store: Store;
   readonly templates: TemplateLibrary;
   readonly pool: BackendPool;
-  readonly scheduler: Scheduler;
+  readonly scheduler: Scheduler<JobResult>;
+  /** The only writer of job, asset and gallery status. */
+  readonly lifecycle: JobLifecycle;
+  /** Where resumed work comes from (the local journal; a team queue next). */
+  readonly sources: JobSource[];
   readonly outputRoot: string;
   readonly handlers: MethodHandlers;
   /** Channel exports (variants, compliance reports, the white-background render). */
   readonly channels: ChannelService;
   private readonly options: EngineOptions;
-  private readonly runner: JobRunner;
+  private readonly executor: JobExecutor;
   private readonly preflight: Preflight;
   private readonly planner = new ShowcasePlanner();
   private readonly listeners = new Set<EngineListener>();
@@ -157,15 +163,16 @@ export class Engine {
       onStatus: (status) => this.emit('backend.status', status),
     });
     this.preflight = new Preflight(this.pool, templates, (line) => this.log(line));
-    this.runner = new JobRunner({
+    this.executor = new JobExecutor({
       store,
       pool: this.pool,
       templates,
       outputRoot: this.outputRoot,
       settings: () => this.settings(),
       emit: (event, payload) => this.emit(event, payload),
-      timings: this.timings,
     });
+    this.lifecycle = new JobLifecycle({ store, emit: (event, payload) => this.emit(event, payload) });
+    this.sources = [new LocalJournalSource(store, this.lifecycle, () => this.settings().family)];
     this.scheduler = new Scheduler(this.pool.lanes(), this.hooks(), {
       maxAttempts: options.maxAttempts ?? 3,
       backoffMs: options.backoffMs ?? 500,
@@ -313,7 +320,7 @@ export class Engine {
     }
     await this.prepareRun(family);
     const galleryIds: string[] = [];
-    const jobs: Array<PlannedJob & { lane: LaneKind; model: string | null }> = [];
+    const jobs: SchedulableJob[] = [];
     this.store.transaction(() => {
       for (const product of products) {
         const previous = this.store.galleries.latestForProduct(product.id);
@@ -337,28 +344,14 @@ export class Engine {
           lockSeed: options.lockSeed ?? previous?.seedLocked ?? false,
           templateParams: {},
         });
-        this.store.galleries.create(plan.gallery);
-        this.store.assets.createSet(
-          plan.gallery.id,
-          plan.assets.map(({ galleryId: _g, updatedAt: _u, ...a }) => a),
-        );
-        this.store.jobs.enqueue(
-          plan.jobs.map((j) => ({
-            id: j.id,
-            galleryId: j.galleryId,
-            kind: j.kind,
-            assetId: j.assetId,
-            dependsOn: j.dependsOn,
-            payload: j.payload,
-          })),
-        );
+        this.lifecycle.openShowcase(plan);
         galleryIds.push(plan.gallery.id);
         for (const j of plan.jobs) jobs.push(this.toQueued(j, family));
       }
     });
     const now = Date.now();
     for (const id of galleryIds) this.galleryStarted.set(id, now);
-    for (const j of jobs) this.emit('job.queued', this.runner.ref(j as QueuedJob));
+    for (const j of jobs) this.emit('job.queued', jobRef(j));
     this.scheduler.add(jobs);
     return galleryIds;
   }
@@ -366,30 +359,23 @@ export class Engine {
   /** Re-attaches to the journal after a crash or a stop: recovers running jobs, re-queues the rest. */
   async resume(): Promise<number> {
     await this.finishStaleGalleries();
-    const recovered = this.store.jobs.recoverInterrupted();
-    const queued = this.store.jobs.listByStatus('queued', { limit: 1_000_000 });
-    const entries = [
-      ...recovered.map((r) => ({ job: r.job, payload: r.payload })),
-      ...queued.map((job) => ({ job, payload: this.store.jobs.getEntry(job.id)?.payload })),
-    ];
-    if (entries.length === 0) return 0;
-    const families = new Set<TemplateFamily>();
-    const jobs = entries.map(({ job, payload }) => {
-      const gallery = this.store.galleries.get(job.galleryId);
-      const family = gallery?.family ?? this.settings().family;
-      families.add(family);
-      // Recovered jobs re-enter as queued; the runner first asks the backend about their prompt id.
-      return this.toQueued({ ...job, status: 'queued', payload: JobPayloadSchema.parse(payload) }, family);
-    });
-    for (const family of families) await this.prepareRun(family);
-    const now = Date.now();
-    for (const j of jobs)
-      if (!this.galleryStarted.has(j.galleryId)) this.galleryStarted.set(j.galleryId, now);
-    this.scheduler.add(jobs);
-    this.log(
-      `resumed ${jobs.length} job(s) (${recovered.length} were running when the last session stopped)`,
-    );
-    return jobs.length;
+    let total = 0;
+    for (const source of this.sources) {
+      const { jobs: sourced, recovered } = await source.take();
+      if (sourced.length === 0) continue;
+      const families = new Set<TemplateFamily>(sourced.map((s) => s.family));
+      for (const family of families) await this.prepareRun(family);
+      const jobs = sourced.map(({ job, family }) => this.toQueued(job, family));
+      const now = Date.now();
+      for (const j of jobs)
+        if (!this.galleryStarted.has(j.galleryId)) this.galleryStarted.set(j.galleryId, now);
+      this.scheduler.add(jobs);
+      this.log(
+        `resumed ${jobs.length} job(s) from the ${source.name} (${recovered} were running when the last session stopped)`,
+      );
+      total += jobs.length;
+    }
+    return total;
   }
 
   /**
@@ -415,7 +401,7 @@ export class Engine {
 
   /** Ends an unfinished run on purpose (`--restart`): its open jobs are cancelled. */
   async discardRun(galleryIds: readonly string[]): Promise<number> {
-    const n = await discardRun(this.store, this.pool, galleryIds);
+    const n = await discardRun(this.lifecycle, this.pool, galleryIds);
     for (const id of galleryIds) {
       const gallery = this.store.galleries.get(id);
       if (gallery) this.emit('showcase.updated', { galleryId: id, gallery });
@@ -433,12 +419,12 @@ export class Engine {
     if (galleryIds.length === 0) return [];
     const families = new Set(galleryIds.map((id) => this.showcase(id).gallery.family));
     for (const family of families) await this.prepareRun(family);
-    const jobs = journalRerun(this.store, galleryIds, this.settings()).map(({ job, family }) =>
-      this.toQueued(job, family),
+    const jobs = journalRerun(this.store, this.lifecycle, galleryIds, this.settings()).map(
+      ({ job, family }) => this.toQueued(job, family),
     );
     const now = Date.now();
     for (const id of galleryIds) this.galleryStarted.set(id, now);
-    for (const j of jobs) this.emit('job.queued', this.runner.ref(j as QueuedJob));
+    for (const j of jobs) this.emit('job.queued', jobRef(j));
     this.scheduler.add(jobs);
     return galleryIds;
   }
@@ -515,15 +501,14 @@ export class Engine {
       .listByGallery(gallery.id)
       .find((j) => j.assetId === assetId && (j.status === 'queued' || j.status === 'running'));
     if (open) throw new ShowcaseError('conflict', `The ${asset.kind} image is already being rendered`);
+    const seeds = new Map<string, number>();
     if (seedMode === 'new') {
       if (asset.seedLocked || gallery.seedLocked) {
         throw new ShowcaseError('conflict', 'The seed is locked', {
           hint: 'Unlock the seed to render with a new one',
         });
       }
-      this.store.assets.update(asset.id, {
-        seed: rerollSeed(asset.seed, asset.attempts + (Date.now() % 997)),
-      });
+      seeds.set(asset.id, rerollSeed(asset.seed, asset.attempts + (Date.now() % 997)));
     }
     const settings = this.settings();
     const hero = this.store.assets.getBySlot(gallery.id, 'hero', 0);
@@ -550,42 +535,59 @@ export class Engine {
       );
     }
     const jobId = randomUUID();
-    this.store.transaction(() => {
-      this.store.jobs.enqueue([
-        { id: jobId, galleryId: gallery.id, kind: asset.kind, assetId: asset.id, payload },
-      ]);
-      this.store.assets.update(asset.id, { status: 'queued', error: null });
-      this.store.galleries.update(gallery.id, { status: 'running' });
-    });
+    const planned: PlannedJob = {
+      id: jobId,
+      galleryId: gallery.id,
+      assetId: asset.id,
+      kind: asset.kind,
+      status: 'queued',
+      attempts: 0,
+      backend: null,
+      comfyPromptId: null,
+      dependsOn: [],
+      error: null,
+      queuedAt: new Date().toISOString(),
+      startedAt: null,
+      finishedAt: null,
+      payload,
+    };
+    this.lifecycle.reopen(gallery.id, [planned], seeds);
     await this.prepareRun(gallery.family);
     const job = this.store.jobs.get(jobId);
     if (!job) throw new ShowcaseError('internal', 'The journal lost a job it just wrote');
     const queued = this.toQueued({ ...job, payload }, gallery.family);
     this.galleryStarted.set(gallery.id, Date.now());
-    this.emit('job.queued', this.runner.ref(queued as QueuedJob));
+    this.emit('job.queued', jobRef(queued));
     this.scheduler.add([queued]);
     return jobId;
   }
 
   // -- scheduler hooks ----------------------------------------------------------------------------
 
-  /** Journal writes that may race a cascade the store already applied are safe to skip. */
+  /**
+   * A refused transition means a bug, not a fault of the run: it is logged and the run goes on (the
+   * scheduler's own state stays consistent), instead of breaking the scheduler's loop.
+   */
   private journal(fn: () => void): void {
     try {
       fn();
     } catch (err) {
-      const e = toShowcaseError(err);
-      if (e.code !== 'conflict') this.log(`journal: ${e.message}`);
+      this.log(`journal: ${toShowcaseError(err).message}`);
     }
   }
 
-  private hooks(): SchedulerHooks {
+  private hooks(): SchedulerHooks<JobResult> {
+    const { lifecycle } = this;
     return {
-      execute: (job, lane, signal) => this.runner.run(job, lane.id, signal),
+      execute: (job, lane, signal) =>
+        this.executor.execute(job, lane.id, signal, {
+          submitting: (submission) => lifecycle.submitting(job, submission),
+          failedAttempt: (usage) => this.journal(() => lifecycle.failedAttempt(job, usage)),
+        }),
       enterImagePhase: async () => {
         const model = this.settings().ollamaModel;
         this.log(`unloading ${model} before the image phase`);
-        this.runner.copy.budget.unloaded(model);
+        this.executor.copy.budget.unloaded(model);
         await this.pool.ollama
           .freeVram(model)
           .catch((err: unknown) => this.log(`unload failed: ${toShowcaseError(err).message}`));
@@ -606,74 +608,26 @@ export class Engine {
         if (lane.sharedWithLlm)
           await this.pool.ollama.freeVram(this.settings().ollamaModel).catch(() => undefined);
       },
-      jobStarted: (job, lane) => {
-        // A recovered job keeps the backend that holds its prompt, whichever lane follows it.
-        const backend = job.comfyPromptId ? {} : { backend: lane.id };
-        this.journal(() => this.store.jobs.markRunning(job.id, backend));
-        this.emit('job.started', { ...this.runner.ref(job), backend: lane.id });
-      },
+      jobStarted: (job, lane) => this.journal(() => lifecycle.started(job, lane.id)),
       jobRetrying: (job, error, info) => {
         job.comfyPromptId = null;
-        this.journal(() =>
-          this.store.jobs.requeue(job.id, { error: error.message, refundAttempt: info?.free ?? false }),
-        );
         const lane = info?.free ? this.scheduler.lanes.find((l) => l.kind === job.lane && !l.online) : null;
         if (lane) {
           this.emit('job.status', {
-            ...this.runner.ref(job),
+            ...jobRef(job),
             state: 'waiting-for-backend',
             backend: lane.id,
             detail: `waiting for ${lane.label ?? lane.id}${lane.url ? ` at ${lane.url}` : ''} to come back (no attempt spent)`,
           });
         }
-        const stored = this.store.jobs.get(job.id);
-        if (stored)
-          this.emit('job.failed', {
-            ...this.runner.ref(job),
-            job: stored,
-            error: error.message,
-            errorInfo: error.toJSON(),
-            willRetry: true,
-          });
+        this.journal(() => lifecycle.retrying(job, error, info?.free ?? false));
       },
-      jobSucceeded: (job) => {
-        const saved = this.runner.journaledDone.get(job.id);
-        if (saved) {
-          this.runner.journaledDone.delete(job.id);
-          this.emit('job.completed', { ...this.runner.ref(job), job: saved.job, asset: saved.asset });
-          return;
-        }
-        this.journal(() => this.store.jobs.markDone(job.id));
-        const stored = this.store.jobs.get(job.id);
-        const asset = job.assetId ? this.store.assets.get(job.assetId) : null;
-        if (stored) this.emit('job.completed', { ...this.runner.ref(job), job: stored, asset });
+      jobSucceeded: (job, result) => {
+        if (result.type === 'asset' && job.assetId) this.timings.set(job.assetId, result.renderMs);
+        this.journal(() => lifecycle.succeeded(job, result));
       },
-      jobFailed: (job, error) => {
-        this.journal(() => this.store.jobs.markFailed(job.id, error.message, { cascade: false }));
-        if (job.assetId)
-          this.journal(() =>
-            this.store.assets.update(job.assetId ?? '', { status: 'failed', error: error.message }),
-          );
-        const stored = this.store.jobs.get(job.id);
-        if (stored)
-          this.emit('job.failed', {
-            ...this.runner.ref(job),
-            job: stored,
-            error: error.message,
-            errorInfo: error.toJSON(),
-            willRetry: false,
-          });
-        if (job.kind === 'copy') {
-          this.journal(() => this.store.galleries.update(job.galleryId, { error: error.message }));
-        }
-      },
-      jobCancelled: (job) => {
-        this.journal(() => this.store.jobs.markCancelled(job.id, job.error ?? 'cancelled'));
-        if (job.assetId)
-          this.journal(() =>
-            this.store.assets.update(job.assetId ?? '', { status: 'failed', error: 'cancelled' }),
-          );
-      },
+      jobFailed: (job, error) => this.journal(() => lifecycle.failed(job, error)),
+      jobCancelled: (job) => this.journal(() => lifecycle.cancelled(job)),
       probeLane: (lane) => this.pool.probeLane(lane, this.settings().timeouts.comfyPollSec * 1000),
       laneStatus: (lane, state) => {
         const event = backendWaitingEvent(lane, state);
@@ -738,8 +692,7 @@ export class Engine {
       jsonPath = composed.jsonPath;
       this.documents.set(galleryId, composed.document);
     }
-    const gallery = this.store.galleries.update(galleryId, { status, error, htmlPath, jsonPath });
-    this.emit('showcase.updated', { galleryId, gallery });
+    this.lifecycle.settle(galleryId, { status, error, htmlPath, jsonPath });
     this.scheduleCatalogIndex();
     this.changed();
   }

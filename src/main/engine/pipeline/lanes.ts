@@ -1,10 +1,10 @@
 // Which lane a planned job runs on, the model it needs (for affinity) and the template it renders
 // (a server that lacks the template's model files cannot take it).
 import type { TemplateFamily } from '../../../shared/index.ts';
-import type { LaneKind } from '../queue/index.ts';
+import type { LaneKind } from '../jobs/index.ts';
 import type { PlannedJob } from '../showcase/index.ts';
 import type { TemplateLibrary } from '../templates/index.ts';
-import { graphModel } from './runner.ts';
+import { graphModel } from './executor.ts';
 
 export type SchedulableJob = PlannedJob & { lane: LaneKind; model: string | null; template: string | null };
 

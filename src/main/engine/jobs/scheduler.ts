@@ -65,9 +65,10 @@ export interface JobOutcomeError {
   willRetry: boolean;
 }
 
-export interface SchedulerHooks {
+/** `R` is what executing a job yields (the executor's result), handed to `jobSucceeded`. */
+export interface SchedulerHooks<R = void> {
   /** Runs one job on a lane. Throws a ShowcaseError on failure. */
-  execute(job: QueuedJob, lane: Lane, signal: AbortSignal): Promise<void>;
+  execute(job: QueuedJob, lane: Lane, signal: AbortSignal): Promise<R>;
   /** Called before the first image job on a shared GPU after a copy phase (unload the LLM). */
   enterImagePhase(lanes: Lane[]): Promise<void>;
   /** Called before the first copy job after an image phase on a shared GPU (free the image model). */
@@ -78,7 +79,7 @@ export interface SchedulerHooks {
   jobStarted(job: QueuedJob, lane: Lane): void;
   /** `free`: the retry does not count as an attempt (the backend was down or lost the prompt). */
   jobRetrying(job: QueuedJob, error: ShowcaseError, info?: { free: boolean }): void;
-  jobSucceeded(job: QueuedJob): void;
+  jobSucceeded(job: QueuedJob, result: R): void;
   jobFailed(job: QueuedJob, error: ShowcaseError): void;
   jobCancelled(job: QueuedJob): void;
   /** Every job of a gallery reached a terminal state. */
@@ -106,9 +107,9 @@ const KIND_PRIORITY: Record<string, number> = { copy: 0, hero: 0, lifestyle: 1, 
 
 type Phase = 'copy' | 'image' | 'idle';
 
-export class Scheduler {
+export class Scheduler<R = void> {
   readonly lanes: Lane[];
-  private readonly hooks: SchedulerHooks;
+  private readonly hooks: SchedulerHooks<R>;
   private readonly options: SchedulerOptions;
   private readonly jobs = new Map<string, QueuedJob>();
   /** Ready jobs per lane kind, bucketed by kind priority, each bucket FIFO (sorted by seq on insert). */
@@ -129,7 +130,7 @@ export class Scheduler {
   swaps = 0;
   readonly watch: BackendWatch;
 
-  constructor(lanes: Lane[], hooks: SchedulerHooks, options: Partial<SchedulerOptions> = {}) {
+  constructor(lanes: Lane[], hooks: SchedulerHooks<R>, options: Partial<SchedulerOptions> = {}) {
     this.lanes = lanes;
     this.hooks = hooks;
     this.options = {
@@ -445,29 +446,31 @@ export class Scheduler {
     this.hooks
       .execute(job, lane, controller.signal)
       .then(
-        () => this.finish(job, lane, null),
+        (result) => this.succeed(job, lane, result),
         (err: unknown) => this.finish(job, lane, toShowcaseError(err)),
       )
       .catch(() => undefined);
   }
 
-  private finish(job: QueuedJob, lane: Lane, error: ShowcaseError | null): void {
+  private succeed(job: QueuedJob, lane: Lane, result: R): void {
     this.running.delete(job.id);
     lane.inFlight -= 1;
-    if (!error) {
-      job.status = 'done';
-      job.error = null;
-      this.hooks.jobSucceeded(job);
-      for (const id of job.dependents) {
-        const child = this.jobs.get(id);
-        if (child?.status !== 'queued') continue;
-        child.remainingDeps -= 1;
-        if (child.remainingDeps === 0) this.pushReady(child);
-      }
-      this.close(job);
-      this.pump();
-      return;
+    job.status = 'done';
+    job.error = null;
+    this.hooks.jobSucceeded(job, result);
+    for (const id of job.dependents) {
+      const child = this.jobs.get(id);
+      if (child?.status !== 'queued') continue;
+      child.remainingDeps -= 1;
+      if (child.remainingDeps === 0) this.pushReady(child);
     }
+    this.close(job);
+    this.pump();
+  }
+
+  private finish(job: QueuedJob, lane: Lane, error: ShowcaseError): void {
+    this.running.delete(job.id);
+    lane.inFlight -= 1;
     const fault = classifyFault(error);
     if (fault === 'cancelled') {
       job.status = 'cancelled';
