@@ -261,6 +261,10 @@ export const methods = {
   'settings.update': method(SettingsPatchSchema, SettingsSchema),
 } as const;
 
+/** The options of a showcase run, as `showcase.start` takes them: the one type every adapter uses. */
+export const StartOptionsSchema = methods['showcase.start'].input.omit({ productIds: true });
+export type StartOptions = z.output<typeof StartOptionsSchema>;
+
 export type MethodTable = typeof methods;
 export type MethodName = keyof MethodTable;
 export type MethodInput<M extends MethodName> = z.input<MethodTable[M]['input']>;

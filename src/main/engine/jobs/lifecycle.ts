@@ -91,6 +91,7 @@ export class JobLifecycle {
   discard(galleryIds: readonly string[], reason: string, galleryError: string) {
     const { store } = this;
     const prompts: Array<{ backend: string; promptId: string }> = [];
+    const galleries: Gallery[] = [];
     let cancelled = 0;
     store.transaction(() => {
       for (const galleryId of galleryIds) {
@@ -103,9 +104,10 @@ export class JobLifecycle {
           if (job.assetId) this.setAsset(job.assetId, 'failed', { error: 'cancelled' });
           cancelled += 1;
         }
-        this.setGallery(galleryId, 'cancelled', { error: galleryError });
+        galleries.push(this.setGallery(galleryId, 'cancelled', { error: galleryError }));
       }
     });
+    for (const gallery of galleries) this.emit('showcase.updated', { galleryId: gallery.id, gallery });
     return { cancelled, prompts };
   }
 

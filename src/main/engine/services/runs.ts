@@ -2,12 +2,12 @@
 // outage: "is there an unfinished run of these products?" (the guard of a forgotten --resume) and
 // "which assets of the last run failed?" (the re-run). Store reads; every status change goes
 // through the lifecycle. The caller hands the resulting jobs to the scheduler.
-import { type Settings, ShowcaseError, type TemplateFamily, toShowcaseError } from '../../shared/index.ts';
-import type { JobLifecycle } from './jobs/index.ts';
-import type { BackendPool } from './pipeline/backends.ts';
-import type { PlannedJob } from './showcase/index.ts';
-import { planRerun } from './showcase/rerun.ts';
-import type { Store } from './store/index.ts';
+import { type Settings, ShowcaseError, type TemplateFamily, toShowcaseError } from '../../../shared/index.ts';
+import type { JobLifecycle } from '../jobs/index.ts';
+import type { BackendPool } from '../pipeline/backends.ts';
+import type { PlannedJob } from '../showcase/index.ts';
+import { planRerun } from '../showcase/rerun.ts';
+import type { Store } from '../store/index.ts';
 
 export interface UnfinishedRun {
   /** Latest gallery per product that is still queued or running in the journal. */
