@@ -47,7 +47,7 @@ export function createHandlers(ctx: EngineContext, s: HandlerServices): MethodHa
         ...(input.currency ? { currency: input.currency } : {}),
         ...(input.language ? { language: input.language } : {}),
       });
-      return { imported: r.imported, errors: r.errors };
+      return { imported: r.imported, errors: r.errors, warnings: r.warnings };
     },
     'catalog.add': async (input) => s.catalog.addProducts(input.products),
     'catalog.list': async (input) => s.catalog.list(input),
@@ -164,6 +164,22 @@ export function createHandlers(ctx: EngineContext, s: HandlerServices): MethodHa
     'sync.resolveConflict': async (input) => s.sync.resolveConflict(input.conflictId, input.keep),
     'settings.get': async () => s.backends.settings(),
     'settings.update': async (input) => s.backends.updateSettings(input),
+    'showcase.submit': async (input) =>
+      s.showcases.submit({ ...input, options: startOptions(input.options) }, s.catalog),
+    'models.preflight': async (input) => s.showcases.modelReport(input.family),
+    'showcase.rerun': async (input) => {
+      // Rendering the failed part while a run of the same products is unfinished would race it.
+      const latest = store.products.latestGalleryIds().map((g) => store.galleries.get(g)?.productId ?? '');
+      const unfinished = s.showcases.unfinishedRun(input.productIds ?? latest);
+      if (unfinished.galleryIds.length > 0) {
+        throw new ShowcaseError(
+          'conflict',
+          `${unfinished.galleryIds.length} showcase(s) are still unfinished in the journal`,
+          { hint: 'Finish them first: showcase generate <sheet> --resume', details: { ...unfinished } },
+        );
+      }
+      return { galleryIds: await s.showcases.rerunFailed(input.productIds) };
+    },
   };
 }
 

@@ -3,6 +3,9 @@
 // asked for it. Status writes go through the lifecycle; the scheduler gets the jobs.
 import { randomUUID } from 'node:crypto';
 import {
+  type ImportRowError,
+  type MethodOutput,
+  type MethodParsedInput,
   type Showcase,
   ShowcaseError,
   type StartOptions,
@@ -21,6 +24,7 @@ import {
   ShowcasePlanner,
   templateIdFor,
 } from '../showcase/index.ts';
+import type { CatalogService } from './catalog.ts';
 import type { EngineContext } from './context.ts';
 import type { GalleryFinisher } from './galleries.ts';
 import { discardRun, failedShowcases, journalRerun, type UnfinishedRun, unfinishedRun } from './runs.ts';
@@ -103,8 +107,65 @@ export class ShowcaseService {
         for (const j of plan.jobs) jobs.push(this.toQueued(j, family));
       }
     });
-    this.submit(galleryIds, jobs);
+    this.schedule(galleryIds, jobs);
     return galleryIds;
+  }
+
+  /**
+   * `showcase.submit`: products in (a sheet, product objects or catalog ids), then the showcases
+   * started — after the unfinished-run policy: start anyway, refuse, or cancel that run first.
+   */
+  async submit(
+    input: MethodParsedInput<'showcase.submit'>,
+    catalog: CatalogService,
+  ): Promise<MethodOutput<'showcase.submit'>> {
+    const productIds: string[] = [...(input.productIds ?? [])];
+    const errors: ImportRowError[] = [];
+    const warnings: ImportRowError[] = [];
+    if (input.sheet) {
+      const { content, filename, format, sheetDir, currency, language } = input.sheet;
+      const r = catalog.importSheet(content, filename, format, sheetDir, {
+        ...(currency ? { currency } : {}),
+        ...(language ? { language } : {}),
+      });
+      productIds.push(...r.imported.map((p) => p.id));
+      errors.push(...r.errors);
+      warnings.push(...r.warnings);
+    }
+    const inputs = [...(input.product ? [input.product] : []), ...(input.products ?? [])];
+    if (inputs.length > 0) {
+      const r = catalog.addProducts(inputs);
+      productIds.push(...r.imported.map((p) => p.id));
+      errors.push(...r.errors);
+    }
+    const unique = [...new Set(productIds)];
+    if (unique.length === 0) {
+      throw new ShowcaseError('invalid_input', 'No valid product in the request', { details: { errors } });
+    }
+    let restarted: MethodOutput<'showcase.submit'>['restarted'] = null;
+    const unfinished = input.ifUnfinished === 'start' ? null : this.unfinishedRun(unique);
+    if (unfinished && unfinished.galleryIds.length > 0) {
+      if (input.ifUnfinished === 'refuse') {
+        throw new ShowcaseError(
+          'conflict',
+          `${unfinished.galleryIds.length} showcase(s) of these products are unfinished (${unfinished.openJobs} job(s) not done); nothing was started`,
+          {
+            hint: 'Resume the unfinished run, or submit again with ifUnfinished "restart" to discard it',
+            details: { ...unfinished },
+          },
+        );
+      }
+      const cancelledJobs = await this.discardRun(unfinished.galleryIds);
+      restarted = { galleryIds: unfinished.galleryIds, cancelledJobs };
+    }
+    const galleryIds = await this.start(unique, input.options);
+    return { galleryIds, productIds: unique, errors, warnings, restarted };
+  }
+
+  /** `models.preflight`: every ComfyUI server and the model files of the family it lacks. */
+  async modelReport(family: TemplateFamily | undefined): Promise<MethodOutput<'models.preflight'>> {
+    const wanted = family ?? this.ctx.settings().family;
+    return { family: wanted, servers: await this.deps.preflight.report(wanted) };
   }
 
   /** Re-attaches to every job source after a crash or a stop: recovers running jobs, re-queues the rest. */
@@ -153,7 +214,7 @@ export class ShowcaseService {
     const jobs = journalRerun(store, this.deps.lifecycle, galleryIds, this.ctx.settings()).map(
       ({ job, family }) => this.toQueued(job, family),
     );
-    this.submit(galleryIds, jobs);
+    this.schedule(galleryIds, jobs);
     return galleryIds;
   }
 
@@ -219,7 +280,7 @@ export class ShowcaseService {
     };
     this.deps.lifecycle.reopen(gallery.id, [job], seeds);
     await this.prepareRun(gallery.family);
-    this.submit([gallery.id], [this.toQueued(job, gallery.family)]);
+    this.schedule([gallery.id], [this.toQueued(job, gallery.family)]);
     return job.id;
   }
 
@@ -242,7 +303,7 @@ export class ShowcaseService {
   }
 
   /** Journalled jobs go to the scheduler, announced as queued. */
-  private submit(galleryIds: readonly string[], jobs: SchedulableJob[]): void {
+  private schedule(galleryIds: readonly string[], jobs: SchedulableJob[]): void {
     this.deps.finisher.markStarted(galleryIds);
     for (const j of jobs) this.ctx.emit('job.queued', jobRef(j));
     this.deps.scheduler.add(jobs);
