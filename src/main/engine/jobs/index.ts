@@ -11,15 +11,8 @@ export {
   type UsageRecord,
   usageRecord,
 } from './outcome.ts';
-export {
-  type JobOutcomeError,
-  type Lane,
-  type LaneKind,
-  type QueuedJob,
-  Scheduler,
-  type SchedulerHooks,
-  type SchedulerOptions,
-} from './scheduler.ts';
+export { ReadyQueue } from './ready-queue.ts';
+export { Scheduler } from './scheduler.ts';
 export { type JobSource, LocalJournalSource, type SourcedJob } from './source.ts';
 export {
   ASSET_TRANSITIONS,
@@ -29,3 +22,11 @@ export {
   GALLERY_TRANSITIONS,
   JOB_TRANSITIONS,
 } from './transitions.ts';
+export type {
+  JobOutcomeError,
+  Lane,
+  LaneKind,
+  QueuedJob,
+  SchedulerHooks,
+  SchedulerOptions,
+} from './types.ts';

@@ -16,8 +16,8 @@ import {
 import type { PlannedJob, ShowcasePlan } from '../showcase/index.ts';
 import type { JobEntry, Store } from '../store/index.ts';
 import type { JobResult, RenderParams, UsageRecord } from './outcome.ts';
-import type { QueuedJob } from './scheduler.ts';
 import { assertAssetTransition, assertGalleryTransition, assertJobTransition } from './transitions.ts';
+import type { QueuedJob } from './types.ts';
 
 export interface LifecycleContext {
   store: Store;

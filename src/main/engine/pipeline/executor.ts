@@ -7,7 +7,6 @@
 // and render parameters. A job that comes back with a prompt id (after a crash) first asks the
 // backend about that prompt, so finished work is collected and running work is followed: nothing
 // lost, nothing run twice.
-import { randomUUID } from 'node:crypto';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import sharp from 'sharp';
 import {
@@ -21,7 +20,7 @@ import {
   type Settings,
   ShowcaseError,
 } from '../../../shared/index.ts';
-import type { ComfyCollectResult, ComfyJobCallbacks, ComfyOutputs, ComfyRunResult } from '../comfy/index.ts';
+import type { ComfyOutputs, ComfyRunResult } from '../comfy/index.ts';
 import {
   type ExecutionCallbacks,
   type JobResult,
@@ -39,10 +38,12 @@ import {
 } from '../showcase/index.ts';
 import type { Store } from '../store/index.ts';
 import { instantiate, type TemplateLibrary } from '../templates/index.ts';
-import { namingBackend } from './backend-errors.ts';
+import { namingBackend, withModelFolder } from './backend-errors.ts';
 import type { BackendPool, ComfyBackend } from './backends.ts';
 import { CopyJobs } from './copy-job.ts';
+import { graphModel } from './lanes.ts';
 import { pngSize, sha256, stripPngMetadata } from './png.ts';
+import { type PromptRun, stateDetail, submitOrAttach } from './prompts.ts';
 import { loadReferenceImage } from './reference.ts';
 import { downloadImage, renderPrefix, uploadName } from './render-names.ts';
 import { throttleLatest } from './throttle.ts';
@@ -64,48 +65,7 @@ export interface ExecutorContext {
 type ImagePayload = Extract<JobPayload, { type: 'image' }>;
 type ThumbnailPayload = Extract<JobPayload, { type: 'thumbnail' }>;
 
-/** The model file a graph loads (for affinity and the usage log). */
-export function graphModel(
-  graph: Record<string, { class_type: string; inputs: Record<string, unknown> }>,
-): string {
-  for (const node of Object.values(graph)) {
-    const inputs = node.inputs;
-    const name = inputs.unet_name ?? inputs.ckpt_name;
-    if (typeof name === 'string') return name;
-  }
-  return 'unknown';
-}
-
-/**
- * Only the message of a job's error reaches the asset, the gallery and the CLI summary. A missing
- * model is fixed by the operator, who needs the folder the file belongs in, and that is in the hint
- * ("Install x.safetensors into ComfyUI's models/diffusion_models/"): keep it in the message.
- */
-function withModelFolder(err: unknown): unknown {
-  if (!(err instanceof ShowcaseError) || err.code !== 'model_missing' || !err.hint) return err;
-  if (err.message.includes(err.hint)) return err;
-  return new ShowcaseError(err.code, `${err.message}. ${err.hint}`, {
-    hint: err.hint,
-    ...(err.details ? { details: err.details } : {}),
-    retryable: err.retryable,
-    cause: err,
-  });
-}
-
-/** What a prompt's state means for the operator ("queued on comfy-2 (http://…) behind other prompts"). */
-function stateDetail(
-  state: 'queued' | 'running' | 'stalled',
-  backend: ComfyBackend,
-  stallSec: number,
-  info?: { silentMs: number; node: string | null },
-): string {
-  if (state === 'queued') return `queued on ${backend.id} (${backend.url}) behind other prompts`;
-  if (state === 'running') return `rendering on ${backend.id}`;
-  const node = info?.node ? ` (node ${info.node})` : '';
-  return `waiting for ComfyUI at ${backend.url}: no progress for ${Math.round((info?.silentMs ?? 0) / 1000)} s${node}; interrupted and run again after ${stallSec} s without progress`;
-}
-
-type Run = { job: QueuedJob; laneId: string; signal: AbortSignal; callbacks: ExecutionCallbacks };
+type Run = PromptRun & { laneId: string; signal: AbortSignal };
 
 export class JobExecutor {
   private readonly ctx: ExecutorContext;
@@ -261,68 +221,11 @@ export class JobExecutor {
         }),
     };
     try {
-      return await this.submitOrAttach(run, backend, graph, render, callbacks);
+      return await submitOrAttach(this.ctx.pool, run, backend, graph, render, callbacks);
     } finally {
       progress.flush();
       preview.cancel();
     }
-  }
-
-  private async submitOrAttach(
-    run: Run,
-    backend: ComfyBackend,
-    graph: object,
-    render: RenderParams | null,
-    callbacks: ComfyJobCallbacks & { signal: AbortSignal },
-  ): Promise<{ result: ComfyRunResult; holder: ComfyBackend }> {
-    const { job } = run;
-    const { signal } = callbacks;
-    const previous = job.comfyPromptId;
-    // After a restart the prompt belongs to the server that accepted it. A job runs on another lane
-    // only when that server's lane looked offline (a failed health probe, say): ask it anyway, since
-    // a server that still has the prompt renders it whatever we do next.
-    const holder =
-      previous && job.backend
-        ? job.backend === backend.id
-          ? backend
-          : this.ctx.pool.byLane(job.backend)
-        : undefined;
-    if (previous && holder) {
-      const ask = (): Promise<ComfyCollectResult | null> =>
-        holder.client.collect(previous, { signal }).catch((err: unknown) => {
-          if (holder === backend) throw err;
-          return null; // the other server is really unreachable: render here
-        });
-      let seen = await ask();
-      // collect() reads /history, then /queue: a prompt that finishes between the two reads is in
-      // neither answer. A second look tells "finished meanwhile" from "never arrived" (resubmitting
-      // the first would render the image twice).
-      if (seen?.state === 'unknown') seen = await ask();
-      if (seen && holder !== backend && seen.state !== 'unknown') holder.lane.online = true;
-      if (seen?.state === 'success') {
-        const result: ComfyRunResult = {
-          promptId: previous,
-          outputs: seen.outputs,
-          cached: seen.cached,
-          durationMs: 0,
-          timings: { queuedMs: 0, runMs: 0 },
-          completedVia: 'history',
-        };
-        return { result, holder };
-      }
-      if (seen?.state === 'running' || seen?.state === 'pending') {
-        const result = await holder.client.attach(previous, { ...callbacks, graph: graph as never }).wait();
-        return { result, holder };
-      }
-      // failed, unknown (never arrived / server restarted) or unreachable: submit anew under a fresh id.
-    }
-    const promptId = randomUUID();
-    // Journalled (committed) before the POST: the crash-safety guarantee of every image job.
-    run.callbacks.submitting({ promptId, backend: backend.id, render });
-    job.comfyPromptId = promptId;
-    job.backend = backend.id;
-    const result = await backend.client.run(graph as never, { ...callbacks, promptId });
-    return { result, holder: backend };
   }
 
   private async download(

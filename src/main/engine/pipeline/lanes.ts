@@ -4,7 +4,6 @@ import type { TemplateFamily } from '../../../shared/index.ts';
 import type { LaneKind } from '../jobs/index.ts';
 import type { PlannedJob } from '../showcase/index.ts';
 import type { TemplateLibrary } from '../templates/index.ts';
-import { graphModel } from './executor.ts';
 
 export type SchedulableJob = PlannedJob & { lane: LaneKind; model: string | null; template: string | null };
 
@@ -27,4 +26,16 @@ export function schedulable(
   }
   const template = payload.type === 'copy' ? null : payload.templateId;
   return { ...job, lane, model, template };
+}
+
+/** The model file a graph loads (for affinity and the usage log). */
+export function graphModel(
+  graph: Record<string, { class_type: string; inputs: Record<string, unknown> }>,
+): string {
+  for (const node of Object.values(graph)) {
+    const inputs = node.inputs;
+    const name = inputs.unet_name ?? inputs.ckpt_name;
+    if (typeof name === 'string') return name;
+  }
+  return 'unknown';
 }
