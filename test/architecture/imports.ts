@@ -120,7 +120,13 @@ const CAPABILITY_RULE = 'capabilities meet through index.ts';
 const CAPABILITY_WHY =
   "a capability's index.ts is its public surface; anything else may change without notice";
 
-function crossesCapability(file: string, target: string, roots: readonly string[]): boolean {
+function crossesCapability(
+  file: string,
+  target: string,
+  roots: readonly string[],
+  composition: readonly string[],
+): boolean {
+  if (composition.some((folder) => file.startsWith(folder))) return false;
   return roots.some((root) => {
     const from = capabilityOf(file, root);
     const to = capabilityOf(target, root);
@@ -134,6 +140,7 @@ export function checkSource(
   text: string,
   rules: readonly ImportRule[],
   roots: readonly string[] = [],
+  composition: readonly string[] = [],
 ): Violation[] {
   const active = rules.filter((rule) => applies(rule, file));
   const violations: Violation[] = [];
@@ -149,7 +156,7 @@ export function checkSource(
         });
       }
     }
-    if (crossesCapability(file, found.target, roots)) {
+    if (crossesCapability(file, found.target, roots, composition)) {
       const { line, specifier } = found;
       violations.push({ file, line, specifier, rule: CAPABILITY_RULE, why: CAPABILITY_WHY });
     }
@@ -170,11 +177,14 @@ export async function checkTree(
   root: string,
   rules: readonly ImportRule[],
   roots: readonly string[] = [],
+  composition: readonly string[] = [],
 ): Promise<{ files: number; violations: Violation[] }> {
   const files = await sourceFiles(root, 'src');
   const violations: Violation[] = [];
   for (const file of files) {
-    violations.push(...checkSource(file, await readFile(`${root}/${file}`, 'utf8'), rules, roots));
+    violations.push(
+      ...checkSource(file, await readFile(`${root}/${file}`, 'utf8'), rules, roots, composition),
+    );
   }
   return { files: files.length, violations };
 }

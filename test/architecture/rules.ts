@@ -23,6 +23,13 @@ export interface ImportRule {
  */
 export const capabilityRoots: readonly string[] = ['src/main/engine/'];
 
+/**
+ * Folders that belong to a composition root although they sit in a sub-folder: the engine's services
+ * (handed the engine context) wire capabilities together like `engine.ts` does, so they may import any
+ * capability's files.
+ */
+export const compositionFolders: readonly string[] = ['src/main/engine/services/'];
+
 const ADAPTERS = ['src/main/electron/', 'src/main/cli/', 'src/main/server/'];
 
 export const importRules: readonly ImportRule[] = [
