@@ -48,7 +48,7 @@ async function render(
     { ...spec.values, seed },
     { unknownParams: 'ignore' },
   );
-  await client.run(instance.graph as never, { onProgress: () => {}, onPreview: () => {} });
+  await client.run(instance.graph, { onProgress: () => {}, onPreview: () => {} });
 }
 
 /** Real GPUs behind sockets: a job runs as a ComfyUI prompt; the policy is asked again when it ends. */
