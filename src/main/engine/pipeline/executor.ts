@@ -18,7 +18,7 @@ import {
   type Settings,
   ShowcaseError,
 } from '../../../shared/index.ts';
-import { type ComfyOutputs, type ComfyRunResult, graphModel } from '../comfy/index.ts';
+import { type ComfyGraph, type ComfyOutputs, type ComfyRunResult, graphModel } from '../comfy/index.ts';
 import {
   type ExecutionCallbacks,
   type JobResult,
@@ -183,7 +183,7 @@ export class JobExecutor {
   private async render(
     run: Run,
     backend: ComfyBackend,
-    graph: object,
+    graph: ComfyGraph,
     render: RenderParams | null,
   ): Promise<{ result: ComfyRunResult; holder: ComfyBackend }> {
     const { job, signal } = run;

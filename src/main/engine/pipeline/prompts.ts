@@ -3,7 +3,7 @@
 // that comes back with a prompt id first asks the server that accepted it, so finished work is
 // collected from /history and running work is followed: nothing lost, nothing run twice.
 import { randomUUID } from 'node:crypto';
-import type { ComfyCollectResult, ComfyJobCallbacks, ComfyRunResult } from '../comfy/index.ts';
+import type { ComfyCollectResult, ComfyGraph, ComfyJobCallbacks, ComfyRunResult } from '../comfy/index.ts';
 import type { ExecutionCallbacks, QueuedJob, RenderParams } from '../jobs/index.ts';
 import type { BackendPool, ComfyBackend } from './backends.ts';
 
@@ -30,7 +30,7 @@ export async function submitOrAttach(
   pool: BackendPool,
   run: PromptRun,
   backend: ComfyBackend,
-  graph: object,
+  graph: ComfyGraph,
   render: RenderParams | null,
   callbacks: ComfyJobCallbacks & { signal: AbortSignal },
 ): Promise<{ result: ComfyRunResult; holder: ComfyBackend }> {
@@ -66,7 +66,7 @@ export async function submitOrAttach(
       return { result, holder };
     }
     if (seen?.state === 'running' || seen?.state === 'pending') {
-      const result = await holder.client.attach(previous, { ...callbacks, graph: graph as never }).wait();
+      const result = await holder.client.attach(previous, { ...callbacks, graph }).wait();
       return { result, holder };
     }
     // failed, unknown (never arrived / server restarted) or unreachable: submit anew under a fresh id.
@@ -76,6 +76,6 @@ export async function submitOrAttach(
   run.callbacks.submitting({ promptId, backend: backend.id, render });
   job.comfyPromptId = promptId;
   job.backend = backend.id;
-  const result = await backend.client.run(graph as never, { ...callbacks, promptId });
+  const result = await backend.client.run(graph, { ...callbacks, promptId });
   return { result, holder: backend };
 }
