@@ -103,27 +103,42 @@ export type ConflictRecord = z.infer<typeof SyncConflictSchema>;
 export const ConflictSideSchema = z.enum(['local', 'remote']);
 export type ConflictSide = z.infer<typeof ConflictSideSchema>;
 
+/** The options of a showcase run: `showcase.start` and `showcase.submit` take exactly these. */
+const startOptionFields = {
+  family: TemplateFamilySchema.optional(),
+  /** A preset id or name (names are up to 200 characters). */
+  presetId: z.string().min(1).max(200).optional(),
+  seed: SeedSchema.optional(),
+  lockSeed: z.boolean().optional(),
+  variations: z.number().int().min(0).max(8).optional(),
+};
+
+/** A sheet sent as text (`catalog.import`, `showcase.submit`). */
+const SheetUploadSchema = z.object({
+  /** The sheet's text (the renderer reads dropped files as text). */
+  content: z.string().min(1, 'the sheet is empty').max(50_000_000),
+  filename: z.string().min(1).max(500),
+  format: SheetFormatSchema.default('auto'),
+  /** The sheet's folder when known (a file dropped on the desktop app): relative photo paths resolve against it. */
+  sheetDir: z
+    .string()
+    .max(4096)
+    .regex(/^(\/|[A-Za-z]:[\\/]|\\\\)/, 'must be an absolute path')
+    .optional(),
+  /** The sheet's currency for prices that name none (a Shopify export); default: the setting. */
+  currency: CurrencyCodeSchema.optional(),
+  /** The sheet's language for products without a `language` column; default: the setting. */
+  language: LanguageTagSchema.optional(),
+});
+
 export const methods = {
   'catalog.import': method(
-    z.object({
-      /** The sheet's text (the renderer reads dropped files as text). */
-      content: z.string().min(1, 'the sheet is empty').max(50_000_000),
-      filename: z.string().min(1).max(500),
-      format: SheetFormatSchema.default('auto'),
-      /** The sheet's folder when known (a file dropped on the desktop app): relative photo paths resolve against it. */
-      sheetDir: z
-        .string()
-        .max(4096)
-        .regex(/^(\/|[A-Za-z]:[\\/]|\\\\)/, 'must be an absolute path')
-        .optional(),
-      /** The sheet's currency for prices that name none (a Shopify export); default: the setting. */
-      currency: CurrencyCodeSchema.optional(),
-      /** The sheet's language for products without a `language` column; default: the setting. */
-      language: LanguageTagSchema.optional(),
-    }),
+    SheetUploadSchema,
     z.object({
       imported: z.array(ProductSchema),
       errors: z.array(ImportRowErrorSchema),
+      /** Rows imported with a change (a duplicate id renamed, say). */
+      warnings: z.array(ImportRowErrorSchema).default([]),
     }),
   ),
   'catalog.add': method(
@@ -142,12 +157,7 @@ export const methods = {
   'showcase.start': method(
     z.object({
       productIds: z.array(RecordIdSchema).min(1).max(20_000),
-      family: TemplateFamilySchema.optional(),
-      /** A preset id or name (names are up to 200 characters). */
-      presetId: z.string().min(1).max(200).optional(),
-      seed: SeedSchema.optional(),
-      lockSeed: z.boolean().optional(),
-      variations: z.number().int().min(0).max(8).optional(),
+      ...startOptionFields,
     }),
     z.object({ galleryIds: z.array(z.string()) }),
   ),
@@ -259,7 +269,66 @@ export const methods = {
   ),
   'settings.get': method(z.object({}), SettingsSchema),
   'settings.update': method(SettingsPatchSchema, SettingsSchema),
+  /**
+   * Products in and showcases started, in one call (what `POST /api/showcases` and `showcase
+   * generate` send): a sheet, product objects or ids already in the catalog. `ifUnfinished` says
+   * what to do when the latest showcase of one of them is still queued or running (a killed run):
+   * `start` anyway, `refuse` (a `conflict` listing them), or `restart` (cancel it first).
+   */
+  'showcase.submit': method(
+    z
+      .object({
+        sheet: SheetUploadSchema.optional(),
+        product: ProductInputSchema.optional(),
+        products: z.array(ProductInputSchema).min(1).max(20_000).optional(),
+        productIds: z.array(RecordIdSchema).min(1).max(20_000).optional(),
+        options: z.object(startOptionFields).default({}),
+        ifUnfinished: z.enum(['start', 'refuse', 'restart']).default('start'),
+      })
+      .refine((v) => v.sheet || v.product || v.products || v.productIds, {
+        message: 'one of sheet, product, products or productIds is required',
+        path: ['product'],
+      }),
+    z.object({
+      galleryIds: z.array(z.string()),
+      productIds: z.array(z.string()),
+      /** Rows or objects skipped (named by line and field). */
+      errors: z.array(ImportRowErrorSchema),
+      /** Rows imported with a change (a duplicate id renamed, say). */
+      warnings: z.array(ImportRowErrorSchema),
+      /** With `ifUnfinished: 'restart'`: what was cancelled first. */
+      restarted: z.object({ galleryIds: z.array(z.string()), cancelledJobs: z.number().int() }).nullable(),
+    }),
+  ),
+  /**
+   * Whether a family can render here: probes every backend and checks the family's model files on
+   * each ComfyUI server. Refuses (`model_missing`, one message naming every missing file and its
+   * folder) when no reachable server has them all, as a run would.
+   */
+  'models.preflight': method(
+    z.object({ family: TemplateFamilySchema.optional() }),
+    z.object({
+      family: TemplateFamilySchema,
+      servers: z.array(
+        z.object({
+          url: z.string(),
+          online: z.boolean(),
+          /** "UNETLoader.unet_name: … is not installed on the server — put it in …" */
+          missing: z.array(z.string()),
+        }),
+      ),
+    }),
+  ),
+  /** Renders again what failed in the latest partial or failed showcase of each product (all when none named). */
+  'showcase.rerun': method(
+    z.object({ productIds: z.array(RecordIdSchema).min(1).max(20_000).optional() }),
+    z.object({ galleryIds: z.array(z.string()) }),
+  ),
 } as const;
+
+/** The options of a showcase run, as `showcase.start` takes them: the one type every adapter uses. */
+export const StartOptionsSchema = z.object(startOptionFields);
+export type StartOptions = z.output<typeof StartOptionsSchema>;
 
 export type MethodTable = typeof methods;
 export type MethodName = keyof MethodTable;

@@ -4,13 +4,7 @@
 import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import { z } from 'zod';
-import {
-  HttpUrlSchema,
-  type PromptPreset,
-  SeedSchema,
-  ShowcaseError,
-  TemplateFamilySchema,
-} from '../../shared/index.ts';
+import { HttpUrlSchema, type PromptPreset, ShowcaseError, StartOptionsSchema } from '../../shared/index.ts';
 import { parseSheet } from '../engine/sheets/index.ts';
 import { defaultPresets } from '../engine/store/index.ts';
 
@@ -53,32 +47,62 @@ const FLAGS: Record<string, string> = {
   products: '--products',
 };
 
+/** The flags of the CLI's own (the contract has no such field). */
 const OptionsSchema = z.object({
   comfy: z.array(HttpUrlSchema).optional(),
   ollama: HttpUrlSchema.optional(),
   model: z.string().trim().min(1, 'must name a model, e.g. llama3.2').max(200).optional(),
-  family: TemplateFamilySchema.optional(),
   preset: z.string().trim().min(1, 'must name a preset').max(200).optional(),
-  seed: SeedSchema.optional(),
-  variations: z.number().int().min(0).max(8).optional(),
   products: z.number().int().min(1, 'must be at least 1').optional(),
 });
-export type CheckedOptions = z.input<typeof OptionsSchema>;
 
-/** Validates the flags the settings schema would only reject after the store was created. */
+/** Flags that are the contract's start options (`showcase.start` / `showcase.submit`), by field. */
+const START_OPTION_FLAGS: Record<string, string> = {
+  family: '--family',
+  presetId: '--preset',
+  seed: '--seed',
+  variations: '--variations',
+};
+
+export type CheckedOptions = z.input<typeof OptionsSchema> & {
+  family?: string;
+  seed?: number;
+  variations?: number;
+};
+
+/**
+ * Validates the flags before the store is created. The start options are parsed with the
+ * contract's own schema, so its limits and messages are the API's (`--variations 12` is refused as
+ * `showcase.start` refuses `variations: 12`), with exit code 2 like every refusal.
+ */
 export function checkOptions(options: CheckedOptions): void {
-  const parsed = OptionsSchema.safeParse(options);
-  if (parsed.success) return;
-  const problems = parsed.error.issues.map((issue) => {
+  const { family, seed, variations, ...own } = options;
+  const local = OptionsSchema.safeParse(own);
+  const start = StartOptionsSchema.safeParse({
+    family,
+    seed,
+    variations,
+    ...(local.success ? { presetId: local.data.preset } : {}),
+  });
+  if (local.success && start.success) return;
+  const problems: string[] = [];
+  const fields: string[] = [];
+  for (const issue of local.success ? [] : local.error.issues) {
     const [key, index] = issue.path;
     const flag = FLAGS[String(key)] ?? `--${String(key)}`;
     const which =
       typeof index === 'number' && (options.comfy?.length ?? 0) > 1 ? ` (number ${index + 1})` : '';
-    return `${flag}${which}: ${issue.message}`;
-  });
+    problems.push(`${flag}${which}: ${issue.message}`);
+    fields.push(flag);
+  }
+  for (const issue of start.success ? [] : start.error.issues) {
+    const flag = START_OPTION_FLAGS[String(issue.path[0])] ?? `--${String(issue.path[0])}`;
+    problems.push(`${flag}: ${issue.message}`);
+    fields.push(flag);
+  }
   throw new ShowcaseError('invalid_input', problems.join('; '), {
     hint: 'See `showcase <command> --help`.',
-    details: { fields: parsed.error.issues.map((i) => FLAGS[String(i.path[0])] ?? String(i.path[0])) },
+    details: { fields, ...(start.success ? {} : { exitCode: 2 }) },
   });
 }
 

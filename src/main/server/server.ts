@@ -17,20 +17,18 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { extname, normalize, resolve, sep } from 'node:path';
 import { WebSocketServer } from 'ws';
-import { z } from 'zod';
+import type { z } from 'zod';
 import {
   type EventName,
   type EventPayload,
   HttpUrlSchema,
   type MethodHandlers,
-  ProductInputSchema,
+  methods,
   parseOrThrow,
   RecordIdSchema,
   replyError,
   replyResult,
-  SheetFormatSchema,
   ShowcaseError,
-  TemplateFamilySchema,
   toShowcaseError,
 } from '../../shared/index.ts';
 import { dispatch, quoteForError, UI_CSP } from '../contract/index.ts';
@@ -44,32 +42,10 @@ import {
 } from './guards.ts';
 import { httpStatusFor } from './status.ts';
 
-export const SubmitShowcasesSchema = z
-  .object({
-    product: ProductInputSchema.optional(),
-    products: z.array(ProductInputSchema).min(1).max(20_000).optional(),
-    sheet: z
-      .object({
-        content: z.string().min(1),
-        filename: z.string().min(1),
-        format: SheetFormatSchema.default('auto'),
-      })
-      .optional(),
-    callbackUrl: HttpUrlSchema.optional(),
-    options: z
-      .object({
-        family: TemplateFamilySchema.optional(),
-        presetId: z.string().min(1).max(200).optional(),
-        seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
-        lockSeed: z.boolean().optional(),
-        variations: z.number().int().min(0).max(8).optional(),
-      })
-      .default({}),
-  })
-  .refine((v) => v.product || v.products || v.sheet, {
-    message: 'one of product, products or sheet is required',
-    path: ['product'],
-  });
+/** `POST /api/showcases`: the contract's `showcase.submit` plus the completion webhook n8n waits on. */
+export const SubmitShowcasesSchema = methods['showcase.submit'].input.safeExtend({
+  callbackUrl: HttpUrlSchema.optional(),
+});
 export type SubmitShowcases = z.infer<typeof SubmitShowcasesSchema>;
 
 /** What the server needs from the engine. */

@@ -1,11 +1,20 @@
 // `showcase generate <sheet>` and `showcase demo`: import a sheet, render every product, print a
-// summary table, exit non-zero when anything failed.
+// summary table, exit non-zero when anything failed. Like the UI and the HTTP API, they go through
+// the contract's methods (`catalog.import`, `models.preflight`, `showcase.submit`, `showcase.rerun`),
+// so its limits and checks hold here too.
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { type SettingsPatch, ShowcaseError, type TemplateFamily } from '../../../shared/index.ts';
+import {
+  type ImportRowError,
+  type SettingsPatch,
+  ShowcaseError,
+  type StartOptions,
+  type TemplateFamily,
+} from '../../../shared/index.ts';
 import { SimGpu } from '../../../sim/gpu.ts';
 import { startComfySim, startOllamaSim } from '../../../sim/index.ts';
-import { Engine, type StartOptions } from '../../engine/engine.ts';
+import { Engine } from '../../engine/engine.ts';
+import { call } from '../contract.ts';
 import { checkGenerate, checkOptions, checkPreset, checkSheet } from '../preflight.ts';
 import { createProgressReporter, type ProgressReporter } from '../progress.ts';
 import { EXIT, exitCodeFor, printSummary, type RunResult } from '../summary.ts';
@@ -87,22 +96,33 @@ async function runSession(
     } else {
       const productIds: string[] = [];
       for (const sheet of sheets) {
-        const imported = engine.importSheet(
-          sheet.content,
-          basename(sheet.path),
-          'auto',
-          dirname(resolve(sheet.path)),
-          opts.sheet,
-        );
+        const imported = await call(engine, 'catalog.import', {
+          content: sheet.content,
+          filename: basename(sheet.path),
+          format: 'auto',
+          sheetDir: dirname(resolve(sheet.path)),
+          ...opts.sheet,
+        });
         reportImportProblems(basename(sheet.path), imported, opts.json);
         productIds.push(...imported.imported.map((p) => p.id));
       }
       const unique = [...new Set(productIds)].slice(0, opts.limit ?? Number.POSITIVE_INFINITY);
       if (unique.length === 0)
         throw new ShowcaseError('invalid_input', 'The sheet has no valid product rows');
-      await guardUnfinished(engine, unique, sheets, Boolean(opts.restart), opts.json);
-      // engine.start() runs the pre-flight (every backend probed, model files checked on each).
-      galleryIds = await engine.start(unique, opts.start);
+      // Every backend probed and the family's model files checked on each, before anything starts
+      // (showcase.submit checks again: a run from any adapter gets the same pre-flight).
+      await call(engine, 'models.preflight', {
+        ...(opts.start.family ? { family: opts.start.family } : {}),
+      });
+      const submitted = await call(engine, 'showcase.submit', {
+        productIds: unique,
+        options: opts.start,
+        ifUnfinished: opts.restart ? 'restart' : 'refuse',
+      }).catch((err: unknown) => {
+        throw unfinishedRefusal(err, engine, sheets);
+      });
+      if (submitted.restarted) reportRestart(submitted.restarted, opts.json);
+      galleryIds = submitted.galleryIds;
     }
     await follow(engine, reporter, galleryIds);
   } finally {
@@ -131,7 +151,7 @@ async function follow(
 /** Skipped rows (errors) and rows imported with a change, such as a duplicate id renamed. */
 function reportImportProblems(
   file: string,
-  imported: ReturnType<Engine['importSheet']>,
+  imported: { errors: ImportRowError[]; warnings: ImportRowError[] },
   json: boolean,
 ): void {
   for (const [kind, list] of [
@@ -151,37 +171,34 @@ function reportImportProblems(
 /**
  * A forgotten `--resume`: the journal already holds an unfinished run of these products (killed,
  * say). Starting over silently would render its images a second time and leave its showcases
- * `running` forever, so nothing starts until the operator chooses.
+ * `running` forever, so `showcase.submit` refuses (nothing starts) until the operator chooses.
  */
-async function guardUnfinished(
-  engine: Engine,
-  productIds: readonly string[],
-  sheets: Array<{ path: string }>,
-  restart: boolean,
-  json: boolean,
-): Promise<void> {
-  const unfinished = engine.unfinishedRun(productIds);
-  if (unfinished.galleryIds.length === 0) return;
-  if (restart) {
-    const n = await engine.discardRun(unfinished.galleryIds);
-    const line = `--restart: cancelled ${n} unfinished job(s) of ${unfinished.galleryIds.length} showcase(s) from the earlier run; starting over`;
-    if (json)
-      console.log(
-        JSON.stringify({ event: 'run.restarted', cancelledJobs: n, galleryIds: unfinished.galleryIds }),
-      );
-    else console.error(`· ${line}`);
-    return;
-  }
-  const names = unfinished.productIds.slice(0, 5).join(', ') + (unfinished.productIds.length > 5 ? ' …' : '');
+function unfinishedRefusal(err: unknown, engine: Engine, sheets: Array<{ path: string }>): unknown {
+  if (!(err instanceof ShowcaseError) || err.code !== 'conflict' || !err.details?.galleryIds) return err;
+  const { galleryIds, productIds, openJobs } = err.details as {
+    galleryIds: string[];
+    productIds: string[];
+    openJobs: number;
+  };
+  const names = productIds.slice(0, 5).join(', ') + (productIds.length > 5 ? ' …' : '');
   const sheet = sheets[0]?.path ?? '<sheet>';
-  throw new ShowcaseError(
+  return new ShowcaseError(
     'conflict',
-    `The journal (${engine.outputRoot}) holds an unfinished run of this sheet: ${unfinished.galleryIds.length} showcase(s) (${names}) with ${unfinished.openJobs} job(s) not done. Nothing was started.`,
+    `The journal (${engine.outputRoot}) holds an unfinished run of this sheet: ${galleryIds.length} showcase(s) (${names}) with ${openJobs} job(s) not done. Nothing was started.`,
     {
       hint: `Continue it with: showcase generate ${sheet} --resume (nothing is rendered twice), or discard it and start over with: showcase generate ${sheet} --restart`,
-      details: { galleryIds: unfinished.galleryIds, exitCode: EXIT.refused },
+      details: { galleryIds, exitCode: EXIT.refused },
     },
   );
+}
+
+function reportRestart(restarted: { galleryIds: string[]; cancelledJobs: number }, json: boolean): void {
+  const { galleryIds, cancelledJobs: n } = restarted;
+  if (json) console.log(JSON.stringify({ event: 'run.restarted', cancelledJobs: n, galleryIds }));
+  else
+    console.error(
+      `· --restart: cancelled ${n} unfinished job(s) of ${galleryIds.length} showcase(s) from the earlier run; starting over`,
+    );
 }
 
 function startOptions(opts: GenerateOptions): StartOptions {
@@ -215,7 +232,7 @@ export async function generateCommand(sheet: string, opts: GenerateOptions): Pro
     log: opts.json ? undefined : (line) => console.error(`· ${line}`),
   });
   try {
-    if (opts.preset && !opts.resume) checkPreset(engine.store.presets.list(), opts.preset);
+    if (opts.preset && !opts.resume) checkPreset(await call(engine, 'presets.list', {}), opts.preset);
     const result = await runSession(engine, [{ path: sheet, content }], {
       start: startOptions(opts),
       resume: Boolean(opts.resume),
@@ -319,26 +336,23 @@ export async function rerunCommand(opts: RerunOptions): Promise<void> {
     log: opts.json ? undefined : (line) => console.error(`· ${line}`),
   });
   try {
-    const unfinished = engine.unfinishedRun(
-      engine.store.products.latestGalleryIds().map((g) => engine.store.galleries.get(g)?.productId ?? ''),
-    );
-    if (unfinished.galleryIds.length > 0) {
-      throw new ShowcaseError(
-        'conflict',
-        `${unfinished.galleryIds.length} showcase(s) are still unfinished in the journal`,
-        {
-          hint: 'Finish them first: showcase generate <sheet> --resume',
-          details: { exitCode: EXIT.refused },
-        },
-      );
-    }
     const mode = opts.json ? 'json' : process.stdout.isTTY ? 'tty' : 'plain';
     const reporter = createProgressReporter(mode);
     const off = engine.subscribe((event, payload) => reporter.onEvent(event, payload));
     const startedAt = Date.now();
     let galleryIds: string[] = [];
     try {
-      galleryIds = await engine.rerunFailed(opts.product);
+      const input = opts.product?.length ? { productIds: opts.product } : {};
+      galleryIds = (
+        await call(engine, 'showcase.rerun', input).catch((err: unknown) => {
+          // The contract refuses while a run is unfinished: the CLI says it with its exit code.
+          if (!(err instanceof ShowcaseError) || err.code !== 'conflict') throw err;
+          throw new ShowcaseError('conflict', err.message, {
+            ...(err.hint ? { hint: err.hint } : {}),
+            details: { exitCode: EXIT.refused },
+          });
+        })
+      ).galleryIds;
       if (galleryIds.length === 0) {
         if (!opts.json) console.log('Nothing to re-run: the latest showcase of every product is complete.');
         return;

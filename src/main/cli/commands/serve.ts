@@ -27,29 +27,8 @@ export function engineApi(engine: Engine): ApiEngine {
     subscribe: (listener) => engine.subscribe(listener),
     outputRoot: () => engine.outputRoot,
     galleryDocument: (id) => engine.galleryDocument(id),
-    submitShowcases: async (request) => {
-      const imported = [];
-      const errors: unknown[] = [];
-      if (request.sheet) {
-        const r = engine.importSheet(request.sheet.content, request.sheet.filename, request.sheet.format);
-        imported.push(...r.imported);
-        errors.push(...r.errors);
-      }
-      const inputs = [...(request.product ? [request.product] : []), ...(request.products ?? [])];
-      if (inputs.length > 0) {
-        const r = engine.addProducts(inputs);
-        imported.push(...r.imported);
-        errors.push(...r.errors);
-      }
-      if (imported.length === 0) {
-        throw new ShowcaseError('invalid_input', 'No valid product in the request', { details: { errors } });
-      }
-      const galleryIds = await engine.start(
-        imported.map((p) => p.id),
-        Object.fromEntries(Object.entries(request.options).filter(([, v]) => v !== undefined)),
-      );
-      return { galleryIds, errors };
-    },
+    // The contract's `showcase.submit`; the webhook stays with the HTTP server.
+    submitShowcases: ({ callbackUrl: _callback, ...request }) => engine.handlers['showcase.submit'](request),
   };
 }
 

@@ -21,3 +21,19 @@ export function namingBackend(raw: unknown, label: 'ComfyUI' | 'Ollama', url: st
     cause: error,
   });
 }
+
+/**
+ * Only the message of a job's error reaches the asset, the gallery and the CLI summary. A missing
+ * model is fixed by the operator, who needs the folder the file belongs in, and that is in the hint
+ * ("Install x.safetensors into ComfyUI's models/diffusion_models/"): keep it in the message.
+ */
+export function withModelFolder(err: unknown): unknown {
+  if (!(err instanceof ShowcaseError) || err.code !== 'model_missing' || !err.hint) return err;
+  if (err.message.includes(err.hint)) return err;
+  return new ShowcaseError(err.code, `${err.message}. ${err.hint}`, {
+    hint: err.hint,
+    ...(err.details ? { details: err.details } : {}),
+    retryable: err.retryable,
+    cause: err,
+  });
+}

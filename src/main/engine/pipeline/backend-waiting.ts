@@ -1,6 +1,6 @@
-// Words and events for a backend that went away and is being waited for (see queue/backend-watch).
+// Words and events for a backend that went away and is being waited for (see jobs/backend-watch).
 import type { EventPayload } from '../../../shared/index.ts';
-import type { Lane, LaneDownState } from '../queue/index.ts';
+import type { Lane, LaneDownState } from '../jobs/index.ts';
 
 export interface LaneWaitState {
   online: boolean;

@@ -8,8 +8,8 @@ import {
   toShowcaseError,
 } from '../../../shared/index.ts';
 import { ComfyClient, type ComfyClientOptions, ComfyUploads } from '../comfy/index.ts';
+import type { Lane } from '../jobs/index.ts';
 import { OllamaClient, type OllamaClientOptions } from '../ollama/index.ts';
-import type { Lane } from '../queue/index.ts';
 
 /** Approximate VRAM a family's models hold while rendering (weights + text encoder + VAE + activations). */
 const IMAGE_FAMILY_VRAM: Record<TemplateFamily, number> = {

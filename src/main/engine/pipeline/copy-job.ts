@@ -1,30 +1,21 @@
 // The copy job: one Ollama call per product (CopyWriter), bounded by the `timeouts` setting — the
 // first call of a model gets the load time on top — and announced as a job status, so the CLI and
 // the UI say what is being waited for instead of going silent. Failures name the Ollama server.
+// It returns the copy and the usage of every attempt; the lifecycle journals them.
 import { ShowcaseError, toShowcaseError } from '../../../shared/index.ts';
-import type { QueuedJob } from '../queue/index.ts';
+import { type ExecutionCallbacks, type JobResult, type QueuedJob, usageRecord } from '../jobs/index.ts';
 import { CopyWriter, type JobPayload } from '../showcase/index.ts';
 import { namingBackend } from './backend-errors.ts';
-import type { RunnerContext } from './runner.ts';
+import type { ExecutorContext } from './executor.ts';
 import { CopyBudget } from './timeouts.ts';
 
 type CopyPayload = Extract<JobPayload, { type: 'copy' }>;
 
-export interface CopyUsage {
-  totalMs: number;
-  loadMs?: number;
-  runMs?: number;
-  tokensIn?: number | null;
-  tokensOut?: number | null;
-  ok: boolean;
-  error?: string | null;
-}
-
 export class CopyJobs {
-  private readonly ctx: RunnerContext;
+  private readonly ctx: ExecutorContext;
   readonly budget = new CopyBudget();
 
-  constructor(ctx: RunnerContext) {
+  constructor(ctx: ExecutorContext) {
     this.ctx = ctx;
   }
 
@@ -32,8 +23,8 @@ export class CopyJobs {
     job: QueuedJob,
     payload: CopyPayload,
     signal: AbortSignal,
-    logUsage: (usage: CopyUsage) => void,
-  ): Promise<void> {
+    callbacks: Pick<ExecutionCallbacks, 'failedAttempt'>,
+  ): Promise<JobResult> {
     const { store, pool } = this.ctx;
     const gallery = store.galleries.get(job.galleryId);
     if (!gallery) throw new ShowcaseError('not_found', `Gallery ${job.galleryId} does not exist`);
@@ -71,11 +62,17 @@ export class CopyJobs {
       );
     } catch (err) {
       const e = toShowcaseError(namingBackend(err, 'Ollama', url));
-      logUsage({ totalMs: Date.now() - started, ok: false, error: e.message });
+      callbacks.failedAttempt(
+        usageRecord('ollama', payload.model, 'copy', {
+          totalMs: Date.now() - started,
+          ok: false,
+          error: e.message,
+        }),
+      );
       throw e;
     }
-    for (const attempt of result.attempts) {
-      logUsage({
+    const usage = result.attempts.map((attempt) =>
+      usageRecord('ollama', payload.model, 'copy', {
         totalMs: attempt.ms,
         loadMs: attempt.stats?.loadMs ?? 0,
         runMs: attempt.stats ? attempt.stats.promptEvalMs + attempt.stats.evalMs : 0,
@@ -83,9 +80,8 @@ export class CopyJobs {
         tokensOut: attempt.stats?.evalTokens ?? null,
         ok: attempt.ok,
         error: attempt.error,
-      });
-    }
-    const updated = store.galleries.update(gallery.id, { copy: result.copy, status: 'running' });
-    this.ctx.emit('showcase.updated', { galleryId: updated.id, gallery: updated });
+      }),
+    );
+    return { type: 'copy', copy: result.copy, usage };
   }
 }

@@ -2,7 +2,7 @@
 // (a server that lacks the template's model files cannot take it).
 import type { TemplateFamily } from '../../../shared/index.ts';
 import { graphModel } from '../comfy/index.ts';
-import type { LaneKind } from '../queue/index.ts';
+import type { LaneKind } from '../jobs/index.ts';
 import type { PlannedJob } from '../showcase/index.ts';
 import type { TemplateLibrary } from '../templates/index.ts';
 

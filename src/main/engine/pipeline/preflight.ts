@@ -27,6 +27,8 @@ export class Preflight {
   private readonly log: (line: string) => void;
   /** Per server: its missing-model lines by template id, and when /object_info was read. */
   private readonly cache = new Map<ComfyBackend, { at: number; perTemplate: Map<string, string[]> }>();
+  /** The /object_info read each server's "lacks model files" line was last logged for. */
+  private readonly loggedAt = new Map<string, number>();
 
   constructor(pool: BackendPool, templates: TemplateLibrary, log: (line: string) => void) {
     this.pool = pool;
@@ -82,6 +84,11 @@ export class Preflight {
     const able = candidates.filter((b) => !lacking.some((r) => r.backend === b));
     if (able.length > 0) {
       for (const r of lacking) {
+        const at = this.cache.get(r.backend)?.at ?? 0;
+        // Once per /object_info read: a pre-flight right before a run would say it twice.
+        const key = `${r.backend.url} ${[...r.templates].join(',')}`;
+        if (this.loggedAt.get(key) === at) continue;
+        this.loggedAt.set(key, at);
         this.log(
           `ComfyUI at ${r.backend.url} lacks model files for ${[...r.templates].join(', ')}: that work goes to ${able.map((b) => b.url).join(', ')}\n  ${r.lines.join('\n  ')}`,
         );
@@ -97,6 +104,22 @@ export class Preflight {
         files: [...new Set(lacking.flatMap((r) => r.lines))],
         backends: lacking.map((r) => r.backend.url),
       },
+    });
+  }
+
+  /**
+   * What `models.preflight` answers: every ComfyUI server, whether it answered, and the model files
+   * of `family` it lacks. Throws as `probe` and `checkModels` do when no server can take the work.
+   */
+  async report(family: TemplateFamily) {
+    const online = await this.probe();
+    await this.checkModels(family, online);
+    const families = familiesUsedBy(family);
+    const wanted = this.templates.all().filter((t) => families.includes(t.family));
+    return this.pool.comfy.map((backend) => {
+      const cached = this.cache.get(backend);
+      const missing = cached ? filterTo(backend, cached.perTemplate, wanted).lines : [];
+      return { url: backend.url, online: online.includes(backend), missing };
     });
   }
 

@@ -13,7 +13,7 @@
 import { basename } from 'node:path';
 import { ShowcaseError, toShowcaseError } from '../../../shared/index.ts';
 import type { ComfyImageRef } from '../comfy/index.ts';
-import { classifyFault } from '../queue/index.ts';
+import { classifyFault } from '../jobs/index.ts';
 import type { ComfyBackend } from './backends.ts';
 
 export function renderPrefix(productId: string, slot: string, jobId: string, attempt: number): string {

@@ -8,9 +8,10 @@
  * store.products.upsertMany(products);
  * const g = store.galleries.create({ ...draft });
  * store.jobs.enqueue([{ id, galleryId: g.id, kind: 'copy' }, { id: h, galleryId: g.id, kind: 'hero', dependsOn: [id] }]);
- * const next = store.jobs.claimNext({ backend: 'comfy-1' });  // { job, payload, priority } | null
- * store.jobs.setComfyPromptId(next.job.id, promptId);        // BEFORE submitting to ComfyUI
- * store.jobs.markDone(next.job.id);
+ * store.jobs.markRunning(id, { backend: 'ollama' });          // refused while a dependency is not done
+ * store.jobs.setComfyPromptId(h, promptId);                  // BEFORE submitting to ComfyUI
+ * store.jobs.markDone(id);
+ * // In the engine only the lifecycle (engine/jobs/lifecycle.ts) makes these calls.
  * ```
  *
  * Repositories take and return the domain types of `src/shared` (validated with their zod schemas on
@@ -57,7 +58,7 @@ export {
   newNodeId,
   parseHlc,
 } from './hlc.ts';
-export type { ClaimOptions, JobDraft, JobEntry, JobListQuery, JobTransition } from './jobs.ts';
+export type { JobDraft, JobEntry, JobListQuery } from './jobs.ts';
 export { JobRepository } from './jobs.ts';
 export type { Migration, MigrationResult } from './migrations.ts';
 export { SCHEMA_VERSION } from './migrations.ts';

@@ -1,14 +1,16 @@
 // The job journal. A job's row (and its client-made comfy_prompt_id) is committed before the job is sent
 // anywhere, so after a crash `recoverInterrupted` hands back exactly the jobs that were in flight.
+// Only the lifecycle (engine/jobs/lifecycle.ts) calls the methods that change a status; it checks each
+// transition first. The scheduler (engine/jobs/scheduler.ts) is the one queue model: it decides what
+// runs next and cascades failures to dependents, each through the lifecycle.
 //
 // Dependencies: `job_deps` holds one edge per (dependency, dependent) and `blocked_by` counts the
 // dependencies that are not `done`. Every status change into or out of `done` adjusts the dependents'
-// counters, so "runnable" is simply `status = 'queued' AND blocked_by = 0` — served by a partial index.
+// counters, so a queued job with unmet dependencies is refused `running` by the journal itself.
 
 import { z } from 'zod';
 import {
   type Job,
-  type JobKind,
   JobSchema,
   type JobStatus,
   jobStatuses,
@@ -16,6 +18,7 @@ import {
   ShowcaseError,
 } from '../../../shared/index.ts';
 import type { StoreCore } from './core.ts';
+import { assertAcyclic } from './job-graph.ts';
 import {
   type JsonValue,
   jsonText,
@@ -43,28 +46,11 @@ export interface JobEntry {
   priority: number;
 }
 
-/** A status change and the queued dependents it cancelled (they could never run). */
-export interface JobTransition {
-  job: Job;
-  cascaded: Job[];
-}
-
-export interface ClaimOptions {
-  /** Recorded on the job as the backend it runs on. */
-  backend?: string;
-  /** Only claim jobs of these kinds (e.g. all `copy` jobs first while the LLM is loaded). */
-  kinds?: readonly JobKind[];
-}
-
 export interface JobListQuery extends Paging {
   galleryId?: string;
 }
 
 const JobPrioritySchema = z.number().int().min(-1_000_000).max(1_000_000);
-const TERMINAL: ReadonlySet<JobStatus> = new Set(['done', 'failed', 'cancelled']);
-// Must match the partial indexes' WHERE. INDEXED BY pins them: without statistics the planner prefers
-// jobs_by_status and then sorts every queued job — blocked ones included — on each claim.
-const READY = "status = 'queued' AND blocked_by = 0";
 
 export class JobRepository {
   private readonly core: StoreCore;
@@ -168,27 +154,8 @@ export class JobRepository {
   }
 
   /**
-   * Atomically takes the next runnable job (queued, every dependency done; highest priority, then oldest)
-   * and marks it `running` in this session: attempts + 1, `startedAt` now. Null when nothing is runnable.
-   */
-  claimNext(options: ClaimOptions = {}): JobEntry | null {
-    return this.core.tx('claim next job', () => {
-      const id = options.kinds ? this.nextOfKinds(options.kinds) : this.nextAny();
-      if (id === null) return null;
-      const row = this.core
-        .prepare(
-          `UPDATE jobs SET status = 'running', attempts = attempts + 1, started_at = ?, finished_at = NULL,
-                  backend = coalesce(?, backend), run_session = ?
-           WHERE id = ? RETURNING *`,
-        )
-        .get(this.core.nowIso(), options.backend ?? null, this.core.sessionId, id) as Row;
-      return toEntry(row);
-    });
-  }
-
-  /**
-   * Marks a job `running` outside `claimNext` (a queued job the engine starts directly, or an interrupted
-   * job it resumes). A queued job must be runnable. Running jobs just take the new backend / prompt id.
+   * Marks a job `running` (a queued job the scheduler starts, or an interrupted job this session
+   * adopted). A queued job must be runnable. Running jobs just take the new backend / prompt id.
    */
   markRunning(id: string, options: { backend?: string; comfyPromptId?: string } = {}): Job {
     return this.core.tx(`mark job ${id} running`, () => {
@@ -248,44 +215,16 @@ export class JobRepository {
   }
 
   /**
-   * running/queued → failed. With `cascade` (default) the queued jobs that depend on it, directly or
-   * not, are cancelled: they could never become runnable.
+   * running/queued → failed. Its dependents are not touched here: the scheduler ends them, each
+   * through the lifecycle, so every transition is journalled once.
    */
-  markFailed(id: string, error: string, options: { cascade?: boolean } = {}): JobTransition {
-    return this.core.tx(`mark job ${id} failed`, () => {
-      const job = this.finish(id, 'failed', error);
-      const cascaded = options.cascade === false ? [] : this.cancelDependents(id, `dependency ${id} failed`);
-      return { job, cascaded };
-    });
+  markFailed(id: string, error: string): Job {
+    return this.core.tx(`mark job ${id} failed`, () => this.finish(id, 'failed', error));
   }
 
-  /** queued/running → cancelled, with its queued dependents. */
-  markCancelled(id: string, reason = 'cancelled'): JobTransition {
-    return this.core.tx(`cancel job ${id}`, () => {
-      const job = this.finish(id, 'cancelled', reason);
-      return { job, cascaded: this.cancelDependents(id, `dependency ${id} cancelled`) };
-    });
-  }
-
-  /**
-   * Cancels one job (with its dependents) or every queued/running job of a gallery. Returns the jobs
-   * cancelled; the running ones among them still need interrupting on their backend.
-   */
-  cancel(target: { jobId: string } | { galleryId: string }, reason = 'cancelled'): Job[] {
-    return this.core.tx('cancel jobs', () => {
-      if ('jobId' in target) {
-        const status = this.requireRow(target.jobId).status as JobStatus;
-        if (TERMINAL.has(status)) return [];
-        const { job, cascaded } = this.markCancelled(target.jobId, reason);
-        return [job, ...cascaded];
-      }
-      return this.core
-        .prepare(
-          "SELECT id FROM jobs WHERE gallery_id = ? AND status IN ('queued', 'running') ORDER BY rowid",
-        )
-        .all(target.galleryId)
-        .map((row) => this.finish(row.id as string, 'cancelled', reason));
-    });
+  /** queued/running → cancelled (dependents: as for `markFailed`). */
+  markCancelled(id: string, reason = 'cancelled'): Job {
+    return this.core.tx(`cancel job ${id}`, () => this.finish(id, 'cancelled', reason));
   }
 
   /**
@@ -372,7 +311,6 @@ export class JobRepository {
       .map((row) => rowToDomain(jobsSummarySpec, row));
   }
 
-  /** A gallery's jobs in enqueue order. */
   /** The most recently finished (done, failed or cancelled) jobs, newest first. */
   recentFinished(limit = 50): Job[] {
     return this.core
@@ -384,6 +322,7 @@ export class JobRepository {
       .map((row) => rowToDomain(jobsSummarySpec, row));
   }
 
+  /** A gallery's jobs in enqueue order. */
   listByGallery(galleryId: string): Job[] {
     return this.core
       .prepare('SELECT * FROM jobs WHERE gallery_id = ? ORDER BY rowid')
@@ -402,37 +341,6 @@ export class JobRepository {
   }
 
   // --- internals --------------------------------------------------------------------------------------
-
-  private nextAny(): string | null {
-    const row = this.core
-      .prepare(
-        `SELECT id FROM jobs INDEXED BY jobs_ready WHERE ${READY} ORDER BY priority DESC, rowid LIMIT 1`,
-      )
-      .get();
-    return row ? (row.id as string) : null;
-  }
-
-  // One probe of jobs_ready_by_kind per kind, then the best of those few: an `IN (…)` over kinds would
-  // make SQLite sort every ready job of those kinds.
-  private nextOfKinds(kinds: readonly JobKind[]): string | null {
-    const stmt = this.core.prepare(
-      `SELECT id, priority, rowid AS seq FROM jobs INDEXED BY jobs_ready_by_kind WHERE ${READY} AND kind = ? ORDER BY priority DESC, rowid LIMIT 1`,
-    );
-    let best: { id: string; priority: number; seq: number } | null = null;
-    for (const kind of new Set(kinds)) {
-      const row = stmt.get(kind);
-      if (!row) continue;
-      const candidate = { id: row.id as string, priority: toInt(row.priority), seq: toInt(row.seq) };
-      if (
-        !best ||
-        candidate.priority > best.priority ||
-        (candidate.priority === best.priority && candidate.seq < best.seq)
-      ) {
-        best = candidate;
-      }
-    }
-    return best?.id ?? null;
-  }
 
   private row(id: string): Row | undefined {
     return this.core.prepare('SELECT * FROM jobs WHERE id = ?').get(id);
@@ -472,21 +380,6 @@ export class JobRepository {
       )
       .run(delta, id);
   }
-
-  private cancelDependents(rootId: string, reason: string): Job[] {
-    const dependents = this.core.prepare(
-      "SELECT j.id FROM job_deps d JOIN jobs j ON j.id = d.job_id WHERE d.depends_on_id = ? AND j.status = 'queued'",
-    );
-    const cancelled: Job[] = [];
-    const pending = [rootId];
-    for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
-      for (const { id: childId } of dependents.all(next) as Array<{ id: string }>) {
-        cancelled.push(this.finish(childId, 'cancelled', reason));
-        pending.push(childId);
-      }
-    }
-    return cancelled;
-  }
 }
 
 function toEntry(row: Row): JobEntry {
@@ -501,34 +394,4 @@ function badTransition(id: string, from: JobStatus, to: JobStatus, what?: string
   return new ShowcaseError('conflict', `Job ${id} is ${from} and ${what ?? `cannot become ${to}`}`, {
     details: { jobId: id, from, to },
   });
-}
-
-/** Rejects a batch whose dependencies (within the batch) form a cycle: those jobs could never run. */
-function assertAcyclic(batch: ReadonlyMap<string, JobDraft>): void {
-  const state = new Map<string, 'visiting' | 'done'>();
-  for (const start of batch.keys()) {
-    if (state.has(start)) continue;
-    // Iterative DFS: a 10,000-job chain must not overflow the JS stack.
-    const stack: Array<{ id: string; deps: string[]; i: number }> = [];
-    const push = (id: string) => {
-      state.set(id, 'visiting');
-      stack.push({ id, deps: (batch.get(id)?.dependsOn ?? []).filter((d) => batch.has(d)), i: 0 });
-    };
-    push(start);
-    while (stack.length > 0) {
-      const top = stack[stack.length - 1] as { id: string; deps: string[]; i: number };
-      const dep = top.deps[top.i++];
-      if (dep === undefined) {
-        state.set(top.id, 'done');
-        stack.pop();
-      } else if (state.get(dep) === 'visiting') {
-        if (dep === top.id) continue; // a self-dependency gets its own, clearer error
-        throw new ShowcaseError('invalid_input', `jobs: dependency cycle through ${top.id} and ${dep}`, {
-          details: { fields: ['dependsOn'], jobIds: [top.id, dep] },
-        });
-      } else if (!state.has(dep)) {
-        push(dep);
-      }
-    }
-  }
 }

@@ -120,7 +120,7 @@ describe('outbox', () => {
     seedGallery(store);
     store.outbox.ack(store.outbox.peek().map((e) => e.opId));
     store.jobs.enqueue([{ id: 'j', galleryId: 'g1', kind: 'copy', payload: { secret: 'engine-only' } }]);
-    store.jobs.claimNext();
+    store.jobs.markRunning('j');
     store.jobs.setComfyPromptId('j', 'p');
     expect(store.outbox.count()).toBe(0);
     store.jobs.markDone('j');

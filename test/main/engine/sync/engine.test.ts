@@ -95,7 +95,7 @@ describe.skipIf(!pg)(`SyncEngine with two workstations${skipNote(pg)}`, () => {
         error: null,
       });
       a.jobs.enqueue([{ id: 'j1', galleryId: 'g2', kind: 'copy' }]);
-      a.jobs.claimNext();
+      a.jobs.markRunning('j1');
       a.jobs.markDone('j1');
       clock.advance(1000);
       b.galleries.update('g1', { promptPrefix: 'B: cold north light' });

@@ -1,11 +1,12 @@
-// JobRunner: executes one job of the showcase DAG on the lane the scheduler picked.
-//   copy      → Ollama (CopyWriter) → gallery.copy
-//   image     → ComfyUI template → PNG downloaded into the output root → asset row
-//   thumbnail → sharp (local) or a ComfyUI scale graph
-// An image job writes its client-made prompt id to the journal BEFORE submitting it. A job that
-// comes back with a prompt id (after a crash) first asks the backend about that prompt, so
-// finished work is collected and running work is followed: nothing lost, nothing run twice.
-import { randomUUID } from 'node:crypto';
+// JobExecutor: executes one job of the showcase DAG on the lane the scheduler picked and returns
+// what it produced; it writes no rows (the lifecycle in jobs/ journals every outcome).
+//   copy      → Ollama (CopyWriter) → the copy
+//   image     → ComfyUI template → PNG downloaded into the output root → the file
+//   thumbnail → sharp (local) or a ComfyUI scale graph → the file
+// Before an image job's prompt is POSTed, `callbacks.submitting` journals its client-made prompt id
+// and render parameters. A job that comes back with a prompt id (after a crash) first asks the
+// backend about that prompt, so finished work is collected and running work is followed: nothing
+// lost, nothing run twice.
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import sharp from 'sharp';
 import {
@@ -13,19 +14,19 @@ import {
   type EventName,
   type EventPayload,
   type Gallery,
-  type Job,
   type ParamValue,
   type Settings,
   ShowcaseError,
 } from '../../../shared/index.ts';
+import { type ComfyGraph, type ComfyOutputs, type ComfyRunResult, graphModel } from '../comfy/index.ts';
 import {
-  type ComfyCollectResult,
-  type ComfyJobCallbacks,
-  type ComfyOutputs,
-  type ComfyRunResult,
-  graphModel,
-} from '../comfy/index.ts';
-import type { QueuedJob } from '../queue/index.ts';
+  type ExecutionCallbacks,
+  type JobResult,
+  type QueuedJob,
+  type RenderedFile,
+  type RenderParams,
+  usageRecord,
+} from '../jobs/index.ts';
 import {
   imagePrompt,
   type JobPayload,
@@ -35,10 +36,11 @@ import {
 } from '../showcase/index.ts';
 import type { Store } from '../store/index.ts';
 import { instantiate, type TemplateLibrary } from '../templates/index.ts';
-import { namingBackend } from './backend-errors.ts';
+import { namingBackend, withModelFolder } from './backend-errors.ts';
 import type { BackendPool, ComfyBackend } from './backends.ts';
 import { CopyJobs } from './copy-job.ts';
 import { pngSize, sha256, stripPngMetadata } from './png.ts';
+import { type PromptRun, stateDetail, submitOrAttach } from './prompts.ts';
 import { loadReferenceImage } from './reference.ts';
 import { downloadImage, renderPrefix, uploadName } from './render-names.ts';
 import { throttleLatest } from './throttle.ts';
@@ -47,54 +49,26 @@ import { throttleLatest } from './throttle.ts';
 const LIVE_PROGRESS_INTERVAL_MS = 100;
 const LIVE_PREVIEW_INTERVAL_MS = 250;
 
-export interface RunnerContext {
+export interface ExecutorContext {
+  /** Read only: the executor looks up the gallery, the asset and presets, and writes nothing. */
   store: Store;
   pool: BackendPool;
   templates: TemplateLibrary;
   outputRoot: string;
   settings: () => Settings;
   emit: <E extends EventName>(event: E, payload: EventPayload<E>) => void;
-  /** Per asset id: wall-clock ms of the last successful render (for the gallery timings). */
-  timings: Map<string, number>;
 }
 
 type ImagePayload = Extract<JobPayload, { type: 'image' }>;
 type ThumbnailPayload = Extract<JobPayload, { type: 'thumbnail' }>;
 
-/**
- * Only the message of a job's error reaches the asset, the gallery and the CLI summary. A missing
- * model is fixed by the operator, who needs the folder the file belongs in, and that is in the hint
- * ("Install x.safetensors into ComfyUI's models/diffusion_models/"): keep it in the message.
- */
-function withModelFolder(err: unknown): unknown {
-  if (!(err instanceof ShowcaseError) || err.code !== 'model_missing' || !err.hint) return err;
-  if (err.message.includes(err.hint)) return err;
-  return new ShowcaseError(err.code, `${err.message}. ${err.hint}`, {
-    hint: err.hint,
-    ...(err.details ? { details: err.details } : {}),
-    retryable: err.retryable,
-    cause: err,
-  });
-}
+type Run = PromptRun & { laneId: string; signal: AbortSignal };
 
-/** What a prompt's state means for the operator ("queued on comfy-2 (http://…) behind other prompts"). */
-function stateDetail(
-  state: 'queued' | 'running' | 'stalled',
-  backend: ComfyBackend,
-  stallSec: number,
-  info?: { silentMs: number; node: string | null },
-): string {
-  if (state === 'queued') return `queued on ${backend.id} (${backend.url}) behind other prompts`;
-  if (state === 'running') return `rendering on ${backend.id}`;
-  const node = info?.node ? ` (node ${info.node})` : '';
-  return `waiting for ComfyUI at ${backend.url}: no progress for ${Math.round((info?.silentMs ?? 0) / 1000)} s${node}; interrupted and run again after ${stallSec} s without progress`;
-}
-
-export class JobRunner {
-  private readonly ctx: RunnerContext;
+export class JobExecutor {
+  private readonly ctx: ExecutorContext;
   readonly copy: CopyJobs;
 
-  constructor(ctx: RunnerContext) {
+  constructor(ctx: ExecutorContext) {
     this.ctx = ctx;
     this.copy = new CopyJobs(ctx);
   }
@@ -103,19 +77,23 @@ export class JobRunner {
     return JobPayloadSchema.parse(job.payload);
   }
 
-  async run(job: QueuedJob, laneId: string, signal: AbortSignal): Promise<void> {
+  async execute(
+    job: QueuedJob,
+    laneId: string,
+    signal: AbortSignal,
+    callbacks: ExecutionCallbacks,
+  ): Promise<JobResult> {
     const payload = this.payloadOf(job);
+    const run: Run = { job, laneId, signal, callbacks };
     switch (payload.type) {
       case 'copy':
-        return this.copy.run(job, payload, signal, (usage) =>
-          this.logUsage(job, 'ollama', payload.model, 'copy', usage),
-        );
+        return this.copy.run(job, payload, signal, callbacks);
       case 'image':
-        return this.runImage(job, payload, laneId, signal).catch((err: unknown) => {
+        return this.runImage(run, payload).catch((err: unknown) => {
           throw namingBackend(err, 'ComfyUI', this.backend(laneId).url);
         });
       case 'thumbnail':
-        return this.runThumbnail(job, payload, laneId, signal).catch((err: unknown) => {
+        return this.runThumbnail(run, payload).catch((err: unknown) => {
           throw payload.mode === 'comfy' ? namingBackend(err, 'ComfyUI', this.backend(laneId).url) : err;
         });
     }
@@ -123,7 +101,8 @@ export class JobRunner {
 
   // -- images -------------------------------------------------------------------------------------
 
-  private async runImage(job: QueuedJob, payload: ImagePayload, laneId: string, signal: AbortSignal) {
+  private async runImage(run: Run, payload: ImagePayload): Promise<JobResult> {
+    const { job, laneId, signal } = run;
     const { store, templates } = this.ctx;
     const backend = this.backend(laneId);
     const gallery = this.gallery(job.galleryId);
@@ -164,38 +143,36 @@ export class JobRunner {
     const model = graphModel(instance.graph);
 
     const started = Date.now();
-    store.assets.update(asset.id, {
-      status: 'running',
-      seed,
-      prompt,
-      params: instance.params,
-      templateId: template.id,
-    });
-    const { result, holder } = await this.render(job, backend, instance.graph, signal).catch(
+    const render: RenderParams = { seed, prompt, params: instance.params, templateId: template.id };
+    const { result, holder } = await this.render(run, backend, instance.graph, render).catch(
       (raw: unknown) => {
         const err = withModelFolder(raw);
         const e = err instanceof ShowcaseError ? err : new ShowcaseError('internal', String(err));
-        this.logUsage(job, backend.id, model, 'image', {
-          totalMs: Date.now() - started,
-          ok: false,
-          error: e.message,
-        });
-        store.assets.update(asset.id, { status: 'failed', error: e.message, attempts: job.attempts });
+        run.callbacks.failedAttempt(
+          usageRecord(backend.id, model, 'image', {
+            totalMs: Date.now() - started,
+            ok: false,
+            error: e.message,
+          }),
+        );
         throw err;
       },
     );
     const bytes = await this.download(holder, result.outputs, instance.outputNodeIds, signal);
-    const usage = {
+    const usage = usageRecord(holder.id, model, 'image', {
       queuedMs: result.timings.queuedMs,
       runMs: result.timings.runMs,
       totalMs: Date.now() - started,
       ok: true,
+    });
+    return {
+      type: 'asset',
+      file: this.writePng(asset, bytes, { seed, prompt }),
+      usage: [usage],
+      // The render time on the GPU (execution start → end), not the wait in ComfyUI's queue.
+      renderMs: result.timings.runMs || result.durationMs,
+      promptId: result.promptId,
     };
-    // The render time on the GPU (execution start → end), not the wait in ComfyUI's queue.
-    this.ctx.timings.set(asset.id, result.timings.runMs || result.durationMs);
-    await this.saveAsset(job, asset, bytes, { seed, prompt, attempts: job.attempts }, () =>
-      this.logUsage(job, holder.id, model, 'image', usage),
-    );
   }
 
   /**
@@ -204,11 +181,12 @@ export class JobRunner {
    * before the restart.
    */
   private async render(
-    job: QueuedJob,
+    run: Run,
     backend: ComfyBackend,
-    graph: object,
-    signal: AbortSignal,
+    graph: ComfyGraph,
+    render: RenderParams | null,
   ): Promise<{ result: ComfyRunResult; holder: ComfyBackend }> {
+    const { job, signal } = run;
     const progress = throttleLatest(
       (p: { value: number; max: number; node: string | null }) =>
         this.ctx.emit('job.progress', { ...this.ref(job), value: p.value, max: p.max, node: p.node }),
@@ -238,66 +216,11 @@ export class JobRunner {
         }),
     };
     try {
-      return await this.submitOrAttach(job, backend, graph, callbacks);
+      return await submitOrAttach(this.ctx.pool, run, backend, graph, render, callbacks);
     } finally {
       progress.flush();
       preview.cancel();
     }
-  }
-
-  private async submitOrAttach(
-    job: QueuedJob,
-    backend: ComfyBackend,
-    graph: object,
-    callbacks: ComfyJobCallbacks & { signal: AbortSignal },
-  ): Promise<{ result: ComfyRunResult; holder: ComfyBackend }> {
-    const { store } = this.ctx;
-    const { signal } = callbacks;
-    const previous = job.comfyPromptId;
-    // After a restart the prompt belongs to the server that accepted it. A job runs on another lane
-    // only when that server's lane looked offline (a failed health probe, say): ask it anyway, since
-    // a server that still has the prompt renders it whatever we do next.
-    const holder =
-      previous && job.backend
-        ? job.backend === backend.id
-          ? backend
-          : this.ctx.pool.byLane(job.backend)
-        : undefined;
-    if (previous && holder) {
-      const ask = (): Promise<ComfyCollectResult | null> =>
-        holder.client.collect(previous, { signal }).catch((err: unknown) => {
-          if (holder === backend) throw err;
-          return null; // the other server is really unreachable: render here
-        });
-      let seen = await ask();
-      // collect() reads /history, then /queue: a prompt that finishes between the two reads is in
-      // neither answer. A second look tells "finished meanwhile" from "never arrived" (resubmitting
-      // the first would render the image twice).
-      if (seen?.state === 'unknown') seen = await ask();
-      if (seen && holder !== backend && seen.state !== 'unknown') holder.lane.online = true;
-      if (seen?.state === 'success') {
-        const result: ComfyRunResult = {
-          promptId: previous,
-          outputs: seen.outputs,
-          cached: seen.cached,
-          durationMs: 0,
-          timings: { queuedMs: 0, runMs: 0 },
-          completedVia: 'history',
-        };
-        return { result, holder };
-      }
-      if (seen?.state === 'running' || seen?.state === 'pending') {
-        const result = await holder.client.attach(previous, { ...callbacks, graph: graph as never }).wait();
-        return { result, holder };
-      }
-      // failed, unknown (never arrived / server restarted) or unreachable: submit anew under a fresh id.
-    }
-    const promptId = randomUUID();
-    store.jobs.setComfyPromptId(job.id, promptId, backend.id);
-    job.comfyPromptId = promptId;
-    job.backend = backend.id;
-    const result = await backend.client.run(graph as never, { ...callbacks, promptId });
-    return { result, holder: backend };
   }
 
   private async download(
@@ -361,7 +284,8 @@ export class JobRunner {
 
   // -- thumbnail ----------------------------------------------------------------------------------
 
-  private async runThumbnail(job: QueuedJob, payload: ThumbnailPayload, laneId: string, signal: AbortSignal) {
+  private async runThumbnail(run: Run, payload: ThumbnailPayload): Promise<JobResult> {
+    const { job, laneId, signal } = run;
     const { store } = this.ctx;
     const asset = this.asset(job);
     const source = store.assets.get(payload.sourceAssetId);
@@ -369,6 +293,7 @@ export class JobRunner {
       throw new ShowcaseError('conflict', 'The hero image is not ready yet');
     const started = Date.now();
     let bytes: Buffer;
+    let promptId: string | null = null;
     if (payload.mode === 'comfy' && payload.templateId) {
       const backend = this.backend(laneId);
       const template = this.ctx.templates.get(payload.templateId);
@@ -383,8 +308,9 @@ export class JobRunner {
         },
         { unknownParams: 'ignore' },
       );
-      const { result, holder } = await this.render(job, backend, instance.graph, signal);
+      const { result, holder } = await this.render(run, backend, instance.graph, null);
       bytes = await this.download(holder, result.outputs, instance.outputNodeIds, signal);
+      promptId = result.promptId;
     } else {
       const raw = await sharp(readFileSync(source.localPath))
         .resize(payload.size, payload.size, { fit: 'inside', withoutEnlargement: true })
@@ -392,33 +318,17 @@ export class JobRunner {
         .toBuffer();
       bytes = stripPngMetadata(raw);
     }
-    this.ctx.timings.set(asset.id, Date.now() - started);
-    await this.saveAsset(
-      job,
-      asset,
-      bytes,
-      { seed: source.seed, prompt: source.prompt, attempts: job.attempts },
-      () =>
-        this.logUsage(job, laneId, payload.mode === 'comfy' ? 'comfy-scale' : 'sharp', 'thumbnail', {
-          totalMs: Date.now() - started,
-          ok: true,
-        }),
-    );
+    const renderMs = Date.now() - started;
+    const file = this.writePng(asset, bytes, { seed: source.seed, prompt: source.prompt });
+    const model = payload.mode === 'comfy' ? 'comfy-scale' : 'sharp';
+    const usage = usageRecord(laneId, model, 'thumbnail', { totalMs: Date.now() - started, ok: true });
+    return { type: 'asset', file, usage: [usage], renderMs, promptId };
   }
 
   // -- helpers ------------------------------------------------------------------------------------
 
-  /**
-   * Writes the PNG atomically, then records the asset, the usage row and the job's completion in ONE
-   * store transaction (the hot path of every image job: one commit instead of three).
-   */
-  private async saveAsset(
-    job: QueuedJob,
-    asset: Asset,
-    bytes: Buffer,
-    meta: { seed: number; prompt: string; attempts: number },
-    alsoInTransaction: () => void,
-  ): Promise<void> {
+  /** Writes the PNG atomically into the output root (the lifecycle journals the asset). */
+  private writePng(asset: Asset, bytes: Buffer, meta: { seed: number; prompt: string }): RenderedFile {
     const path = resolveInside(this.ctx.outputRoot, asset.filename);
     const temp = `${path}.${process.pid}.tmp`;
     // Synchronous on purpose: a PNG of a few hundred KB is written in well under a millisecond,
@@ -426,61 +336,7 @@ export class JobRunner {
     writeFileSync(temp, bytes);
     renameSync(temp, path);
     const { width, height } = pngSize(bytes);
-    const { store } = this.ctx;
-    const saved = store.transaction(() => {
-      const updated = store.assets.update(asset.id, {
-        status: 'done',
-        sha256: sha256(bytes),
-        width,
-        height,
-        seed: meta.seed,
-        prompt: meta.prompt,
-        localPath: path,
-        attempts: meta.attempts,
-        error: null,
-      });
-      alsoInTransaction();
-      return { job: store.jobs.markDone(job.id), asset: updated };
-    });
-    this.journaledDone.set(job.id, saved);
-  }
-
-  /**
-   * Jobs whose completion the runner already journaled, with the rows it wrote: the scheduler hook
-   * then skips the write and announces these rows instead of reading them back.
-   */
-  readonly journaledDone = new Map<string, { job: Job; asset: Asset }>();
-
-  private logUsage(
-    job: QueuedJob,
-    backend: string,
-    model: string,
-    phase: 'copy' | 'image' | 'thumbnail',
-    m: {
-      queuedMs?: number;
-      loadMs?: number;
-      runMs?: number;
-      totalMs: number;
-      tokensIn?: number | null;
-      tokensOut?: number | null;
-      ok: boolean;
-      error?: string | null;
-    },
-  ): void {
-    this.ctx.store.modelUsage.insert({
-      jobId: job.id,
-      backend,
-      model,
-      phase,
-      queuedMs: Math.max(0, m.queuedMs ?? 0),
-      loadMs: Math.max(0, m.loadMs ?? 0),
-      runMs: Math.max(0, m.runMs ?? 0),
-      totalMs: Math.max(0, m.totalMs),
-      tokensIn: m.tokensIn ?? null,
-      tokensOut: m.tokensOut ?? null,
-      ok: m.ok,
-      error: m.error ?? null,
-    });
+    return { path, sha256: sha256(bytes), width, height, seed: meta.seed, prompt: meta.prompt };
   }
 
   ref(job: QueuedJob) {

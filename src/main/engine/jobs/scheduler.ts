@@ -4,11 +4,8 @@
 // - Lanes: one LLM lane (Ollama), one lane per ComfyUI backend, one CPU lane (sharp thumbnails).
 //   A ComfyUI lane holds up to `pipelineDepth` prompts (one running on the GPU, the next already
 //   queued on the server) so the GPU never idles between jobs; `sequential` drops that to one.
-// - Phases: on a GPU shared by the LLM and the image model (too small for both), the copy of a
-//   batch runs first, then the LLM is unloaded and images run: one model swap per batch instead of
-//   one per product. When VRAM suffices both lanes run side by side.
-// - Priority: heroes first (they unblock variations and thumbnails), then lifestyle, variations and
-//   thumbnails; FIFO within a kind, so the first products finish first.
+// - Phases (phases.ts): copy, then images, on a GPU too small for the LLM and the image model.
+// - Priority (ready-queue.ts): heroes first, then lifestyle, variations, thumbnails; FIFO per kind.
 // - Failures (classified in fault-policy.ts): transient errors retry with exponential backoff; OOM
 //   frees VRAM, switches the lane to sequential and retries; deterministic errors fail the job and
 //   everything that depends on it at once; an unreachable backend takes its lane offline and the
@@ -19,101 +16,20 @@
 import { ShowcaseError, toShowcaseError } from '../../../shared/index.ts';
 import type { PlannedJob } from '../showcase/index.ts';
 import { BackendWatch, type BackendWatchOptions, type LaneDownState } from './backend-watch.ts';
-import { classifyFault, type FaultClass, faultLabel } from './fault-policy.ts';
-
-export type LaneKind = 'llm' | 'comfy' | 'cpu';
-
-export interface Lane {
-  id: string;
-  kind: LaneKind;
-  /** Max jobs in flight on this lane. */
-  capacity: number;
-  /** ComfyUI lanes on the GPU that also hosts the LLM and cannot hold both models. */
-  sharedWithLlm: boolean;
-  online: boolean;
-  /** Set after an OOM or when VRAM is short: one prompt at a time. */
-  sequential: boolean;
-  inFlight: number;
-  /** The model this lane ran last (affinity). */
-  lastModel: string | null;
-  /** Templates this lane's backend cannot run (a model file it lacks, found by the pre-flight). */
-  cannotRun?: ReadonlySet<string>;
-  /** Set when the lane's backend was removed from the settings: it takes no new work. */
-  retired?: boolean;
-  /** The backend's address, for messages (none for the CPU lane). */
-  url?: string;
-  /** What the backend is, for messages ("ComfyUI", "Ollama"). */
-  label?: string;
-}
-
-export interface QueuedJob extends PlannedJob {
-  seq: number;
-  remainingDeps: number;
-  dependents: string[];
-  lane: LaneKind;
-  /** ComfyUI model the job needs (for affinity), null for non-GPU work. */
-  model: string | null;
-  /** The workflow template an image job renders (for routing around backends that lack its models). */
-  template?: string | null;
-  notBefore: number;
-  /** Retries that did not count as attempts (the backend was down, or restarted and lost the prompt). */
-  freeRetries?: number;
-}
-
-export interface JobOutcomeError {
-  error: ShowcaseError;
-  willRetry: boolean;
-}
-
-export interface SchedulerHooks {
-  /** Runs one job on a lane. Throws a ShowcaseError on failure. */
-  execute(job: QueuedJob, lane: Lane, signal: AbortSignal): Promise<void>;
-  /** Called before the first image job on a shared GPU after a copy phase (unload the LLM). */
-  enterImagePhase(lanes: Lane[]): Promise<void>;
-  /** Called before the first copy job after an image phase on a shared GPU (free the image model). */
-  enterCopyPhase(lanes: Lane[]): Promise<void>;
-  /** Called after an OOM on a lane, before the retry (POST /free). */
-  recoverFromOom(lane: Lane): Promise<void>;
-  /** Journal + events. */
-  jobStarted(job: QueuedJob, lane: Lane): void;
-  /** `free`: the retry does not count as an attempt (the backend was down or lost the prompt). */
-  jobRetrying(job: QueuedJob, error: ShowcaseError, info?: { free: boolean }): void;
-  jobSucceeded(job: QueuedJob): void;
-  jobFailed(job: QueuedJob, error: ShowcaseError): void;
-  jobCancelled(job: QueuedJob): void;
-  /** Every job of a gallery reached a terminal state. */
-  galleryFinished(galleryId: string): void;
-  /** Resolves when the lane's backend answers again (a cheap request); throws while it is down. */
-  probeLane?(lane: Lane): Promise<void>;
-  /** A lane went down, is being waited for, or came back. */
-  laneStatus?(lane: Lane, state: { online: boolean; down: LaneDownState | null; downLimitMs: number }): void;
-}
-
-export interface SchedulerOptions {
-  maxAttempts: number;
-  backoffMs: number;
-  backoffMaxMs: number;
-  /** When false, copy and images are never gated (VRAM suffices for both). */
-  phaseGating: boolean;
-  /** Waiting for a backend that went away: probe back-off and how long before its jobs fail. */
-  backendWatch: BackendWatchOptions;
-}
+import { classifyFault, gaveUpWaiting, labelled } from './fault-policy.ts';
+import { PhaseGate } from './phases.ts';
+import { ReadyQueue } from './ready-queue.ts';
+import type { Lane, LaneKind, QueuedJob, SchedulerHooks, SchedulerOptions } from './types.ts';
 
 /** A backend restart loses its queue: retries of that kind do not count, up to this many per job. */
 const MAX_FREE_RETRIES = 20;
 
-const KIND_PRIORITY: Record<string, number> = { copy: 0, hero: 0, lifestyle: 1, variation: 2, thumbnail: 3 };
-
-type Phase = 'copy' | 'image' | 'idle';
-
-export class Scheduler {
+export class Scheduler<R = void> {
   readonly lanes: Lane[];
-  private readonly hooks: SchedulerHooks;
+  private readonly hooks: SchedulerHooks<R>;
   private readonly options: SchedulerOptions;
   private readonly jobs = new Map<string, QueuedJob>();
-  /** Ready jobs per lane kind, bucketed by kind priority, each bucket FIFO (sorted by seq on insert). */
-  private readonly ready: Record<LaneKind, QueuedJob[][]> = { llm: [[]], comfy: [[], [], [], []], cpu: [[]] };
-  private readonly readyHeads: Record<LaneKind, number[]> = { llm: [0], comfy: [0, 0, 0, 0], cpu: [0] };
+  private readonly ready = new ReadyQueue((job, lane) => this.pinnedElsewhere(job, lane));
   private readonly running = new Map<string, AbortController>();
   private readonly openByGallery = new Map<string, number>();
   /** Jobs waiting out a retry backoff (the only ones with notBefore in the future). */
@@ -121,15 +37,16 @@ export class Scheduler {
   private open = 0;
   private seq = 0;
   private paused = false;
-  private phase: Phase = 'idle';
-  private switching = false;
+  private readonly phases: PhaseGate;
   private timer: NodeJS.Timeout | null = null;
   private idleWaiters: Array<() => void> = [];
   /** Model swaps on the shared GPU (copy → image and back), for the benchmark. */
-  swaps = 0;
+  get swaps(): number {
+    return this.phases.swaps;
+  }
   readonly watch: BackendWatch;
 
-  constructor(lanes: Lane[], hooks: SchedulerHooks, options: Partial<SchedulerOptions> = {}) {
+  constructor(lanes: Lane[], hooks: SchedulerHooks<R>, options: Partial<SchedulerOptions> = {}) {
     this.lanes = lanes;
     this.hooks = hooks;
     this.options = {
@@ -149,6 +66,13 @@ export class Scheduler {
       },
       this.options.backendWatch,
     );
+    this.phases = new PhaseGate({
+      lanes: () => this.lanes,
+      ready: this.ready,
+      enter: (phase, lanes) =>
+        phase === 'image' ? this.hooks.enterImagePhase(lanes) : this.hooks.enterCopyPhase(lanes),
+      switched: () => this.pump(),
+    });
   }
 
   /** Changes how long a backend that went away is waited for (a settings change). */
@@ -195,7 +119,7 @@ export class Scheduler {
     }
     for (const job of jobs) {
       const queued = this.jobs.get(job.id);
-      if (queued && queued.remainingDeps === 0 && queued.status === 'queued') this.pushReady(queued);
+      if (queued && queued.remainingDeps === 0 && queued.status === 'queued') this.ready.push(queued);
     }
     this.pump();
   }
@@ -256,84 +180,12 @@ export class Scheduler {
     return this.open === 0;
   }
 
-  /** Drops finished jobs from memory (the journal keeps them). */
-  forgetFinished(): void {
-    for (const [id, job] of this.jobs) {
-      if (job.status === 'done' || job.status === 'failed' || job.status === 'cancelled')
-        this.jobs.delete(id);
-    }
-  }
-
   stop(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     this.watch.stop();
     for (const controller of this.running.values())
       controller.abort(new ShowcaseError('interrupted', 'Engine stopping'));
-  }
-
-  // ---------------------------------------------------------------------------------------------
-
-  private bucket(job: QueuedJob): number {
-    return job.lane === 'comfy' ? (KIND_PRIORITY[job.kind] ?? 3) : 0;
-  }
-
-  private pushReady(job: QueuedJob): void {
-    const buckets = this.ready[job.lane];
-    const b = this.bucket(job);
-    const list = buckets[b];
-    if (!list) return;
-    // Most inserts are in seq order; retries re-enter out of order and are placed by seq.
-    let i = list.length;
-    const head = this.readyHeads[job.lane][b] ?? 0;
-    while (i > head && (list[i - 1]?.seq ?? 0) > job.seq) i -= 1;
-    list.splice(i, 0, job);
-  }
-
-  private readyCount(kind: LaneKind): number {
-    let n = 0;
-    const buckets = this.ready[kind];
-    const heads = this.readyHeads[kind];
-    buckets.forEach((list, b) => {
-      n += list.length - (heads[b] ?? 0);
-    });
-    return n;
-  }
-
-  /** Takes the best ready job for a lane whose backoff has elapsed; compacts consumed prefixes. */
-  private takeReady(kind: LaneKind, now: number, lane: Lane): QueuedJob | null {
-    const buckets = this.ready[kind];
-    const heads = this.readyHeads[kind];
-    for (let b = 0; b < buckets.length; b++) {
-      const list = buckets[b];
-      if (!list) continue;
-      let head = heads[b] ?? 0;
-      // Skip entries that are no longer queued (cancelled while waiting).
-      while (head < list.length && list[head]?.status !== 'queued') head += 1;
-      heads[b] = head;
-      if (head > 1024 && head * 2 > list.length) {
-        list.splice(0, head);
-        heads[b] = 0;
-        head = 0;
-      }
-      // Prefer, within the first few candidates, one whose model is already loaded on this lane.
-      let pick = -1;
-      for (let i = head; i < list.length && i < head + 8; i++) {
-        const candidate = list[i];
-        if (candidate?.status !== 'queued' || candidate.notBefore > now) continue;
-        if (this.pinnedElsewhere(candidate, lane)) continue;
-        if (candidate.template && lane.cannotRun?.has(candidate.template)) continue;
-        if (pick < 0) pick = i;
-        if (lane.lastModel !== null && candidate.model === lane.lastModel) {
-          pick = i;
-          break;
-        }
-      }
-      if (pick < 0) continue;
-      const [job] = list.splice(pick, 1);
-      if (job) return job;
-    }
-    return null;
   }
 
   /**
@@ -347,69 +199,25 @@ export class Scheduler {
     return this.lanes.some((l) => l.id === job.backend && l.kind === 'comfy' && l.online);
   }
 
-  private gpuShared(): Lane[] {
-    return this.lanes.filter((l) => l.kind === 'comfy' && l.sharedWithLlm && l.online);
-  }
-
-  /** Decides whether the shared GPU should be in the copy or the image phase right now. */
-  private wantedPhase(): Phase {
-    const copyWaiting =
-      this.readyCount('llm') > 0 || this.lanes.some((l) => l.kind === 'llm' && l.inFlight > 0);
-    const imagesWaiting = this.readyCount('comfy') > 0 || this.gpuShared().some((l) => l.inFlight > 0);
-    if (this.phase === 'copy') return copyWaiting ? 'copy' : imagesWaiting ? 'image' : 'idle';
-    if (this.phase === 'image') {
-      // Finish the image batch already started before swapping back to the LLM.
-      return imagesWaiting ? 'image' : copyWaiting ? 'copy' : 'idle';
-    }
-    return copyWaiting ? 'copy' : imagesWaiting ? 'image' : 'idle';
-  }
-
   pump(): void {
     if (this.paused) return;
     const now = Date.now();
-    const gating = this.options.phaseGating && this.gpuShared().length > 0;
-
-    if (gating && !this.switching) {
-      const wanted = this.wantedPhase();
-      if (wanted !== 'idle' && wanted !== this.phase) {
-        const sharedBusy = this.gpuShared().some((l) => l.inFlight > 0);
-        const llmBusy = this.lanes.some((l) => l.kind === 'llm' && l.inFlight > 0);
-        if (!sharedBusy && !llmBusy) {
-          const from = this.phase;
-          this.switching = true;
-          const hook =
-            wanted === 'image'
-              ? this.hooks.enterImagePhase(this.gpuShared())
-              : this.hooks.enterCopyPhase(this.gpuShared());
-          hook
-            .catch(() => undefined)
-            .finally(() => {
-              if (from !== 'idle') this.swaps += 1;
-              this.phase = wanted;
-              this.switching = false;
-              this.pump();
-            });
-        }
-      }
-    }
+    const gating = this.options.phaseGating && this.phases.gpuShared().length > 0;
+    if (gating) this.phases.switchIfWanted();
 
     let soonest = Number.POSITIVE_INFINITY;
     for (const lane of this.lanes) {
       if (lane.retired) continue;
       if (!lane.online) {
         // Offline by a probe outside the scheduler (a status refresh): make sure someone watches it.
-        if (!this.watch.isWatching(lane) && this.readyCount(lane.kind) > 0)
+        if (!this.watch.isWatching(lane) && this.ready.count(lane.kind) > 0)
           this.watch.markDown(lane, 'a health check could not reach it');
         continue;
       }
       const limit = lane.sequential ? 1 : lane.capacity;
       while (lane.inFlight < limit) {
-        if (gating && !this.switching) {
-          if (lane.kind === 'llm' && this.phase !== 'copy') break;
-          if (lane.kind === 'comfy' && lane.sharedWithLlm && this.phase !== 'image') break;
-        }
-        if (gating && this.switching && (lane.kind === 'llm' || lane.sharedWithLlm)) break;
-        const job = this.takeReady(lane.kind, now, lane);
+        if (gating && !this.phases.admits(lane)) break;
+        const job = this.ready.take(lane.kind, now, lane);
         if (!job) break;
         this.start(job, lane);
       }
@@ -445,29 +253,31 @@ export class Scheduler {
     this.hooks
       .execute(job, lane, controller.signal)
       .then(
-        () => this.finish(job, lane, null),
+        (result) => this.succeed(job, lane, result),
         (err: unknown) => this.finish(job, lane, toShowcaseError(err)),
       )
       .catch(() => undefined);
   }
 
-  private finish(job: QueuedJob, lane: Lane, error: ShowcaseError | null): void {
+  private succeed(job: QueuedJob, lane: Lane, result: R): void {
     this.running.delete(job.id);
     lane.inFlight -= 1;
-    if (!error) {
-      job.status = 'done';
-      job.error = null;
-      this.hooks.jobSucceeded(job);
-      for (const id of job.dependents) {
-        const child = this.jobs.get(id);
-        if (child?.status !== 'queued') continue;
-        child.remainingDeps -= 1;
-        if (child.remainingDeps === 0) this.pushReady(child);
-      }
-      this.close(job);
-      this.pump();
-      return;
+    job.status = 'done';
+    job.error = null;
+    this.hooks.jobSucceeded(job, result);
+    for (const id of job.dependents) {
+      const child = this.jobs.get(id);
+      if (child?.status !== 'queued') continue;
+      child.remainingDeps -= 1;
+      if (child.remainingDeps === 0) this.ready.push(child);
     }
+    this.close(job);
+    this.pump();
+  }
+
+  private finish(job: QueuedJob, lane: Lane, error: ShowcaseError): void {
+    this.running.delete(job.id);
+    lane.inFlight -= 1;
     const fault = classifyFault(error);
     if (fault === 'cancelled') {
       job.status = 'cancelled';
@@ -504,7 +314,7 @@ export class Scheduler {
           .catch(() => undefined)
           .finally(() => {
             if (job.status !== 'queued') return;
-            this.pushReady(job);
+            this.ready.push(job);
             this.pump();
           });
         return;
@@ -522,7 +332,7 @@ export class Scheduler {
     job.notBefore = delayMs > 0 ? Date.now() + delayMs : 0;
     if (job.notBefore > 0) this.delayed.add(job);
     this.hooks.jobRetrying(job, error, { free });
-    this.pushReady(job);
+    this.ready.push(job);
     this.pump();
   }
 
@@ -542,21 +352,7 @@ export class Scheduler {
     if (this.lanes.some((l) => l.kind === kind && l.online && !l.retired)) return;
     const waiting = [...this.jobs.values()].filter((j) => j.lane === kind && j.status === 'queued');
     if (waiting.length === 0) return;
-    const now = Date.now();
-    const what = down
-      .map(({ lane, down: d }) => {
-        const name = `${lane.label ?? lane.id}${lane.url ? ` at ${lane.url}` : ''}`;
-        return `${name} has been unreachable for ${Math.round((now - d.since) / 1000)} s (last error: ${d.lastError})`;
-      })
-      .join('; ');
-    const error = new ShowcaseError(
-      'backend_unreachable',
-      `${what}; gave up waiting after ${Math.round(this.watch.options.downLimitMs / 1000)} s`,
-      {
-        hint: 'Start the backend again, then re-run the failed assets: showcase rerun',
-        details: { fault: 'backend_down', lanes: down.map((d) => d.lane.id) },
-      },
-    );
+    const error = gaveUpWaiting(down, this.watch.options.downLimitMs);
     for (const job of waiting) if (job.status === 'queued') this.fail(job, error);
     this.pump();
   }
@@ -600,15 +396,4 @@ export class Scheduler {
       for (const w of waiters) w();
     }
   }
-}
-
-/** The final error of a job says what kind of failure it was (and keeps code, hint and details). */
-function labelled(error: ShowcaseError, fault: FaultClass, attempts: number): ShowcaseError {
-  if (fault === 'backend_down' && error.details?.fault) return error;
-  return new ShowcaseError(error.code, `${error.message} (${faultLabel(fault, attempts)})`, {
-    ...(error.hint ? { hint: error.hint } : {}),
-    details: { ...error.details, fault },
-    retryable: error.retryable,
-    cause: error,
-  });
 }

@@ -1,12 +1,13 @@
 // What the journal says about earlier runs, for the operator's two questions after a crash or an
 // outage: "is there an unfinished run of these products?" (the guard of a forgotten --resume) and
-// "which assets of the last run failed?" (the re-run). Pure store reads and writes; the Engine
-// hands the resulting jobs to the scheduler.
-import { type Settings, ShowcaseError, type TemplateFamily, toShowcaseError } from '../../shared/index.ts';
-import type { BackendPool } from './pipeline/backends.ts';
-import type { PlannedJob } from './showcase/index.ts';
-import { planRerun } from './showcase/rerun.ts';
-import type { Store } from './store/index.ts';
+// "which assets of the last run failed?" (the re-run). Store reads; every status change goes
+// through the lifecycle. The caller hands the resulting jobs to the scheduler.
+import { type Settings, ShowcaseError, type TemplateFamily, toShowcaseError } from '../../../shared/index.ts';
+import type { JobLifecycle } from '../jobs/index.ts';
+import type { BackendPool } from '../pipeline/backends.ts';
+import type { PlannedJob } from '../showcase/index.ts';
+import { planRerun } from '../showcase/rerun.ts';
+import type { Store } from '../store/index.ts';
 
 export interface UnfinishedRun {
   /** Latest gallery per product that is still queued or running in the journal. */
@@ -41,25 +42,15 @@ export function unfinishedRun(store: Store, productIds: readonly string[]): Unfi
  * when pending, interrupted when running; best effort) so they do not render for nobody.
  */
 export async function discardRun(
-  store: Store,
+  lifecycle: JobLifecycle,
   pool: BackendPool,
   galleryIds: readonly string[],
 ): Promise<number> {
-  let cancelled = 0;
-  const prompts: Array<{ backend: string; promptId: string }> = [];
-  store.transaction(() => {
-    for (const galleryId of galleryIds) {
-      for (const job of store.jobs.listByGallery(galleryId)) {
-        if (job.status === 'running' && job.comfyPromptId && job.backend)
-          prompts.push({ backend: job.backend, promptId: job.comfyPromptId });
-      }
-      for (const job of store.jobs.cancel({ galleryId }, 'discarded by --restart')) {
-        if (job.assetId) store.assets.update(job.assetId, { status: 'failed', error: 'cancelled' });
-        cancelled += 1;
-      }
-      store.galleries.update(galleryId, { status: 'cancelled', error: 'Discarded by --restart' });
-    }
-  });
+  const { cancelled, prompts } = lifecycle.discard(
+    galleryIds,
+    'discarded by --restart',
+    'Discarded by --restart',
+  );
   await Promise.all(
     prompts.map(async ({ backend, promptId }) => {
       const client = pool.byLane(backend)?.client;
@@ -91,6 +82,7 @@ export function failedShowcases(store: Store, productIds?: readonly string[]): s
  */
 export function journalRerun(
   store: Store,
+  lifecycle: JobLifecycle,
   galleryIds: readonly string[],
   settings: Settings,
 ): Array<{ job: PlannedJob; family: TemplateFamily }> {
@@ -102,21 +94,8 @@ export function journalRerun(
       if (!gallery || !product)
         throw new ShowcaseError('not_found', `Gallery ${galleryId} or its product is gone`);
       const planned = planRerun(product, gallery, store.assets.listByGallery(galleryId), settings);
-      store.jobs.enqueue(
-        planned.map((j) => ({
-          id: j.id,
-          galleryId: j.galleryId,
-          kind: j.kind,
-          assetId: j.assetId,
-          dependsOn: j.dependsOn,
-          payload: j.payload,
-        })),
-      );
-      for (const job of planned) {
-        if (job.assetId) store.assets.update(job.assetId, { status: 'queued', error: null });
-        out.push({ job, family: gallery.family });
-      }
-      store.galleries.update(galleryId, { status: 'running', error: null });
+      lifecycle.reopen(galleryId, planned);
+      for (const job of planned) out.push({ job, family: gallery.family });
     }
   });
   return out;

@@ -7,7 +7,9 @@
 //                     retry with back-off, a bounded number of times;
 //   - deterministic : the same input fails the same way every time (missing or broken model file,
 //                     an invalid graph, node_errors, a 4xx) — fail at once, retrying wastes GPU time.
-import { type ShowcaseError, toShowcaseError } from '../../../shared/index.ts';
+import { ShowcaseError, toShowcaseError } from '../../../shared/index.ts';
+import type { LaneDownState } from './backend-watch.ts';
+import type { Lane } from './types.ts';
 
 export type FaultClass = 'cancelled' | 'backend_down' | 'oom' | 'transient' | 'deterministic';
 
@@ -76,4 +78,40 @@ export function faultLabel(fault: FaultClass, attempts: number): string {
     case 'cancelled':
       return 'cancelled';
   }
+}
+
+/** The final error of a job says what kind of failure it was (and keeps code, hint and details). */
+export function labelled(error: ShowcaseError, fault: FaultClass, attempts: number): ShowcaseError {
+  if (fault === 'backend_down' && error.details?.fault) return error;
+  return new ShowcaseError(error.code, `${error.message} (${faultLabel(fault, attempts)})`, {
+    ...(error.hint ? { hint: error.hint } : {}),
+    details: { ...error.details, fault },
+    retryable: error.retryable,
+    cause: error,
+  });
+}
+
+/**
+ * No lane of a kind answered for the whole wait: the error every job still waiting for one ends
+ * with, naming the backend(s), how long they were waited for and the last error.
+ */
+export function gaveUpWaiting(
+  down: Array<{ lane: Lane; down: LaneDownState }>,
+  downLimitMs: number,
+): ShowcaseError {
+  const now = Date.now();
+  const what = down
+    .map(({ lane, down: d }) => {
+      const name = `${lane.label ?? lane.id}${lane.url ? ` at ${lane.url}` : ''}`;
+      return `${name} has been unreachable for ${Math.round((now - d.since) / 1000)} s (last error: ${d.lastError})`;
+    })
+    .join('; ');
+  return new ShowcaseError(
+    'backend_unreachable',
+    `${what}; gave up waiting after ${Math.round(downLimitMs / 1000)} s`,
+    {
+      hint: 'Start the backend again, then re-run the failed assets: showcase rerun',
+      details: { fault: 'backend_down', lanes: down.map((d) => d.lane.id) },
+    },
+  );
 }

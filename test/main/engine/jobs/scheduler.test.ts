@@ -4,7 +4,7 @@ import {
   type QueuedJob,
   Scheduler,
   type SchedulerHooks,
-} from '../../../../src/main/engine/queue/index.ts';
+} from '../../../../src/main/engine/jobs/index.ts';
 import type { JobKind } from '../../../../src/shared/index.ts';
 import { ShowcaseError } from '../../../../src/shared/index.ts';
 

@@ -3,7 +3,7 @@
 // would have run stay queued without spending attempts. When no lane of a kind has been reachable
 // for `downLimitMs`, the watch gives up and the scheduler fails what was waiting for them, naming
 // the URL and the last error (a bounded wait, never a silent hang).
-import type { Lane, LaneKind } from './scheduler.ts';
+import type { Lane, LaneKind } from './types.ts';
 
 export interface LaneDownState {
   /** When the lane was last seen unreachable first (ms epoch). */
