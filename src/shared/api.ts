@@ -28,6 +28,17 @@ import {
   TemplateFamilySchema,
   TemplateSummarySchema,
 } from './domain.ts';
+import {
+  AuthorSchema,
+  DerivedStateSchema,
+  EditVersionSchema,
+  PresetDraftSchema,
+  PresetPatchSchema,
+  PromptPatchSchema,
+  PromptSetSchema,
+  RerenderReportSchema,
+  VersionDiffSchema,
+} from './edits.ts';
 import { SerializedErrorSchema } from './errors.ts';
 
 const method = <I extends z.ZodType, O extends z.ZodType>(input: I, output: O) => ({ input, output });
@@ -174,7 +185,13 @@ export const methods = {
     ShowcaseSchema,
   ),
   'showcase.approve': method(
-    z.object({ galleryId: RecordIdSchema, assetId: RecordIdSchema.optional(), approved: z.boolean() }),
+    z.object({
+      galleryId: RecordIdSchema,
+      assetId: RecordIdSchema.optional(),
+      approved: z.boolean(),
+      /** Approve a partial showcase on purpose (what is missing is named in its error). */
+      acceptPartial: z.boolean().default(false),
+    }),
     ShowcaseSchema,
   ),
   'queue.status': method(z.object({}), QueueStatusSchema),
@@ -259,6 +276,76 @@ export const methods = {
   ),
   'settings.get': method(z.object({}), SettingsSchema),
   'settings.update': method(SettingsPatchSchema, SettingsSchema),
+  // -- the edit loop (issue #19): presets and prompts with history, stale derived images ------------
+  'presets.get': method(z.object({ id: z.string().min(1).max(200) }), PromptPresetSchema),
+  'presets.create': method(PresetDraftSchema, PromptPresetSchema),
+  'presets.update': method(
+    PresetPatchSchema,
+    z.object({ preset: PromptPresetSchema, rerender: RerenderReportSchema }),
+  ),
+  'presets.duplicate': method(
+    z.object({
+      id: z.string().min(1).max(200),
+      name: z.string().trim().min(1, 'a preset needs a name').max(200).optional(),
+      author: AuthorSchema.optional(),
+    }),
+    PromptPresetSchema,
+  ),
+  'presets.delete': method(
+    z.object({ id: z.string().min(1).max(200), author: AuthorSchema.optional() }),
+    z.object({ id: z.string(), deleted: z.boolean() }),
+  ),
+  'presets.versions': method(z.object({ id: z.string().min(1).max(200) }), z.array(EditVersionSchema)),
+  'presets.diff': method(
+    z.object({
+      id: z.string().min(1).max(200),
+      from: z.number().int().positive(),
+      to: z.number().int().positive(),
+    }),
+    VersionDiffSchema,
+  ),
+  'presets.rollback': method(
+    z.object({
+      id: z.string().min(1).max(200),
+      version: z.number().int().positive(),
+      author: AuthorSchema.optional(),
+      rerender: z.boolean().default(true),
+    }),
+    z.object({ preset: PromptPresetSchema, rerender: RerenderReportSchema }),
+  ),
+  'prompts.get': method(z.object({ galleryId: RecordIdSchema }), PromptSetSchema),
+  'prompts.update': method(
+    z.object({
+      galleryId: RecordIdSchema,
+      prompts: PromptPatchSchema,
+      author: AuthorSchema.optional(),
+      rerender: z.boolean().default(false),
+    }),
+    z.object({ prompts: PromptSetSchema, rerender: RerenderReportSchema }),
+  ),
+  'prompts.versions': method(z.object({ galleryId: RecordIdSchema }), z.array(EditVersionSchema)),
+  'prompts.diff': method(
+    z.object({
+      galleryId: RecordIdSchema,
+      from: z.number().int().positive(),
+      to: z.number().int().positive(),
+    }),
+    VersionDiffSchema,
+  ),
+  'prompts.rollback': method(
+    z.object({
+      galleryId: RecordIdSchema,
+      version: z.number().int().positive(),
+      author: AuthorSchema.optional(),
+      rerender: z.boolean().default(true),
+    }),
+    z.object({ prompts: PromptSetSchema, rerender: RerenderReportSchema }),
+  ),
+  'showcase.derived': method(z.object({ galleryId: RecordIdSchema }), DerivedStateSchema),
+  'showcase.resolveStale': method(
+    z.object({ galleryId: RecordIdSchema, action: z.enum(['rerender', 'keep']) }),
+    z.object({ derived: DerivedStateSchema, jobIds: z.array(z.string()) }),
+  ),
 } as const;
 
 export type MethodTable = typeof methods;

@@ -30,6 +30,7 @@ import { Preflight } from './pipeline/preflight.ts';
 import { resolveReferencePath } from './pipeline/reference.ts';
 import { JobRunner } from './pipeline/runner.ts';
 import { clientOptionsFrom } from './pipeline/timeouts.ts';
+import { type BaseHandlers, type EditLoopHost, editLoopHandlers } from './presets/index.ts';
 import { type GalleryPublishResult, publishGalleries, sendGalleryEmail } from './publish/index.ts';
 import {
   type BackendWatchOptions,
@@ -925,7 +926,7 @@ export class Engine {
   // -- contract -----------------------------------------------------------------------------------
 
   private createHandlers(): MethodHandlers {
-    const h: MethodHandlers = {
+    const h: BaseHandlers = {
       'catalog.import': async (input) => {
         const r = this.importSheet(input.content, input.filename, input.format, input.sheetDir, {
           ...(input.currency ? { currency: input.currency } : {}),
@@ -1102,7 +1103,18 @@ export class Engine {
         return redactSettings(this.settings());
       },
     };
-    return h;
+    // Issue #19: presets/prompts with history, stale derived images, the approval gate.
+    return { ...h, ...editLoopHandlers(this.editLoopHost(), h) };
+  }
+
+  private editLoopHost(): EditLoopHost {
+    return {
+      store: this.store,
+      regenerate: (assetId, seed) => this.regenerate(assetId, seed),
+      subscribe: (listener) => this.subscribe(listener),
+      emit: (event, payload) => this.emit(event, payload),
+      log: (line) => this.log(line),
+    };
   }
 
   /**

@@ -1,0 +1,16 @@
+import type { EventName, EventPayload } from '../../../shared/index.ts';
+import type { Store } from '../store/index.ts';
+
+export type HostListener = <E extends EventName>(event: E, payload: EventPayload<E>) => void;
+
+/**
+ * What the edit loop needs from the engine: its store, asset re-renders, its events. A structural
+ * interface so this capability never imports the composition root.
+ */
+export interface EditLoopHost {
+  readonly store: Store;
+  regenerate(assetId: string, seed: 'same' | 'new'): Promise<string>;
+  subscribe(listener: HostListener): () => void;
+  emit: HostListener;
+  log(line: string): void;
+}
