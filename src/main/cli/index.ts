@@ -3,6 +3,7 @@
 // on demand so `showcase --help` stays instant.
 import { Command, Option } from 'commander';
 import { familyNames, ShowcaseError } from '../../shared/index.ts';
+import { registerPresetCommands } from './presets-commands.ts';
 import { registerSimCommands } from './sim-commands.ts';
 import { guardTerminalStreams } from './terminal.ts';
 
@@ -105,6 +106,7 @@ templates
   .action(async (opts) => (await import('./commands/templates.ts')).lintCommand(opts));
 
 registerSimCommands(program);
+registerPresetCommands(program);
 
 program
   .command('serve')
