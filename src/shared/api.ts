@@ -60,6 +60,8 @@ export const CatalogListItemSchema = z.object({
   thumbnailUrl: z.string().nullable(),
   publishedUrl: z.string().nullable().default(null),
   approved: z.boolean().default(false),
+  /** Some derived images (variations) were made from an earlier hero. */
+  stale: z.boolean().optional(),
 });
 export type CatalogListItem = z.infer<typeof CatalogListItemSchema>;
 
@@ -73,6 +75,8 @@ export const PublishResultSchema = z.object({
   expiresAt: z.string().nullable().default(null),
   /** The published catalog page, refreshed with every publish. */
   indexUrl: z.string().nullable().default(null),
+  /** Said when what was published is not quite what the operator sees (a stale set). */
+  warning: z.string().optional(),
 });
 
 /** An ISO 4217 currency code such as EUR, BRL, USD. */
@@ -216,7 +220,12 @@ export const methods = {
   ),
   'gallery.email': method(
     z.object({ galleryId: RecordIdSchema, to: z.array(z.string().email()).min(1).max(50) }),
-    z.object({ messageId: z.string(), accepted: z.array(z.string()) }),
+    z.object({
+      messageId: z.string(),
+      accepted: z.array(z.string()),
+      /** Said when the set sent is stale (variations from an earlier hero). */
+      warning: z.string().optional(),
+    }),
   ),
   'channels.rules': method(
     z.object({}),

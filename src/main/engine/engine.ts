@@ -45,6 +45,7 @@ import { parseSheet, productsFromInputs, shopifyCatalogCsv } from './sheets/inde
 import {
   composeCatalogIndex,
   composeGallery,
+  derivedState,
   type GalleryDocument,
   galleryFileNames,
   imageJobPayload,
@@ -729,6 +730,7 @@ export class Engine {
           totalMs,
         },
         catalogHref: 'index.html',
+        staleAssetIds: derivedState(this.store, galleryId).stale.map((s) => s.assetId),
         channels: await this.channels.badgesFor({
           files: galleryFileNames(showcase.product.id),
           product: showcase.product,
@@ -1114,6 +1116,7 @@ export class Engine {
       subscribe: (listener) => this.subscribe(listener),
       emit: (event, payload) => this.emit(event, payload),
       log: (line) => this.log(line),
+      recompose: (galleryId) => this.finishGallery(galleryId),
     };
   }
 

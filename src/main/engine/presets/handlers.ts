@@ -2,8 +2,7 @@
 // the existing methods it refines (the approval gate, prompt edits kept as versions, deleted presets
 // hidden). The engine spreads these over its own handlers.
 import type { MethodHandlers, PromptPreset, PromptSet, RerenderReport } from '../../../shared/index.ts';
-import { assertApprovable } from '../showcase/approval.ts';
-import { DerivedImages } from '../showcase/stale.ts';
+import { assertApprovable, DerivedImages, derivedState } from '../showcase/index.ts';
 import { defaultAuthor } from './author.ts';
 import type { EditLoopHost } from './host.ts';
 import { PresetHistory } from './presets.ts';
@@ -33,7 +32,13 @@ export type BaseHandlers = Omit<MethodHandlers, EditLoopOwnMethods>;
 
 export type EditLoopHandlers = Pick<
   MethodHandlers,
-  EditLoopOwnMethods | 'presets.list' | 'showcase.approve' | 'showcase.updateCopy'
+  | EditLoopOwnMethods
+  | 'presets.list'
+  | 'showcase.approve'
+  | 'showcase.updateCopy'
+  | 'catalog.list'
+  | 'gallery.publish'
+  | 'gallery.email'
 >;
 
 const NOT_ASKED: RerenderReport = { jobIds: [], assets: [], note: 'not re-rendered (not asked to)' };
@@ -128,7 +133,35 @@ export function editLoopHandlers(host: EditLoopHost, base: BaseHandlers): EditLo
     'showcase.derived': async (input) => derived.state(input.galleryId),
     'showcase.resolveStale': async (input) => {
       const jobIds = await derived.resolve(input.galleryId, input.action);
+      const gallery = host.store.galleries.get(input.galleryId);
+      // Kept images are no longer stale: the JSON and the page say so from now on.
+      if (input.action === 'keep' && gallery?.htmlPath && FINISHED.has(gallery.status))
+        await host.recompose(input.galleryId);
       return { derived: derived.state(input.galleryId), jobIds };
+    },
+    'catalog.list': async (input) => {
+      const page = await base['catalog.list'](input);
+      const stale = host.store.edits.staleGalleries();
+      if (stale.size === 0) return page;
+      return {
+        ...page,
+        items: page.items.map((i) => (i.galleryId && stale.has(i.galleryId) ? { ...i, stale: true } : i)),
+      };
+    },
+    'gallery.publish': async (input) => {
+      const out = await base['gallery.publish'](input);
+      const stale = host.store.edits.staleGalleries();
+      return {
+        results: out.results.map((r) =>
+          stale.has(r.galleryId) ? { ...r, warning: staleWarning(host, r.galleryId) } : r,
+        ),
+      };
+    },
+    'gallery.email': async (input) => {
+      const out = await base['gallery.email'](input);
+      return host.store.edits.staleGalleries().has(input.galleryId)
+        ? { ...out, warning: staleWarning(host, input.galleryId) }
+        : out;
     },
     'showcase.approve': async (input) => {
       if (input.approved && !input.assetId) {
@@ -147,6 +180,14 @@ export function editLoopHandlers(host: EditLoopHost, base: BaseHandlers): EditLo
       return base['showcase.updateCopy'](input);
     },
   };
+}
+
+const FINISHED = new Set(['complete', 'partial', 'failed']);
+
+function staleWarning(host: EditLoopHost, galleryId: string): string {
+  const { stale } = derivedState(host.store, galleryId);
+  const names = stale.map((s) => (s.kind === 'variation' ? `variation ${s.idx}` : s.kind));
+  return `Stale set: ${names.join(', ') || 'some images'} made from an earlier hero (re-render or keep them in the Showcase)`;
 }
 
 function diffKeys(a: Record<string, unknown>, b: Record<string, unknown>): string[] {

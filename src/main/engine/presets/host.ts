@@ -13,4 +13,6 @@ export interface EditLoopHost {
   subscribe(listener: HostListener): () => void;
   emit: HostListener;
   log(line: string): void;
+  /** Writes the gallery's JSON and page again (after a change that only the edit loop knows of). */
+  recompose(galleryId: string): Promise<void>;
 }

@@ -3,7 +3,7 @@
 // showcase's hero prompt is in the hero and the variations, the lifestyle prompt only in the lifestyle.
 import type { Asset, AssetKind, RerenderReport } from '../../../shared/index.ts';
 import { toShowcaseError } from '../../../shared/index.ts';
-import type { DerivedImages } from '../showcase/stale.ts';
+import type { DerivedImages } from '../showcase/index.ts';
 import type { EditLoopHost } from './host.ts';
 
 type ImageKind = Exclude<AssetKind, 'thumbnail'>;

@@ -3,7 +3,7 @@
 // variations are stale until the operator re-renders them or keeps them (one click each way).
 import type { Asset, DerivedState, EventName, EventPayload, StaleAsset } from '../../../shared/index.ts';
 import { toShowcaseError } from '../../../shared/index.ts';
-import type { EditLoopHost } from '../presets/host.ts';
+import type { EditLoopHost } from '../presets/index.ts';
 import type { Store } from '../store/index.ts';
 
 /** The recorded source of a derived image made before this workstation recorded sources. */
@@ -20,7 +20,7 @@ export function derivedState(store: Store, galleryId: string): DerivedState {
   const kept: string[] = [];
   for (const source of store.edits.sources(galleryId)) {
     const asset = byId.get(source.assetId);
-    if (!asset || asset.status !== 'done' || !hero) continue;
+    if (asset?.status !== 'done' || !hero) continue;
     const current = hero.status === 'done' ? hero.sha256 : null;
     if (current !== null && source.sourceSha256 !== current) {
       stale.push({
@@ -94,7 +94,7 @@ export class DerivedImages {
     }
     if (event !== 'job.completed') return;
     const asset = (payload as EventPayload<'job.completed'>).asset;
-    if (!asset || asset.status !== 'done') return;
+    if (asset?.status !== 'done') return;
     try {
       if (isDerived(asset)) this.recordSource(asset);
       else if (asset.kind === 'hero') this.heroChanged(asset);

@@ -137,6 +137,19 @@ export class EditHistoryRepository {
     });
   }
 
+  /** Galleries with a finished derived image made from a hero other than the current one (one query). */
+  staleGalleries(): Set<string> {
+    const rows = this.core
+      .prepare(
+        `SELECT DISTINCT d.gallery_id AS id FROM derived_sources d
+         JOIN assets a ON a.id = d.asset_id AND a.status = 'done'
+         JOIN assets h ON h.gallery_id = d.gallery_id AND h.kind = 'hero' AND h.idx = 0 AND h.status = 'done'
+         WHERE h.sha256 IS NOT NULL AND h.sha256 <> d.source_sha256`,
+      )
+      .all() as Array<{ id: string }>;
+    return new Set(rows.map((r) => r.id));
+  }
+
   sources(galleryId: string): DerivedSource[] {
     return this.core
       .prepare('SELECT * FROM derived_sources WHERE gallery_id = ? ORDER BY asset_id')

@@ -2,6 +2,7 @@
 // real SQLite file and both simulators: presets with history, diff and rollback that reproduces an
 // earlier image byte for byte with a locked seed; the approval gate; derived images that follow a
 // new hero.
+import { readFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Engine } from '../../../../src/main/engine/engine.ts';
 import { dispatch } from '../../../../src/main/http/rpc.ts';
@@ -245,10 +246,26 @@ describe('derived images follow their source', () => {
     const derived = await call('showcase.derived', { galleryId });
     expect(derived.stale.map((s) => `${s.kind}${s.idx}`)).toEqual(['variation1', 'variation2']);
     expect(derived.stale[0]?.sourceSha256).toBe(asset('hero')?.sha256);
+    // The JSON, the page and the catalog say so too.
+    const jsonPath = engine.showcase(galleryId).gallery.jsonPath ?? '';
+    const doc = JSON.parse(await readFile(jsonPath, 'utf8')) as { staleAssets: string[] };
+    expect(doc.staleAssets).toEqual([
+      `product_${productId}_variation_1.png`,
+      `product_${productId}_variation_2.png`,
+    ]);
+    const html = await readFile(engine.showcase(galleryId).gallery.htmlPath ?? '', 'utf8');
+    expect(html.match(/Made from an earlier hero/g)).toHaveLength(2);
+    const listed = await call('catalog.list', {});
+    expect(listed.items.find((i) => i.galleryId === galleryId)?.stale).toBe(true);
 
     const kept = await call('showcase.resolveStale', { galleryId, action: 'keep' });
     expect(kept.derived.stale).toEqual([]);
     expect(kept.derived.kept).toHaveLength(2);
+    const keptDoc = JSON.parse(await readFile(jsonPath, 'utf8')) as { staleAssets: string[] };
+    expect(keptDoc.staleAssets).toEqual([]);
+    expect(
+      (await call('catalog.list', {})).items.find((i) => i.galleryId === galleryId)?.stale,
+    ).toBeUndefined();
     expect(asset('variation', 1)?.sha256).toBe(varBefore);
 
     const mark2 = sims.events.length;
