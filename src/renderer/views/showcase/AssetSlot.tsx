@@ -43,9 +43,16 @@ interface SlotProps {
   asset: Asset;
   productName: string;
   galleryLocked: boolean;
+  /** Made from an earlier hero (the operator has not re-rendered or kept it yet). */
+  stale?: boolean;
 }
 
-export const AssetSlot = memo(function AssetSlot({ asset, productName, galleryLocked }: SlotProps) {
+export const AssetSlot = memo(function AssetSlot({
+  asset,
+  productName,
+  galleryLocked,
+  stale = false,
+}: SlotProps) {
   const live = useLive((s) => s.slots[asset.id]);
   // The backend rendering this slot sends no preview frames: say so where the preview would be.
   const previewsOff = useLive((s) => {
@@ -81,6 +88,7 @@ export const AssetSlot = memo(function AssetSlot({ asset, productName, galleryLo
       data-seed={asset.seed}
       data-locked={locked}
       data-approved={asset.approved}
+      data-stale={stale}
       aria-label={`${label} image`}
       aria-busy={active}
     >
@@ -116,7 +124,17 @@ export const AssetSlot = memo(function AssetSlot({ asset, productName, galleryLo
         <div className="slot-top">
           {/* A finished image speaks for itself: its chip only shows while something is happening. */}
           {asset.status === 'done' && !active ? (
-            <span />
+            stale ? (
+              <span
+                className="chip chip-warn"
+                data-testid="slot-stale"
+                title="Made from an earlier hero image"
+              >
+                Stale · earlier hero
+              </span>
+            ) : (
+              <span />
+            )
           ) : (
             <StatusChip
               status={live?.state === 'retrying' ? 'retrying' : (chip?.status ?? asset.status)}
