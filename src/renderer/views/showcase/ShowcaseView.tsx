@@ -3,6 +3,7 @@ import { useChannels } from '../../state/channels.ts';
 import { useDerived } from '../../state/derived.ts';
 import { useNav } from '../../state/nav.ts';
 import { orderedAssets, useShowcase } from '../../state/showcase.ts';
+import { slotContext } from '../../state/slot-truth.ts';
 import { Spinner } from '../../ui/Button.tsx';
 import { ErrorNote } from '../../ui/ErrorNote.tsx';
 import { ChannelReport } from '../channels/ChannelBadges.tsx';
@@ -50,6 +51,7 @@ export function ShowcaseView() {
   }
 
   const assets = orderedAssets(data.assets);
+  const context = slotContext(data.gallery, data.assets);
   return (
     <section
       className="view showcase"
@@ -69,6 +71,7 @@ export function ShowcaseView() {
                 asset={asset}
                 productName={data.product.name}
                 galleryLocked={data.gallery.seedLocked}
+                context={context}
                 stale={staleIds?.some((s) => s.assetId === asset.id) ?? false}
               />
             ))}
