@@ -196,8 +196,15 @@ export const useCatalog = create<CatalogState>()((set, get) => {
         const item = items[i];
         if (!item) continue;
         let next: CatalogListItem = item;
-        if (e.event === 'showcase.updated' && item.status !== e.payload.gallery.status) {
-          next = { ...item, status: e.payload.gallery.status };
+        if (
+          e.event === 'showcase.updated' &&
+          (item.status !== e.payload.gallery.status ||
+            item.approved !== e.payload.gallery.approved ||
+            item.publishedUrl !== e.payload.gallery.publishedUrl)
+        ) {
+          // Approval and the published link show in the row, so they follow the gallery too.
+          const g = e.payload.gallery;
+          next = { ...item, status: g.status, approved: g.approved, publishedUrl: g.publishedUrl };
         } else if (
           e.event === 'job.completed' &&
           e.payload.asset?.kind === 'thumbnail' &&

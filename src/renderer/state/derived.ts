@@ -3,6 +3,7 @@
 import { create } from 'zustand';
 import type { DerivedState } from '../../shared/index.ts';
 import { type BridgeEvent, bridge } from '../bridge/index.ts';
+import { useCatalog } from './catalog.ts';
 import { notify, reportError } from './toasts.ts';
 
 interface DerivedStore {
@@ -14,6 +15,15 @@ interface DerivedStore {
   applyEvents(events: BridgeEvent[]): void;
 }
 
+/** The catalog row of the gallery says "stale set" exactly while the Showcase does. */
+function markCatalogRow(galleryId: string, stale: boolean): void {
+  const { items } = useCatalog.getState();
+  const i = items.findIndex((item) => item.galleryId === galleryId);
+  const item = items[i];
+  if (!item || (item.stale === true) === stale) return;
+  useCatalog.setState({ items: items.with(i, { ...item, stale }) });
+}
+
 export const useDerived = create<DerivedStore>()((set, get) => ({
   galleryId: null,
   state: null,
@@ -23,6 +33,7 @@ export const useDerived = create<DerivedStore>()((set, get) => ({
     try {
       const state = await bridge().call('showcase.derived', { galleryId });
       if (get().galleryId === galleryId) set({ state });
+      markCatalogRow(galleryId, state.stale.length > 0);
     } catch {
       // Stale marks are extra information: the showcase itself still shows (and says its own errors).
     }
@@ -34,6 +45,7 @@ export const useDerived = create<DerivedStore>()((set, get) => ({
     try {
       const r = await bridge().call('showcase.resolveStale', { galleryId, action });
       set({ state: r.derived });
+      markCatalogRow(galleryId, r.derived.stale.length > 0);
       notify(
         'success',
         action === 'keep'

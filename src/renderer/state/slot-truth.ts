@@ -50,9 +50,26 @@ export interface SlotFailure {
 }
 
 const DEPENDENCY = /^(dependency \S+ (failed|cancelled)|cancelled)$/;
+/** The scheduler's own words for a job skipped after its dependency failed (queue/scheduler.ts). */
+const SKIPPED = /^Skipped: the (\w+) job it depends on failed \((.*)\)$/s;
 
 export function slotFailure(asset: Pick<Asset, 'kind' | 'error'>, ctx: SlotContext): SlotFailure {
   const raw = (asset.error ?? '').trim() || 'The render failed without a message';
+  const skipped = SKIPPED.exec(raw);
+  if (skipped) {
+    const dependency =
+      skipped[1] === 'copy' ? 'copy' : skipped[1] === 'hero' ? 'hero' : `${skipped[1]} image`;
+    return {
+      state: 'skipped',
+      code: 'skipped',
+      title: `Skipped: the ${dependency} failed`,
+      cause: `The ${dependency} failed: ${firstLine(skipped[2] ?? '')}`,
+      hint:
+        dependency === 'copy'
+          ? 'Start the showcase again once the language model answers.'
+          : `Fix the ${dependency} first; the ${asset.kind} is made from it.`,
+    };
+  }
   if (DEPENDENCY.test(raw) && raw !== 'cancelled') {
     if (needsHero(asset.kind)) {
       return {
@@ -112,6 +129,14 @@ export function slotFailure(asset: Pick<Asset, 'kind' | 'error'>, ctx: SlotConte
       };
     case 'comfy_execution':
     case 'internal':
+      if (node?.endsWith('Loader'))
+        return {
+          state: 'failed',
+          code: 'comfy_execution',
+          title: `Model file failed to load (${node})`,
+          cause: raw,
+          hint: `The model file ${node} reads is damaged or incomplete (an interrupted download): download it again into the ComfyUI models folder, then regenerate.`,
+        };
       return {
         state: 'failed',
         code: info.code === 'internal' && node ? 'comfy_execution' : info.code,

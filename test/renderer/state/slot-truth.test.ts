@@ -36,6 +36,21 @@ describe('slot words stay true', () => {
     expect(f.cause).toContain('KSampler: RuntimeError: boom');
   });
 
+  it('reads the scheduler’s own "Skipped" words as skipped, with the dependency’s cause', () => {
+    const f = slotFailure(
+      {
+        kind: 'variation',
+        error:
+          'Skipped: the hero job it depends on failed (ComfyUI at http://h:1 failed in node 1 (UNETLoader): ValueError: HeaderTooLarge)',
+      },
+      ctx('failed'),
+    );
+    expect(f).toMatchObject({ state: 'skipped', title: 'Skipped: the hero failed' });
+    expect(f.cause).toBe(
+      'The hero failed: ComfyUI at http://h:1 failed in node 1 (UNETLoader): ValueError: HeaderTooLarge',
+    );
+  });
+
   it('names the node, the missing file, the memory steps tried and the URL of a backend that is down', () => {
     const crash = slotFailure(
       {

@@ -220,7 +220,11 @@ export function PresetsView() {
                 </div>
               </form>
               {selected !== 'new' && (
-                <VersionHistory subject={{ kind: 'preset', id: selected }} revision={current?.updatedAt} />
+                <VersionHistory
+                  subject={{ kind: 'preset', id: selected }}
+                  revision={current?.updatedAt}
+                  onRolledBack={() => void usePresets.getState().load()}
+                />
               )}
             </>
           )}

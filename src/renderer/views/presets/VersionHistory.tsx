@@ -26,7 +26,16 @@ function show(value: unknown): string {
   return String(value);
 }
 
-export function VersionHistory({ subject, revision }: { subject: HistorySubject; revision?: string }) {
+export function VersionHistory({
+  subject,
+  revision,
+  onRolledBack,
+}: {
+  subject: HistorySubject;
+  revision?: string;
+  /** After a rollback, so the owner reloads what it shows (the preset form). */
+  onRolledBack?: () => void;
+}) {
   const versions = useHistory((s) => s.versions);
   const pair = useHistory((s) => s.pair);
   const diff = useHistory((s) => s.diff);
@@ -112,7 +121,12 @@ export function VersionHistory({ subject, revision }: { subject: HistorySubject;
                       size="s"
                       icon="back"
                       busy={busy}
-                      onClick={() => void useHistory.getState().rollback(subject, v.version)}
+                      onClick={() =>
+                        void useHistory
+                          .getState()
+                          .rollback(subject, v.version)
+                          .then(() => onRolledBack?.())
+                      }
                       data-testid="history-rollback"
                     >
                       Roll back to v{v.version}

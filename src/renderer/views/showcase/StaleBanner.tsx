@@ -5,9 +5,10 @@ import { Button } from '../../ui/Button.tsx';
 import { Icon } from '../../ui/Icon.tsx';
 
 export function StaleBanner() {
-  const stale = useDerived((s) => s.state?.stale ?? []);
+  // The selector returns the stored array itself: a fresh `[]` per call would re-render forever.
+  const stale = useDerived((s) => s.state?.stale);
   const busy = useDerived((s) => s.busy);
-  if (stale.length === 0) return null;
+  if (!stale || stale.length === 0) return null;
   const names = stale.map((s) => (s.kind === 'variation' ? `variation ${s.idx}` : s.kind));
   return (
     <div className="stale-banner" role="status" data-testid="stale-banner" data-count={stale.length}>
