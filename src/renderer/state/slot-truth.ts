@@ -63,7 +63,8 @@ export function slotFailure(asset: Pick<Asset, 'kind' | 'error'>, ctx: SlotConte
       state: 'skipped',
       code: 'skipped',
       title: `Skipped: the ${dependency} failed`,
-      cause: `The ${dependency} failed: ${firstLine(skipped[2] ?? '')}`,
+      // The backend's address is on the failed slot itself; here the reason is enough.
+      cause: `The ${dependency} failed: ${firstLine((skipped[2] ?? '').replace(/^(ComfyUI|Ollama) at \S+?:? /, ''))}`,
       hint:
         dependency === 'copy'
           ? 'Start the showcase again once the language model answers.'

@@ -145,15 +145,23 @@ export const AssetSlot = memo(function AssetSlot({
                 data-testid="slot-stale"
                 title="Made from an earlier hero image"
               >
-                Stale · earlier hero
+                Stale
               </span>
             ) : (
               <span />
             )
           ) : (
             <StatusChip
-              status={live?.state === 'retrying' ? 'retrying' : (chip?.status ?? asset.status)}
-              {...(chip && live?.state !== 'retrying' ? { label: chip.label } : {})}
+              status={
+                failure?.state === 'skipped'
+                  ? 'skipped'
+                  : live?.state === 'retrying'
+                    ? 'retrying'
+                    : (chip?.status ?? asset.status)
+              }
+              {...(chip && live?.state !== 'retrying' && failure?.state !== 'skipped'
+                ? { label: chip.label }
+                : {})}
             />
           )}
           <span
