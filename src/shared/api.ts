@@ -15,6 +15,7 @@ import {
   JobSchema,
   LanguageTagSchema,
   LintIssueSchema,
+  ParamValueSchema,
   ProductInputSchema,
   ProductSchema,
   PromptPresetSchema,
@@ -163,6 +164,8 @@ export const methods = {
       seed: SeedSchema.optional(),
       lockSeed: z.boolean().optional(),
       variations: z.number().int().min(0).max(8).optional(),
+      /** Render parameters for these showcases (cfg, steps, sampler, width …), checked against the templates' ranges. */
+      params: z.record(z.string().min(1).max(64), ParamValueSchema).optional(),
     }),
     z.object({ galleryIds: z.array(z.string()) }),
   ),

@@ -98,6 +98,8 @@ export interface StartOptions {
   seed?: number;
   lockSeed?: boolean;
   variations?: number;
+  /** Render parameters for these showcases, checked against the family's template ranges. */
+  params?: Record<string, string | number | boolean>;
 }
 
 const CATALOG_INDEX_MIN_DELAY_MS = 250;
@@ -299,6 +301,7 @@ export class Engine {
     const family = options.family ?? settings.family;
     const presetId = options.presetId ?? settings.presetId;
     const preset = presetId ? this.resolvePreset(presetId) : null;
+    if (options.params) this.checkTemplateParams(family, options.params);
     if (family === 'edit') {
       // One message naming every product that cannot be restyled, before anything is journaled.
       const without = products.filter((p) => !p.referenceImage).map((p) => p.id);
@@ -337,9 +340,10 @@ export class Engine {
               ? { baseSeed: lockedSeed }
               : {}),
           lockSeed: options.lockSeed ?? previous?.seedLocked ?? false,
-          templateParams: {},
+          templateParams: options.params ?? {},
         });
         this.store.galleries.create(plan.gallery);
+        if (options.params) this.store.edits.setShowcaseParams(plan.gallery.id, options.params);
         this.store.assets.createSet(
           plan.gallery.id,
           plan.assets.map(({ galleryId: _g, updatedAt: _u, ...a }) => a),
@@ -549,6 +553,7 @@ export class Engine {
         gallery.family,
         asset.kind,
         asset.kind === 'variation' ? (hero?.id ?? null) : null,
+        this.store.edits.showcaseParams(gallery.id),
       );
     }
     const jobId = randomUUID();

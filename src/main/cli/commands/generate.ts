@@ -21,6 +21,8 @@ export interface GenerateOptions {
   seed?: number;
   lockSeed?: boolean;
   variations?: number;
+  /** `--param name=value` (repeatable): render parameters for these showcases. */
+  param?: Record<string, string | number | boolean>;
   resume?: boolean;
   restart?: boolean;
   json?: boolean;
@@ -191,6 +193,7 @@ function startOptions(opts: GenerateOptions): StartOptions {
     ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
     ...(opts.lockSeed ? { lockSeed: true } : {}),
     ...(opts.variations !== undefined ? { variations: opts.variations } : {}),
+    ...(opts.param ? { params: opts.param } : {}),
   };
 }
 

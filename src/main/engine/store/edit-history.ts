@@ -1,12 +1,19 @@
 // The local edit history (who changed which preset or prompt set, when, and to what) and the source
 // each derived image was made from. Local tables (migration 3): never queued for sync.
+
+import { z } from 'zod';
 import {
   type EditAction,
   type EditSubject,
   type EditVersion,
   EditVersionSchema,
+  type ParamValue,
+  ParamValueSchema,
   parseOrThrow,
 } from '../../../shared/index.ts';
+
+const ParamsSchema = z.record(z.string(), ParamValueSchema);
+
 import type { StoreCore } from './core.ts';
 import { type JsonObject, toInt } from './sql.ts';
 
@@ -148,6 +155,23 @@ export class EditHistoryRepository {
       )
       .all() as Array<{ id: string }>;
     return new Set(rows.map((r) => r.id));
+  }
+
+  /** Render parameters chosen for a showcase at its start (empty when none). */
+  showcaseParams(galleryId: string): Record<string, ParamValue> {
+    const row = this.core.prepare('SELECT params FROM showcase_params WHERE gallery_id = ?').get(galleryId);
+    return row ? parseOrThrow(ParamsSchema, JSON.parse(String(row.params)), 'stored showcase params') : {};
+  }
+
+  setShowcaseParams(galleryId: string, params: Record<string, ParamValue>): void {
+    this.core.tx('save showcase params', () => {
+      this.core
+        .prepare(
+          `INSERT INTO showcase_params (gallery_id, params, updated_at) VALUES (?, ?, ?)
+           ON CONFLICT (gallery_id) DO UPDATE SET params = excluded.params, updated_at = excluded.updated_at`,
+        )
+        .run(galleryId, JSON.stringify(params), this.core.nowIso());
+    });
   }
 
   sources(galleryId: string): DerivedSource[] {

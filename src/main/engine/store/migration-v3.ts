@@ -32,5 +32,12 @@ CREATE TABLE derived_sources (
   recorded_at TEXT NOT NULL
 ) STRICT;
 CREATE INDEX derived_sources_by_gallery ON derived_sources(gallery_id);
+
+-- Render parameters chosen for one showcase (cfg, steps …): kept so a later re-render uses them too.
+CREATE TABLE showcase_params (
+  gallery_id TEXT PRIMARY KEY NOT NULL REFERENCES product_galleries(id) ON DELETE CASCADE,
+  params TEXT NOT NULL CHECK (json_valid(params)),
+  updated_at TEXT NOT NULL
+) STRICT;
 `,
 };
