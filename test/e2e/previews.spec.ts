@@ -18,8 +18,7 @@ test('a 0.3.64 ComfyUI renders without previews; one notice says how to turn the
     const row = page.locator('[data-testid="catalog-row"][data-product-id="aurora-lamp"]');
     await row.getByTestId('catalog-row-select').check();
     await page.getByTestId('catalog-start-selected').click();
-    await expect(row).toHaveAttribute('data-status', 'queued');
-    await row.getByTestId('catalog-row-open').click();
+    await page.getByTestId('start-confirm-ok').click();
     await expect(page.getByTestId('showcase')).toHaveAttribute('data-gallery-id', /.+/);
     await observeSlots(page);
   } finally {

@@ -40,7 +40,11 @@ interface CatalogState {
   setSelection(ids: Iterable<string>): void;
   importFiles(files: readonly File[]): Promise<void>;
   dismissReport(at: number): void;
-  start(productIds: readonly string[]): Promise<void>;
+  /** Starts showcases; the gallery ids, or null when the engine refused (the error is shown). */
+  start(
+    productIds: readonly string[],
+    options?: { presetId?: string; params?: Record<string, string | number | boolean> },
+  ): Promise<string[] | null>;
   applyEvents(events: BridgeEvent[]): void;
 }
 
@@ -156,11 +160,14 @@ export const useCatalog = create<CatalogState>()((set, get) => {
       set({ reports: get().reports.filter((r) => r.at !== at) });
     },
 
-    async start(productIds) {
-      if (productIds.length === 0) return;
+    async start(productIds, options = {}) {
+      if (productIds.length === 0) return [];
       set({ starting: true });
       try {
-        const { galleryIds } = await bridge().call('showcase.start', { productIds: [...productIds] });
+        const { galleryIds } = await bridge().call('showcase.start', {
+          productIds: [...productIds],
+          ...options,
+        });
         // The engine answers one gallery per product, in order: show them queued right away.
         if (galleryIds.length === productIds.length) {
           const byProduct = new Map(productIds.map((id, i) => [id, galleryIds[i] ?? null]));
@@ -175,9 +182,11 @@ export const useCatalog = create<CatalogState>()((set, get) => {
         notify('success', `Started ${galleryIds.length} showcase${galleryIds.length === 1 ? '' : 's'}`);
         set({ starting: false });
         reloadSoon();
+        return galleryIds;
       } catch (err) {
         set({ starting: false });
         reportError('Starting showcases', err);
+        return null;
       }
     },
 
