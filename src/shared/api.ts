@@ -353,6 +353,11 @@ export const methods = {
     }),
     z.object({ prompts: PromptSetSchema, rerender: RerenderReportSchema }),
   ),
+  /** Settings this process holds fixed (command-line flags, `serve --demo`), and why: Settings says so. */
+  'settings.overrides': method(
+    z.object({}),
+    z.object({ fields: z.array(z.string()), reason: z.string().nullable() }),
+  ),
   'showcase.derived': method(z.object({ galleryId: RecordIdSchema }), DerivedStateSchema),
   'showcase.resolveStale': method(
     z.object({ galleryId: RecordIdSchema, action: z.enum(['rerender', 'keep']) }),

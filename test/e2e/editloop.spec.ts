@@ -5,7 +5,7 @@
 import { dirname, join } from 'node:path';
 import { openStore, tableSpecs } from '../../src/main/engine/store/index.ts';
 import type { Showcase } from '../../src/shared/index.ts';
-import { expect, openStudio, type Studio, test } from './fixtures.ts';
+import { expect, openStudio, SCREENSHOTS, type Studio, test } from './fixtures.ts';
 import { finishedShowcase, pageSha256, sample, screenshotView } from './helpers.ts';
 
 // Presets, approvals and conflicts are studio-wide: this spec gets a server of its own.
@@ -231,4 +231,27 @@ test('a sync conflict is titled by product and showcase and shows only the field
   await expect(card.getByTestId('conflict-local-meta')).toContainText('station station-a');
   await expect(card.getByTestId('conflict-remote-meta')).toContainText('station station-b');
   await screenshotView(page, 'editloop-conflicts');
+});
+
+test('Settings says why its ComfyUI URLs are not used by a --demo studio; toasts stay clear of the table', async ({
+  page,
+  studio,
+}) => {
+  await openStudio(page, studio, '/settings');
+  const notice = page.getByTestId('settings-override-notice');
+  await expect(notice).toContainText('started with --demo');
+  await expect(notice).toHaveAttribute('data-fields', 'comfyUrls ollamaUrl');
+  await screenshotView(page, 'editloop-settings-demo');
+
+  // A toast shows in the sidebar's free space, never over the catalog's columns.
+  await page.getByTestId('nav-presets').click();
+  await page.getByTestId('preset-new').click();
+  await page.getByTestId('preset-name').fill('Toast Check');
+  await page.getByTestId('preset-save').click();
+  const toast = page.getByTestId('toast-success').filter({ hasText: 'Created “Toast Check”' });
+  await expect(toast).toBeVisible();
+  const box = await toast.boundingBox();
+  const sidebar = await page.locator('.sidebar').boundingBox();
+  expect(box && sidebar && box.x + box.width <= sidebar.x + sidebar.width).toBe(true);
+  await page.screenshot({ path: join(SCREENSHOTS, 'editloop-toast.png') });
 });

@@ -90,6 +90,8 @@ export interface EngineOptions {
   /** Waiting for a backend that went away (default from the `timeouts` setting). */
   backendWatch?: Partial<BackendWatchOptions>;
   log?: (line: string) => void;
+  /** Why `overrides` hold (e.g. "started with --demo"), shown in Settings beside the fields they fix. */
+  overrideReason?: string;
 }
 
 export interface StartOptions {
@@ -1122,6 +1124,7 @@ export class Engine {
       emit: (event, payload) => this.emit(event, payload),
       log: (line) => this.log(line),
       recompose: (galleryId) => this.finishGallery(galleryId),
+      overrides: () => ({ fields: Object.keys(this.overrides), reason: this.options.overrideReason ?? null }),
     };
   }
 

@@ -111,6 +111,9 @@ export const useCatalog = create<CatalogState>()((set, get) => {
     },
 
     async importFiles(files) {
+      // A new drop replaces the previous drop's reports: an old report beside a new import reads as
+      // if the new sheet had those errors. Sheets dropped together still report side by side.
+      set({ reports: [] });
       for (const file of files) {
         set({ importing: file.name });
         const at = Date.now();

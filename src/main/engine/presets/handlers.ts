@@ -25,7 +25,8 @@ type EditLoopOwnMethods =
   | 'prompts.diff'
   | 'prompts.rollback'
   | 'showcase.derived'
-  | 'showcase.resolveStale';
+  | 'showcase.resolveStale'
+  | 'settings.overrides';
 
 /** The engine's own handlers: everything but the edit loop's methods. */
 export type BaseHandlers = Omit<MethodHandlers, EditLoopOwnMethods>;
@@ -131,6 +132,7 @@ export function editLoopHandlers(host: EditLoopHost, base: BaseHandlers): EditLo
       return { prompts: prompts.current(input.galleryId), rerender };
     },
     'showcase.derived': async (input) => derived.state(input.galleryId),
+    'settings.overrides': async () => host.overrides(),
     'showcase.resolveStale': async (input) => {
       const jobIds = await derived.resolve(input.galleryId, input.action);
       const gallery = host.store.galleries.get(input.galleryId);

@@ -15,4 +15,6 @@ export interface EditLoopHost {
   log(line: string): void;
   /** Writes the gallery's JSON and page again (after a change that only the edit loop knows of). */
   recompose(galleryId: string): Promise<void>;
+  /** Settings fixed by this process (command-line flags), and why. */
+  overrides(): { fields: string[]; reason: string | null };
 }

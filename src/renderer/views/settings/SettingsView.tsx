@@ -15,6 +15,7 @@ import { Button, IconButton, Spinner } from '../../ui/Button.tsx';
 import { ErrorNote } from '../../ui/ErrorNote.tsx';
 import { Field } from '../../ui/Field.tsx';
 import { ViewHeader } from '../../ui/ViewHeader.tsx';
+import { OverrideNotice } from './OverrideNotice.tsx';
 import './settings.css';
 
 const PREVIEW_LABELS: Record<Draft['comfyPreviewMethod'], string> = {
@@ -275,6 +276,7 @@ export function SettingsView() {
             title="Backends"
             description="Where images are rendered and copy is written. Add several ComfyUI servers to spread the work."
           >
+            <OverrideNotice fields={['comfyUrls', 'ollamaUrl']} />
             <fieldset className="url-list">
               <legend className="field-label">ComfyUI servers</legend>
               {draft.comfyUrls.map((url, i) => (
