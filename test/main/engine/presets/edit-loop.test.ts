@@ -282,7 +282,7 @@ describe('derived images follow their source', () => {
 });
 
 describe('approval is a gate', () => {
-  it('refuses a failed showcase and a partial one unless accepted on purpose', async () => {
+  it('refuses a failed showcase, naming the product and why', async () => {
     sims = await startSims({ engine: { overrides: { templateParams: SMALL } } });
     const { engine } = sims;
     sims.comfy.faults.failNode('KSampler', 'RuntimeError', 'simulated sampler crash', 1000);
@@ -300,5 +300,23 @@ describe('approval is a gate', () => {
     expect(engine.showcase(galleryId).gallery.approved).toBe(false);
     // Taking an approval back is always allowed.
     await call('showcase.approve', { galleryId, approved: false });
+  });
+
+  it('approves a partial showcase only when that is asked for on purpose', async () => {
+    sims = await startSims({ engine: { overrides: { templateParams: SMALL } } });
+    const { engine } = sims;
+    const call = api(engine);
+    // Variations are img2img from the hero: failing their VAE encode leaves hero, lifestyle and thumbnail.
+    sims.comfy.faults.failNode('VAEEncode', 'RuntimeError', 'simulated VAE encode failure', 1000);
+    const productId = await oneProduct(engine);
+    const { galleryIds } = await call('showcase.start', { productIds: [productId], variations: 1 });
+    const galleryId = galleryIds[0] ?? '';
+    await engine.whenIdle();
+    expect(engine.showcase(galleryId).gallery.status).toBe('partial');
+    const err = await rejection(call('showcase.approve', { galleryId, approved: true }));
+    expect(err.message).toMatch(/is partial: product_oak-stool_variation_1\.png not rendered/);
+    expect(err.details).toMatchObject({ fields: ['acceptPartial'] });
+    const ok = await call('showcase.approve', { galleryId, approved: true, acceptPartial: true });
+    expect(ok.gallery.approved).toBe(true);
   });
 });
