@@ -1,6 +1,7 @@
 // The one method table and the one event table. Electron IPC, the HTTP/WS server, the preload
 // bridge, the renderer's bridges and the CLI are all generated from these two objects.
 import { z } from 'zod';
+import { editLoopMethods } from './api-edits.ts';
 import {
   ChannelExportResultSchema,
   ChannelNameSchema,
@@ -15,6 +16,7 @@ import {
   JobSchema,
   LanguageTagSchema,
   LintIssueSchema,
+  ParamValueSchema,
   ProductInputSchema,
   ProductSchema,
   PromptPresetSchema,
@@ -49,6 +51,8 @@ export const CatalogListItemSchema = z.object({
   thumbnailUrl: z.string().nullable(),
   publishedUrl: z.string().nullable().default(null),
   approved: z.boolean().default(false),
+  /** Some derived images (variations) were made from an earlier hero. */
+  stale: z.boolean().optional(),
 });
 export type CatalogListItem = z.infer<typeof CatalogListItemSchema>;
 
@@ -62,6 +66,8 @@ export const PublishResultSchema = z.object({
   expiresAt: z.string().nullable().default(null),
   /** The published catalog page, refreshed with every publish. */
   indexUrl: z.string().nullable().default(null),
+  /** Said when what was published is not quite what the operator sees (a stale set). */
+  warning: z.string().optional(),
 });
 
 /** An ISO 4217 currency code such as EUR, BRL, USD. */
@@ -111,6 +117,8 @@ const startOptionFields = {
   seed: SeedSchema.optional(),
   lockSeed: z.boolean().optional(),
   variations: z.number().int().min(0).max(8).optional(),
+  /** Render parameters for these showcases (cfg, steps, sampler, width …), checked against the templates' ranges. */
+  params: z.record(z.string().min(1).max(64), ParamValueSchema).optional(),
 };
 
 /** A sheet sent as text (`catalog.import`, `showcase.submit`). */
@@ -184,7 +192,13 @@ export const methods = {
     ShowcaseSchema,
   ),
   'showcase.approve': method(
-    z.object({ galleryId: RecordIdSchema, assetId: RecordIdSchema.optional(), approved: z.boolean() }),
+    z.object({
+      galleryId: RecordIdSchema,
+      assetId: RecordIdSchema.optional(),
+      approved: z.boolean(),
+      /** Approve a partial showcase on purpose (what is missing is named in its error). */
+      acceptPartial: z.boolean().default(false),
+    }),
     ShowcaseSchema,
   ),
   'queue.status': method(z.object({}), QueueStatusSchema),
@@ -209,7 +223,12 @@ export const methods = {
   ),
   'gallery.email': method(
     z.object({ galleryId: RecordIdSchema, to: z.array(z.string().email()).min(1).max(50) }),
-    z.object({ messageId: z.string(), accepted: z.array(z.string()) }),
+    z.object({
+      messageId: z.string(),
+      accepted: z.array(z.string()),
+      /** Said when the set sent is stale (variations from an earlier hero). */
+      warning: z.string().optional(),
+    }),
   ),
   'channels.rules': method(
     z.object({}),
@@ -324,6 +343,8 @@ export const methods = {
     z.object({ productIds: z.array(RecordIdSchema).min(1).max(20_000).optional() }),
     z.object({ galleryIds: z.array(z.string()) }),
   ),
+  // The edit loop (issue #19): presets and prompts with history, stale derived images.
+  ...editLoopMethods,
 } as const;
 
 /** The options of a showcase run, as `showcase.start` takes them: the one type every adapter uses. */

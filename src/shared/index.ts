@@ -1,6 +1,7 @@
 export * from './api.ts';
 export * from './channels.ts';
 export * from './domain.ts';
+export * from './edits.ts';
 export * from './errors.ts';
 export * from './guards.ts';
 export * from './ipc.ts';

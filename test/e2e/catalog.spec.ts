@@ -46,4 +46,11 @@ test('a dropped sheet lists its products, and bad rows are reported with line an
   await expect(page.getByTestId('catalog-count')).toHaveAttribute('data-total', /^([7-9]|\d\d+)$/);
 
   await screenshotView(page, 'catalog');
+
+  // The next drop replaces the previous drop's report: an old report would read as the new sheet's.
+  await dropSample(page, 'products.csv');
+  await expect(
+    page.getByTestId('toast-success').filter({ hasText: 'from products.csv' }).first(),
+  ).toBeVisible();
+  await expect(report).toHaveCount(0);
 });

@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect, openStudio, SCREENSHOTS, test } from './fixtures.ts';
-import { finishedShowcase, screenshotView } from './helpers.ts';
+import { approvedShowcase, screenshotView } from './helpers.ts';
 
 test.use({ studioName: 'channels' });
 
@@ -14,7 +14,7 @@ test('exports a gallery for Amazon and Instagram, shows the pass rate and the ch
 }) => {
   // A render, a white-background render and two channels' worth of sharp work on a shared machine.
   test.setTimeout(120_000);
-  const data = await finishedShowcase(studio, 'products.csv', 'linen-tote-01');
+  const data = await approvedShowcase(studio, 'products.csv', 'linen-tote-01');
   await openStudio(page, studio, '/publish');
   const row = page.locator(`[data-testid="publish-row"][data-gallery-id="${data.gallery.id}"]`);
   await row.getByTestId('publish-select').check();

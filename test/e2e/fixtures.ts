@@ -86,13 +86,16 @@ async function startSim(
 async function startStudio(
   name: string,
   comfyVersion: '2026' | '0.3.64',
+  comfyFaults: readonly string[] = [],
 ): Promise<{ studio: Studio; stop(): Promise<void> }> {
   ensureUiBuilt();
-  // The demo's own simulators are 2026 ComfyUI servers; another flavour runs as separate simulators.
+  // The demo's own simulators are 2026 ComfyUI servers; another flavour runs as separate simulators,
+  // and so does a ComfyUI with faults armed (`sim comfyui --fault …`, as an operator reproduces one).
+  const faultArgs = comfyFaults.flatMap((f) => ['--fault', f]);
   const sims =
-    comfyVersion === '2026'
+    comfyVersion === '2026' && comfyFaults.length === 0
       ? []
-      : [await startSim('comfyui', ['--version', comfyVersion]), await startSim('ollama', [])];
+      : [await startSim('comfyui', ['--version', comfyVersion, ...faultArgs]), await startSim('ollama', [])];
   const backends =
     sims.length === 0 ? ['--demo'] : ['--comfy', sims[0]?.url ?? '', '--ollama', sims[1]?.url ?? ''];
   const dir = await mkdtemp(join(tmpdir(), `showcase-e2e-${name}-`));
@@ -203,7 +206,7 @@ interface Problems {
 
 export const test = base.extend<
   { problems: Problems },
-  { studio: Studio; studioName: string; comfyVersion: '2026' | '0.3.64' }
+  { studio: Studio; studioName: string; comfyVersion: '2026' | '0.3.64'; comfyFaults: string[] }
 >({
   /**
    * Specs that change studio-wide state (S3 settings, published galleries) set their own name with
@@ -212,10 +215,12 @@ export const test = base.extend<
   studioName: ['shared', { scope: 'worker', option: true }],
   /** The ComfyUI the studio renders on: the demo's (2026) or a 0.3.64 simulator (with its own worker). */
   comfyVersion: ['2026', { scope: 'worker', option: true }],
+  /** `sim comfyui --fault` specs for the studio's ComfyUI (a worker of its own, like comfyVersion). */
+  comfyFaults: [[], { scope: 'worker', option: true }],
 
   studio: [
-    async ({ studioName, comfyVersion }, use) => {
-      const { studio, stop } = await startStudio(studioName, comfyVersion);
+    async ({ studioName, comfyVersion, comfyFaults }, use) => {
+      const { studio, stop } = await startStudio(studioName, comfyVersion, comfyFaults);
       try {
         await use(studio);
       } finally {

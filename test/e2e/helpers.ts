@@ -60,6 +60,12 @@ export async function finishedShowcase(studio: Studio, sheet: string, productId:
   return studio.api('showcase.get', { galleryId });
 }
 
+/** A finished showcase approved for publishing (ready to publish means approved). */
+export async function approvedShowcase(studio: Studio, sheet: string, productId: string): Promise<Showcase> {
+  const data = await finishedShowcase(studio, sheet, productId);
+  return studio.api('showcase.approve', { galleryId: data.gallery.id, approved: true });
+}
+
 /** Dismisses the notifications so they do not cover a screenshot or a button. */
 export async function dismissToasts(page: Page): Promise<void> {
   const toasts = page.getByRole('region', { name: 'Notifications' }).getByRole('button', {

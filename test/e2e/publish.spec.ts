@@ -2,7 +2,7 @@
 // and the shared URL really serves the gallery page.
 import { startS3Peer } from '../fixtures/s3.ts';
 import { expect, openStudio, test } from './fixtures.ts';
-import { finishedShowcase, screenshotView } from './helpers.ts';
+import { approvedShowcase, screenshotView } from './helpers.ts';
 
 // S3 settings and published galleries are studio-wide: this spec gets a server of its own.
 test.use({ studioName: 'publish' });
@@ -13,7 +13,7 @@ test('S3 set up in Settings, one click publishes the gallery, and its URL serves
 }) => {
   const peer = await startS3Peer();
   try {
-    const data = await finishedShowcase(studio, 'products.csv', 'ember-pour-over');
+    const data = await approvedShowcase(studio, 'products.csv', 'ember-pour-over');
     const s3 = peer.settings({ bucket: 'showcase-e2e' });
 
     await openStudio(page, studio, '/settings');

@@ -27,9 +27,9 @@ test('a started showcase streams progress into all seven slots until every image
     await row.getByTestId('catalog-row-select').check();
     await expect(page.getByTestId('catalog-count')).toHaveAttribute('data-selected', '1');
     await page.getByTestId('catalog-start-selected').click();
-    await expect(row).toHaveAttribute('data-status', 'queued');
-    await expect(row.getByTestId('catalog-row-open')).toHaveText('Open');
-    await row.getByTestId('catalog-row-open').click();
+    // Starting says what will happen, then opens the showcase it started.
+    await expect(page.getByTestId('start-confirm')).toBeVisible();
+    await page.getByTestId('start-confirm-ok').click();
 
     const showcase = page.getByTestId('showcase');
     await expect(showcase).toHaveAttribute('data-gallery-id', /.+/);

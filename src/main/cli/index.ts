@@ -3,6 +3,8 @@
 // on demand so `showcase --help` stays instant.
 import { Command, Option } from 'commander';
 import { familyNames, ShowcaseError } from '../../shared/index.ts';
+import { parseParam } from './params.ts';
+import { registerPresetCommands } from './presets-commands.ts';
 import { registerSimCommands } from './sim-commands.ts';
 import { guardTerminalStreams } from './terminal.ts';
 
@@ -58,6 +60,11 @@ program
   .option('--seed <n>', 'base seed for every product', int)
   .option('--lock-seed', 'lock seeds so re-runs reproduce the same images')
   .option('--variations <n>', 'variations per product (0–8)', int)
+  .option(
+    '--param <name=value>',
+    "render parameter for these showcases (repeatable): cfg=3.5, steps=28, sampler=euler, width=1024 … checked against the templates' ranges",
+    parseParam,
+  )
   .option('--resume', 'continue an interrupted run from the journal instead of starting new showcases')
   .option('--restart', 'discard an unfinished run of this sheet found in the journal and start over')
   .option('--language <tag>', "the sheet's language for rows without a language column (pt-BR, es …)")
@@ -105,6 +112,7 @@ templates
   .action(async (opts) => (await import('./commands/templates.ts')).lintCommand(opts));
 
 registerSimCommands(program);
+registerPresetCommands(program);
 
 program
   .command('serve')

@@ -26,6 +26,7 @@ import {
 import type { BackendPool, BackendPoolOptions } from './pipeline/backends.ts';
 import { JobExecutor } from './pipeline/executor.ts';
 import { Preflight } from './pipeline/preflight.ts';
+import { type EditLoopHost, editLoopHandlers } from './presets/index.ts';
 import type { GalleryPublishResult } from './publish/index.ts';
 import { BackendService, createBackendPool, reachableComfy } from './services/backends.ts';
 import { CatalogService } from './services/catalog.ts';
@@ -62,6 +63,8 @@ export interface EngineOptions {
   /** Waiting for a backend that went away (default from the `timeouts` setting). */
   backendWatch?: Partial<BackendWatchOptions>;
   log?: (line: string) => void;
+  /** Why `overrides` hold (e.g. "started with --demo"), shown in Settings beside the fields they fix. */
+  overrideReason?: string;
 }
 
 export class Engine {
@@ -151,7 +154,7 @@ export class Engine {
       downLimitMs: options.backendWatch?.downLimitMs,
       settingsChanged: () => this.sync.configure(),
     });
-    this.handlers = createHandlers(ctx, {
+    const base = createHandlers(ctx, {
       catalog: this.catalog,
       showcases: this.showcases,
       finisher: this.galleries,
@@ -163,6 +166,20 @@ export class Engine {
       scheduler: this.scheduler,
       objectInfoPath: options.objectInfoPath,
     });
+    // Issue #19: presets and prompts with history, stale derived images, the approval gate.
+    const editLoop: EditLoopHost = {
+      store,
+      regenerate: (assetId, seed) => this.showcases.regenerate(assetId, seed),
+      subscribe: (listener) => this.events.subscribe(listener),
+      emit: (event, payload) => ctx.emit(event, payload),
+      log: (line) => ctx.log(line),
+      recompose: (galleryId) => this.galleries.finish(galleryId),
+      overrides: () => ({
+        fields: Object.keys(options.overrides ?? {}),
+        reason: options.overrideReason ?? null,
+      }),
+    };
+    this.handlers = { ...base, ...editLoopHandlers(editLoop, base) };
   }
 
   static async open(options: EngineOptions): Promise<Engine> {

@@ -5,6 +5,7 @@ import { useQueue } from '../state/queue.ts';
 import { useSync } from '../state/sync.ts';
 import { CatalogView } from '../views/catalog/CatalogView.tsx';
 import { ConflictsView } from '../views/conflicts/ConflictsView.tsx';
+import { PresetsView } from '../views/presets/PresetsView.tsx';
 import { PublishView } from '../views/publish/PublishView.tsx';
 import { QueueView } from '../views/queue/QueueView.tsx';
 import { SettingsView } from '../views/settings/SettingsView.tsx';
@@ -25,6 +26,8 @@ function CurrentView({ view }: { view: View }) {
       return <QueueView />;
     case 'templates':
       return <TemplatesView />;
+    case 'presets':
+      return <PresetsView />;
     case 'publish':
       return <PublishView />;
     case 'conflicts':

@@ -11,6 +11,7 @@ const ITEMS: Array<{ view: View; label: string; icon: IconName }> = [
   { view: 'showcase', label: 'Showcase', icon: 'showcase' },
   { view: 'queue', label: 'Queue', icon: 'queue' },
   { view: 'templates', label: 'Templates', icon: 'templates' },
+  { view: 'presets', label: 'Presets', icon: 'wand' },
   { view: 'publish', label: 'Publish', icon: 'publish' },
   { view: 'conflicts', label: 'Conflicts', icon: 'alert' },
   { view: 'settings', label: 'Settings', icon: 'settings' },

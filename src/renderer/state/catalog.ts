@@ -40,7 +40,11 @@ interface CatalogState {
   setSelection(ids: Iterable<string>): void;
   importFiles(files: readonly File[]): Promise<void>;
   dismissReport(at: number): void;
-  start(productIds: readonly string[]): Promise<void>;
+  /** Starts showcases; the gallery ids, or null when the engine refused (the error is shown). */
+  start(
+    productIds: readonly string[],
+    options?: { presetId?: string; params?: Record<string, string | number | boolean> },
+  ): Promise<string[] | null>;
   applyEvents(events: BridgeEvent[]): void;
 }
 
@@ -107,6 +111,9 @@ export const useCatalog = create<CatalogState>()((set, get) => {
     },
 
     async importFiles(files) {
+      // A new drop replaces the previous drop's reports: an old report beside a new import reads as
+      // if the new sheet had those errors. Sheets dropped together still report side by side.
+      set({ reports: [] });
       for (const file of files) {
         set({ importing: file.name });
         const at = Date.now();
@@ -156,11 +163,14 @@ export const useCatalog = create<CatalogState>()((set, get) => {
       set({ reports: get().reports.filter((r) => r.at !== at) });
     },
 
-    async start(productIds) {
-      if (productIds.length === 0) return;
+    async start(productIds, options = {}) {
+      if (productIds.length === 0) return [];
       set({ starting: true });
       try {
-        const { galleryIds } = await bridge().call('showcase.start', { productIds: [...productIds] });
+        const { galleryIds } = await bridge().call('showcase.start', {
+          productIds: [...productIds],
+          ...options,
+        });
         // The engine answers one gallery per product, in order: show them queued right away.
         if (galleryIds.length === productIds.length) {
           const byProduct = new Map(productIds.map((id, i) => [id, galleryIds[i] ?? null]));
@@ -175,9 +185,11 @@ export const useCatalog = create<CatalogState>()((set, get) => {
         notify('success', `Started ${galleryIds.length} showcase${galleryIds.length === 1 ? '' : 's'}`);
         set({ starting: false });
         reloadSoon();
+        return galleryIds;
       } catch (err) {
         set({ starting: false });
         reportError('Starting showcases', err);
+        return null;
       }
     },
 
@@ -196,8 +208,15 @@ export const useCatalog = create<CatalogState>()((set, get) => {
         const item = items[i];
         if (!item) continue;
         let next: CatalogListItem = item;
-        if (e.event === 'showcase.updated' && item.status !== e.payload.gallery.status) {
-          next = { ...item, status: e.payload.gallery.status };
+        if (
+          e.event === 'showcase.updated' &&
+          (item.status !== e.payload.gallery.status ||
+            item.approved !== e.payload.gallery.approved ||
+            item.publishedUrl !== e.payload.gallery.publishedUrl)
+        ) {
+          // Approval and the published link show in the row, so they follow the gallery too.
+          const g = e.payload.gallery;
+          next = { ...item, status: g.status, approved: g.approved, publishedUrl: g.publishedUrl };
         } else if (
           e.event === 'job.completed' &&
           e.payload.asset?.kind === 'thumbnail' &&

@@ -2,6 +2,7 @@
 // handed to every store in one pass, so streaming progress never re-renders faster than the screen.
 import type { Bridge, BridgeEvent } from '../bridge/index.ts';
 import { useCatalog } from './catalog.ts';
+import { useDerived } from './derived.ts';
 import { animationFrameScheduler, FrameBatcher } from './frame-batcher.ts';
 import { useLive } from './live.ts';
 import { announceNotices } from './notices.ts';
@@ -34,6 +35,7 @@ export function applyEvents(events: BridgeEvent[]): void {
   useCatalog.getState().applyEvents(events);
   useQueue.getState().applyEvents(events);
   useSync.getState().applyEvents(events);
+  useDerived.getState().applyEvents(events);
   announceNotices(events);
 }
 

@@ -6,6 +6,7 @@ export const views = [
   'showcase',
   'queue',
   'templates',
+  'presets',
   'publish',
   'conflicts',
   'settings',

@@ -31,7 +31,7 @@ interface ShowcaseState {
   saveCopy(): Promise<void>;
   lockSeed(assetId: string | null, locked: boolean): Promise<void>;
   regenerate(assetId: string, seed: 'same' | 'new'): Promise<void>;
-  approve(approved: boolean, assetId?: string): Promise<void>;
+  approve(approved: boolean, assetId?: string, acceptPartial?: boolean): Promise<void>;
   applyEvents(events: BridgeEvent[]): void;
 }
 
@@ -195,7 +195,7 @@ export const useShowcase = create<ShowcaseState>()((set, get) => {
       });
     },
 
-    async approve(approved, assetId) {
+    async approve(approved, assetId, acceptPartial) {
       const galleryId = get().galleryId;
       if (!galleryId) return;
       await withBusy(assetId ? `approve:${assetId}` : 'approve', async () => {
@@ -204,6 +204,7 @@ export const useShowcase = create<ShowcaseState>()((set, get) => {
             galleryId,
             approved,
             ...(assetId ? { assetId } : {}),
+            ...(acceptPartial ? { acceptPartial } : {}),
           });
           replaceData(data);
           if (!assetId) notify('success', approved ? 'Showcase approved' : 'Approval withdrawn');

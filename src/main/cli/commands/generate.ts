@@ -14,10 +14,12 @@ import {
 import { SimGpu } from '../../../sim/gpu.ts';
 import { startComfySim, startOllamaSim } from '../../../sim/index.ts';
 import { Engine } from '../../engine/engine.ts';
+import { parseSheet } from '../../engine/sheets/index.ts';
 import { call } from '../contract.ts';
 import { checkGenerate, checkOptions, checkPreset, checkSheet } from '../preflight.ts';
 import { createProgressReporter, type ProgressReporter } from '../progress.ts';
 import { EXIT, exitCodeFor, printSummary, type RunResult } from '../summary.ts';
+import { syntheticSheet } from '../synthetic.ts';
 
 export interface GenerateOptions {
   out: string;
@@ -30,6 +32,8 @@ export interface GenerateOptions {
   seed?: number;
   lockSeed?: boolean;
   variations?: number;
+  /** `--param name=value` (repeatable): render parameters for these showcases. */
+  param?: Record<string, string | number | boolean>;
   resume?: boolean;
   restart?: boolean;
   json?: boolean;
@@ -208,6 +212,7 @@ function startOptions(opts: GenerateOptions): StartOptions {
     ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
     ...(opts.lockSeed ? { lockSeed: true } : {}),
     ...(opts.variations !== undefined ? { variations: opts.variations } : {}),
+    ...(opts.param ? { params: opts.param } : {}),
   };
 }
 
@@ -272,6 +277,17 @@ export async function demoCommand(opts: DemoOptions): Promise<void> {
   // Checked before the simulators start or anything is written.
   checkOptions({ ...(opts.products !== undefined ? { products: opts.products } : {}) });
   for (const sheet of sheets) checkSheet(sheet.path, sheet.content);
+  // More products than the samples hold: synthesise the rest, so `--products 200` renders 200.
+  if (opts.products !== undefined && !opts.sheet && opts.family !== 'edit') {
+    const ids = new Set(
+      sheets.flatMap((s) => parseSheet(s.content, { filename: basename(s.path) }).products.map((p) => p.id)),
+    );
+    const missing = opts.products - ids.size;
+    if (missing > 0) {
+      sheets.push({ path: join(opts.out, 'demo-products.json'), content: syntheticSheet(missing) });
+      if (!opts.json) console.log(`Demo: ${ids.size} sample products + ${missing} synthesised.`);
+    }
+  }
   const timeScale = opts.timeScale ?? (opts.realistic ? 1 : 0.002);
   const gpu = new SimGpu({ timeScale });
   const comfy = await startComfySim({ gpu });

@@ -58,6 +58,17 @@ export async function serveCommand(opts: ServeOptions): Promise<void> {
     dbPath: opts.db ?? join(opts.out, 'studio.db'),
     outputRoot: opts.out,
     overrides,
+    ...(opts.demo
+      ? {
+          overrideReason:
+            'This studio was started with --demo: it renders on the built-in ComfyUI and Ollama simulators for this session. URLs saved here are kept and used when it starts without --demo.',
+        }
+      : opts.comfy?.length || opts.ollama
+        ? {
+            overrideReason:
+              'Set by the --comfy / --ollama flags this studio was started with; saved URLs apply without them.',
+          }
+        : {}),
     log: (line) => console.log(`· ${line}`),
   });
   closers.unshift(() => engine.close());

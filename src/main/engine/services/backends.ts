@@ -8,13 +8,12 @@ import {
   restoreMaskedPatch,
   type Settings,
   type SettingsPatch,
-  ShowcaseError,
 } from '../../../shared/index.ts';
 import type { JobResult, Scheduler } from '../jobs/index.ts';
 import { BackendPool, type BackendPoolOptions } from '../pipeline/backends.ts';
 import { previewsOffNotice } from '../pipeline/notices.ts';
 import { clientOptionsFrom } from '../pipeline/timeouts.ts';
-import { instantiate } from '../templates/index.ts';
+import { checkFamilyParams } from '../templates/index.ts';
 import type { EngineContext } from './context.ts';
 
 /** The ComfyUI lanes, the Ollama lane and the CPU lane, configured from the settings. */
@@ -114,7 +113,7 @@ export class BackendService {
     const patch = restoreMaskedPatch(input, this.ctx.settings());
     if (patch.templateParams) {
       for (const [family, params] of Object.entries(patch.templateParams))
-        this.checkTemplateParams(family, params);
+        checkFamilyParams(this.ctx.templates, family, params);
     }
     this.ctx.store.settings.update(patch);
     this.deps.settingsChanged();
@@ -136,26 +135,5 @@ export class BackendService {
     scheduler.setBackendWatch({
       downLimitMs: this.deps.downLimitMs ?? settings.timeouts.backendDownSec * 1000,
     });
-  }
-
-  /** Rejects a template override outside the ranges the family's templates declare. */
-  private checkTemplateParams(family: string, params: Record<string, string | number | boolean>): void {
-    const templates = this.ctx.templates.all().filter((t) => t.family === family);
-    if (templates.length === 0)
-      throw new ShowcaseError('invalid_input', `Unknown template family "${family}"`, {
-        details: { fields: ['templateParams'] },
-      });
-    for (const t of templates) {
-      const relevant = Object.fromEntries(Object.entries(params).filter(([k]) => k in t.params));
-      const filled = Object.fromEntries(
-        Object.entries(t.params)
-          .filter(([, spec]) => spec.default === undefined)
-          .map(([k, spec]) => [
-            k,
-            spec.type === 'image' ? 'x.png' : spec.type === 'string' ? 'x' : (spec.min ?? 1),
-          ]),
-      );
-      instantiate(t, { ...filled, ...relevant }, { unknownParams: 'ignore' });
-    }
   }
 }

@@ -14,6 +14,7 @@ import type { GallerySettlement, JobLifecycle } from '../jobs/index.ts';
 import {
   composeCatalogIndex,
   composeGallery,
+  derivedState,
   type GalleryDocument,
   galleryFileNames,
   readGalleryDocument,
@@ -99,6 +100,7 @@ export class GalleryFinisher {
           totalMs,
         },
         catalogHref: 'index.html',
+        staleAssetIds: derivedState(this.ctx.store, galleryId).stale.map((s) => s.assetId),
         channels: await this.channels.badgesFor({
           files: galleryFileNames(showcase.product.id),
           product: showcase.product,

@@ -1,15 +1,11 @@
 // The contract's method table, implemented over the engine's services. Electron IPC, the HTTP
 // RPC and the CLI all call these handlers; each one validates nothing itself (the adapters parse
 // the input with the contract's schema) and holds no state.
-import {
-  type GalleryStatus,
-  type MethodHandlers,
-  ShowcaseError,
-  type StartOptions,
-} from '../../../shared/index.ts';
+import { type GalleryStatus, ShowcaseError, type StartOptions } from '../../../shared/index.ts';
 import { CHANNEL_RULES, type ChannelService } from '../channels/index.ts';
 import type { Scheduler } from '../jobs/index.ts';
 import type { BackendPool } from '../pipeline/backends.ts';
+import type { BaseHandlers } from '../presets/index.ts';
 import {
   defaultObjectInfoPath,
   lintLibrary,
@@ -39,7 +35,7 @@ export interface HandlerServices {
 
 const TERMINAL: ReadonlySet<GalleryStatus> = new Set(['complete', 'partial', 'failed', 'cancelled']);
 
-export function createHandlers(ctx: EngineContext, s: HandlerServices): MethodHandlers {
+export function createHandlers(ctx: EngineContext, s: HandlerServices): BaseHandlers {
   const { store } = ctx;
   return {
     'catalog.import': async (input) => {

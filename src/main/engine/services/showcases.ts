@@ -24,6 +24,7 @@ import {
   ShowcasePlanner,
   templateIdFor,
 } from '../showcase/index.ts';
+import { checkFamilyParams } from '../templates/index.ts';
 import type { CatalogService } from './catalog.ts';
 import type { EngineContext } from './context.ts';
 import type { GalleryFinisher } from './galleries.ts';
@@ -62,6 +63,7 @@ export class ShowcaseService {
     const family = options.family ?? settings.family;
     const presetId = options.presetId ?? settings.presetId;
     const preset = presetId ? this.resolvePreset(presetId) : null;
+    if (options.params) checkFamilyParams(this.ctx.templates, family, options.params);
     if (family === 'edit') {
       // One message naming every product that cannot be restyled, before anything is journaled.
       const without = products.filter((p) => !p.referenceImage).map((p) => p.id);
@@ -100,9 +102,11 @@ export class ShowcaseService {
               ? { baseSeed: lockedSeed }
               : {}),
           lockSeed: options.lockSeed ?? previous?.seedLocked ?? false,
-          templateParams: {},
+          templateParams: options.params ?? {},
         });
         this.deps.lifecycle.openShowcase(plan);
+        // Kept with the showcase: re-rendering one image later uses the same parameters.
+        if (options.params) store.edits.setShowcaseParams(plan.gallery.id, options.params);
         galleryIds.push(plan.gallery.id);
         for (const j of plan.jobs) jobs.push(this.toQueued(j, family));
       }
@@ -260,6 +264,7 @@ export class ShowcaseService {
         gallery.family,
         asset.kind,
         asset.kind === 'variation' ? (hero?.id ?? null) : null,
+        store.edits.showcaseParams(gallery.id),
       );
     }
     const job: PlannedJob = {

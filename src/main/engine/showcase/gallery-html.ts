@@ -248,6 +248,7 @@ const STYLE_CATALOG = `
 .badge { position: absolute; top: .8rem; left: .8rem; padding: .2rem .65rem; border-radius: 999px; font-size: .72rem; font-weight: 600; letter-spacing: .04em; text-transform: uppercase; }
 .badge-complete { color: var(--ok); background: var(--ok-bg); }
 .badge-partial { color: var(--warn); background: var(--warn-bg); }
+.stale, .stale-note { color: var(--warn); font-size: 0.85rem; margin: 0.25rem 0 0; }
 .badge-failed { color: var(--bad); background: var(--bad-bg); }
 .card-body { padding: 1.1rem 1.2rem 1.3rem; display: flex; flex-direction: column; gap: .35rem; flex: 1; }
 .card-body h2 { font-size: 1.3rem; margin: 0; line-height: 1.25; }
@@ -425,7 +426,11 @@ export function renderGalleryHtml(doc: GalleryDocument, options: RenderGalleryOp
     variations.length === 0
       ? ''
       : `<section class="variations" aria-labelledby="variations-title">
-<div class="variations-head"><h2 id="variations-title">${escapeHtml(t.variations)}</h2></div>
+<div class="variations-head"><h2 id="variations-title">${escapeHtml(t.variations)}</h2>${
+          variations.some((v) => v.stale)
+            ? '<p class="stale-note" data-stale="true">Some variations were made from an earlier hero image.</p>'
+            : ''
+        }</div>
 <ul class="grid">
 ${variations
   .map(
@@ -436,7 +441,7 @@ ${variations
         urlFor,
         labels: t,
         sizes: '(max-width: 880px) 50vw, 300px',
-      })}</figure></li>`,
+      })}${v.stale ? '<figcaption class="stale" data-stale="true">Made from an earlier hero</figcaption>' : ''}</figure></li>`,
   )
   .join('\n')}
 </ul>

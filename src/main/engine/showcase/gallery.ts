@@ -75,6 +75,8 @@ export const GalleryAssetSchema = z.object({
   width: z.number().int().positive().nullable(),
   height: z.number().int().positive().nullable(),
   bytes: z.number().int().nonnegative().nullable(),
+  /** Made from an earlier version of its source (a variation from a replaced hero). */
+  stale: z.boolean().optional(),
   seed: SeedSchema,
   seedLocked: z.boolean(),
   prompt: z.string(),
@@ -123,6 +125,8 @@ export const GalleryDocumentSchema = z.object({
     failed: z.array(FailedAssetSchema),
   }),
   approved: z.boolean(),
+  /** Filenames of derived images made from an earlier hero (kept by the operator or not re-rendered yet). */
+  staleAssets: z.array(z.string()).default([]),
   generatedAt: IsoTimeSchema,
   publishedUrl: z.string().nullable(),
   files: z.object({ json: z.string().min(1), html: z.string().min(1) }),
@@ -177,6 +181,8 @@ export interface ComposeGalleryOptions {
   channels?: readonly ChannelBadge[];
   app?: AppInfo;
   now?: () => Date;
+  /** Ids of derived assets made from an earlier hero (marked stale in the JSON and on the page). */
+  staleAssetIds?: readonly string[];
 }
 
 export interface ComposedGallery {
@@ -209,7 +215,10 @@ export async function buildGalleryDocument(options: ComposeGalleryOptions): Prom
   const timingsIn = options.timings ?? {};
 
   const assets = await Promise.all(
-    sortAssets(showcase.assets).map((asset) => describeAsset(asset, outputRoot, copy?.prompts.negative)),
+    sortAssets(showcase.assets).map(async (asset) => {
+      const described = await describeAsset(asset, outputRoot, copy?.prompts.negative);
+      return options.staleAssetIds?.includes(asset.id) ? { ...described, stale: true } : described;
+    }),
   );
 
   const assetTimings: Record<string, number> = {};
@@ -248,6 +257,7 @@ export async function buildGalleryDocument(options: ComposeGalleryOptions): Prom
     timings: { assets: assetTimings, totalMs: timingsIn.totalMs ?? null },
     status: { state, failed },
     approved: gallery.approved,
+    staleAssets: assets.filter((a) => a.stale === true).map((a) => a.filename),
     generatedAt: (options.now?.() ?? new Date()).toISOString(),
     publishedUrl: gallery.publishedUrl,
     files: { json: names.json, html: names.html },

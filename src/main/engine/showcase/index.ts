@@ -1,3 +1,4 @@
+export { assertApprovable } from './approval.ts';
 export { copyMessages, fallbackCopy, imagePrompt, productFacts, restylePrompt } from './copy-prompt.ts';
 export { type CopyAttempt, type CopyResult, CopyWriter, type CopyWriterOptions } from './copywriter.ts';
 export {
@@ -55,3 +56,4 @@ export {
   templateIdFor,
 } from './planner.ts';
 export { assetSeed, baseSeedFor, rerollSeed } from './seeds.ts';
+export { DerivedImages, derivedState, UNKNOWN_SOURCE } from './stale.ts';

@@ -46,6 +46,8 @@ export { AssetRepository } from './assets.ts';
 export type { ConflictQuery, SyncConflict, SyncConflictDraft } from './conflicts.ts';
 export { ConflictRepository, conflictRecord } from './conflicts.ts';
 export type { NotPromise } from './core.ts';
+export type { DerivedSource, VersionDraft } from './edit-history.ts';
+export { EditHistoryRepository } from './edit-history.ts';
 export type { GalleryDraft, GalleryListQuery, GalleryPatch } from './galleries.ts';
 export { GalleryRepository } from './galleries.ts';
 export type { HlcParts, HybridClockOptions } from './hlc.ts';

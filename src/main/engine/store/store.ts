@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { AssetRepository } from './assets.ts';
 import { ConflictRepository } from './conflicts.ts';
 import { CLOCK_STATE_KEY, type NotPromise, StoreCore } from './core.ts';
+import { EditHistoryRepository } from './edit-history.ts';
 import { GalleryRepository } from './galleries.ts';
 import { HybridClock, isHlc, newNodeId } from './hlc.ts';
 import { JobRepository } from './jobs.ts';
@@ -55,6 +56,8 @@ export class Store {
   readonly outbox: OutboxRepository;
   readonly syncState: SyncStateRepository;
   readonly conflicts: ConflictRepository;
+  /** Preset/prompt versions and derived-image sources (local, migration 3). */
+  readonly edits: EditHistoryRepository;
   private readonly core: StoreCore;
 
   constructor(core: StoreCore, path: string, secrets: SecretsFile = new SecretsFile(null)) {
@@ -71,6 +74,7 @@ export class Store {
     this.outbox = new OutboxRepository(core);
     this.syncState = new SyncStateRepository(core);
     this.conflicts = new ConflictRepository(core);
+    this.edits = new EditHistoryRepository(core);
   }
 
   /** This installation's id in HLC timestamps (persisted in sync_state). */

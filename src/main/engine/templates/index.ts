@@ -1,5 +1,6 @@
 // Workflow templates: loading the library, structural placeholder substitution, lint against object_info.
 export { defaultObjectInfoPath } from './app-paths.ts';
+export { checkFamilyParams } from './family-params.ts';
 export {
   type InstantiatedGraph,
   type InstantiateOptions,

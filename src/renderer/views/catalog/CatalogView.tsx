@@ -2,7 +2,6 @@ import { useRef, useState } from 'react';
 import { importSheets } from '../../app/DropImport.tsx';
 import { useCatalog, visibleItems } from '../../state/catalog.ts';
 import { Button } from '../../ui/Button.tsx';
-import { Dialog } from '../../ui/Dialog.tsx';
 import { EmptyState } from '../../ui/EmptyState.tsx';
 import { ErrorNote } from '../../ui/ErrorNote.tsx';
 import { plural } from '../../ui/format.ts';
@@ -10,10 +9,8 @@ import { ViewHeader } from '../../ui/ViewHeader.tsx';
 import { CatalogToolbar } from './CatalogToolbar.tsx';
 import { ImportReports } from './ImportReports.tsx';
 import { ProductList } from './ProductList.tsx';
+import { StartDialog } from './StartDialog.tsx';
 import './catalog.css';
-
-/** Starting more than this many showcases at once asks first. */
-const CONFIRM_ABOVE = 50;
 
 function ImportButton() {
   const input = useRef<HTMLInputElement>(null);
@@ -53,15 +50,13 @@ export function CatalogView() {
   const error = useCatalog((s) => s.error);
   const selected = useCatalog((s) => s.selected);
   const starting = useCatalog((s) => s.starting);
-  const start = useCatalog((s) => s.start);
   const load = useCatalog((s) => s.load);
   const visible = useCatalog(visibleItems);
   const [confirm, setConfirm] = useState<string[] | null>(null);
 
-  const startMany = (ids: string[]) => {
-    if (ids.length > CONFIRM_ABOVE) setConfirm(ids);
-    else void start(ids);
-  };
+  // Starting always says what will happen (and takes the operator there); the dialog picks the preset
+  // and this run's render parameters.
+  const startMany = (ids: string[]) => setConfirm(ids);
 
   return (
     <section className="view catalog" aria-labelledby="catalog-title">
@@ -126,33 +121,7 @@ export function CatalogView() {
         )}
       </div>
 
-      <Dialog
-        open={confirm !== null}
-        title={`Start ${plural(confirm?.length ?? 0, 'showcase')}?`}
-        onClose={() => setConfirm(null)}
-        testId="start-confirm"
-        footer={
-          <>
-            <Button onClick={() => setConfirm(null)}>Cancel</Button>
-            <Button
-              variant="primary"
-              icon="play"
-              data-testid="start-confirm-ok"
-              onClick={() => {
-                if (confirm) void start(confirm);
-                setConfirm(null);
-              }}
-            >
-              Start {confirm?.length.toLocaleString()}
-            </Button>
-          </>
-        }
-      >
-        <p>
-          Every product gets its copy written and seven images rendered. The queue batches the work across
-          your backends; you can pause or cancel it from the Queue view at any time.
-        </p>
-      </Dialog>
+      <StartDialog productIds={confirm} onClose={() => setConfirm(null)} />
     </section>
   );
 }

@@ -12,6 +12,7 @@ import { Button } from '../../ui/Button.tsx';
 import { EmptyState } from '../../ui/EmptyState.tsx';
 import { formatPrice } from '../../ui/format.ts';
 import { StatusChip } from '../../ui/StatusChip.tsx';
+import { ApprovalMark } from './ApprovalMark.tsx';
 import { Thumb } from './Thumb.tsx';
 
 const ROW_HEIGHT = 60;
@@ -86,6 +87,7 @@ const ProductRow = memo(function ProductRow({
       </div>
       <div role="gridcell" className="cell cell-status">
         <StatusChip status={status} />
+        <ApprovalMark item={item} />
       </div>
       <div role="gridcell" className="cell cell-actions">
         <Button

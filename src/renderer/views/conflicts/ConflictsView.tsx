@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
 import type { ConflictRecord, ConflictSide } from '../../../shared/index.ts';
+import { conflictGalleryId, conflictTitle, useConflictTitles } from '../../state/conflict-titles.ts';
 import { type ConflictFilter, useConflicts } from '../../state/conflicts.ts';
 import { useSync } from '../../state/sync.ts';
 import { Button } from '../../ui/Button.tsx';
@@ -7,7 +8,7 @@ import { EmptyState } from '../../ui/EmptyState.tsx';
 import { ErrorNote } from '../../ui/ErrorNote.tsx';
 import { relativeTime } from '../../ui/format.ts';
 import { ViewHeader } from '../../ui/ViewHeader.tsx';
-import { diffVersions, displayValue, hlcTime, tableLabel, winningSide } from './diff.ts';
+import { differingFields, displayValue, hlcStation, hlcTime, tableLabel, winningSide } from './diff.ts';
 import './conflicts.css';
 
 const FILTERS: Array<{ value: ConflictFilter; label: string }> = [
@@ -81,8 +82,14 @@ export function ConflictsView() {
 function ConflictCard({ conflict }: { conflict: ConflictRecord }) {
   const busy = useConflicts((s) => (s.busy?.id === conflict.id ? s.busy.keep : null));
   const anyBusy = useConflicts((s) => s.busy !== null);
-  const rows = diffVersions(conflict.local, conflict.remote);
-  const differing = rows.filter((r) => r.differs).length;
+  const rows = differingFields(conflict.local, conflict.remote);
+  const differing = rows.length;
+  const galleries = useConflictTitles((s) => s.galleries);
+  const galleryId = conflictGalleryId(conflict);
+  useEffect(() => {
+    if (galleryId) void useConflictTitles.getState().resolve(galleryId);
+  }, [galleryId]);
+  const named = conflictTitle(conflict, galleries);
   const current = winningSide(conflict);
   const titleId = `conflict-${conflict.id}-title`;
 
@@ -96,8 +103,10 @@ function ConflictCard({ conflict }: { conflict: ConflictRecord }) {
           <strong>{which === 'local' ? 'This workstation' : 'Other workstation'}</strong>
           {current === which && !conflict.resolved && <span className="conflict-tag">in use now</span>}
         </div>
-        <span className="conflict-side-meta" title={hlc ?? undefined}>
-          {time === null ? 'no version' : `edited ${relativeTime(time)}`}
+        <span className="conflict-side-meta" title={hlc ?? undefined} data-testid={`conflict-${which}-meta`}>
+          {time === null
+            ? 'no version'
+            : `station ${hlcStation(hlc) ?? '?'} · ${new Date(time).toLocaleString()} (${relativeTime(time)})`}
         </span>
         {!conflict.resolved && (
           <Button
@@ -127,11 +136,12 @@ function ConflictCard({ conflict }: { conflict: ConflictRecord }) {
       data-resolved={conflict.resolved}
     >
       <header className="conflict-head">
-        <h2 id={titleId} className="conflict-title">
-          {tableLabel(conflict.table)} <code className="conflict-row-id">{conflict.rowId}</code>
+        <h2 id={titleId} className="conflict-title" data-testid="conflict-title">
+          {named.title}
+          {named.subtitle && <span className="conflict-subtitle"> — {named.subtitle}</span>}
         </h2>
-        <span className="conflict-meta">
-          <code>{conflict.table}</code> · {differing} {differing === 1 ? 'field differs' : 'fields differ'} ·
+        <span className="conflict-meta" title={`${conflict.table} ${conflict.rowId}`}>
+          {tableLabel(conflict.table)} · {differing} {differing === 1 ? 'field differs' : 'fields differ'} ·
           recorded {relativeTime(conflict.at)}
           {conflict.resolved && <span className="conflict-tag is-ok">resolved</span>}
         </span>
@@ -147,8 +157,21 @@ function ConflictCard({ conflict }: { conflict: ConflictRecord }) {
           </tr>
         </thead>
         <tbody>
+          {rows.length === 0 && (
+            <tr>
+              <td colSpan={3} className="faint">
+                Both versions hold the same values; either one can be kept.
+              </td>
+            </tr>
+          )}
           {rows.map((r) => (
-            <tr key={r.field} className={r.differs ? 'is-different' : undefined} data-differs={r.differs}>
+            <tr
+              key={r.field}
+              className="is-different"
+              data-differs={r.differs}
+              data-field={r.field}
+              data-testid="conflict-field"
+            >
               <th scope="row" className="conflict-field">
                 {r.field}
               </th>

@@ -39,9 +39,9 @@ export function canonical(value: unknown): string {
 }
 
 /** Every field of either version, in the local version's column order, then fields only the remote has. */
-export function diffVersions(local: Version, remote: Version): FieldDiff[] {
-  const a = flatten(local, 1);
-  const b = flatten(remote, 1);
+export function diffVersions(local: Version, remote: Version, depth = 1): FieldDiff[] {
+  const a = flatten(local, depth);
+  const b = flatten(remote, depth);
   const fields = [...a.keys(), ...[...b.keys()].filter((k) => !a.has(k))];
   return fields.map((field) => {
     const l = a.get(field);
@@ -78,6 +78,23 @@ export function winningSide(
   if (!conflict.localHlc || !conflict.remoteHlc)
     return conflict.remoteHlc ? 'remote' : conflict.localHlc ? 'local' : null;
   return conflict.localHlc > conflict.remoteHlc ? 'local' : 'remote';
+}
+
+/** Bookkeeping columns every write changes; the side headers show when each version was made instead. */
+const BOOKKEEPING = new Set(['updated_at', 'hlc']);
+
+/**
+ * Only what the operator has to decide between: the fields whose values differ, opened two levels
+ * deep so a changed bullet or prompt shows as `copy.bullets` / `copy.prompts.hero`, not the whole copy.
+ */
+export function differingFields(local: Version, remote: Version): FieldDiff[] {
+  return diffVersions(local, remote, 2).filter((r) => r.differs && !BOOKKEEPING.has(r.field));
+}
+
+/** The workstation inside an HLC (`<ms>-<counter>-<node>`), or null. */
+export function hlcStation(hlc: string | null): string | null {
+  const m = hlc ? /^\d{13}-\d{5}-(.+)$/.exec(hlc) : null;
+  return m?.[1] ?? null;
 }
 
 /** The wall-clock time inside an HLC (`<13-digit ms>-<counter>-<node>`), or null when it is not one. */

@@ -93,6 +93,11 @@ export function EmailDialog({
             Sent to <strong>{result.accepted.join(', ') || 'nobody'}</strong>.
           </p>
           <p className="faint mono">Message id {result.messageId}</p>
+          {result.warning && (
+            <p className="publish-warning" role="status" data-testid="email-warning">
+              {result.warning}
+            </p>
+          )}
         </div>
       ) : (
         <>

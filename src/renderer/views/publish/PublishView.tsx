@@ -13,13 +13,16 @@ import { Icon } from '../../ui/Icon.tsx';
 import { ProgressBar } from '../../ui/ProgressBar.tsx';
 import { StatusChip } from '../../ui/StatusChip.tsx';
 import { ViewHeader } from '../../ui/ViewHeader.tsx';
+import { ApprovalMark } from '../catalog/ApprovalMark.tsx';
 import { Thumb } from '../catalog/Thumb.tsx';
 import { ChannelChips } from '../channels/ChannelBadges.tsx';
 import { ChannelDialog } from '../channels/ChannelDialog.tsx';
 import { EmailDialog } from './EmailDialog.tsx';
 import './publish.css';
 
-const PUBLISHABLE = new Set(['complete', 'partial']);
+const FINISHED = new Set(['complete', 'partial']);
+/** Ready to publish means approved (a partial set only when it was approved as partial on purpose). */
+const isReady = (item: CatalogListItem) => item.approved && FINISHED.has(rowStatus(item));
 
 const PublishRow = memo(function PublishRow({
   item,
@@ -38,7 +41,7 @@ const PublishRow = memo(function PublishRow({
 }) {
   const galleryId = item.galleryId ?? '';
   const status = rowStatus(item);
-  const ready = PUBLISHABLE.has(status);
+  const ready = isReady(item);
   const url = entry?.result?.url ?? null;
   return (
     <li
@@ -69,7 +72,10 @@ const PublishRow = memo(function PublishRow({
         <span className="mono faint">{item.product.id}</span>
         {channels && <ChannelChips badges={channels} />}
       </div>
-      <StatusChip status={status} />
+      <span className="cell-status publish-status">
+        <StatusChip status={status} />
+        <ApprovalMark item={item} />
+      </span>
       <div className="publish-result" aria-live="polite">
         {entry?.state === 'waiting' && <span className="faint">Waiting…</span>}
         {entry?.state === 'publishing' && (
@@ -118,7 +124,16 @@ const PublishRow = memo(function PublishRow({
             )}
           </div>
         )}
-        {!entry && !ready && <span className="faint">Finish the images first</span>}
+        {entry?.result?.warning && (
+          <span className="publish-warning" role="status" data-testid="publish-warning">
+            <Icon name="alert" size={14} /> {entry.result.warning}
+          </span>
+        )}
+        {!entry && !ready && (
+          <span className="faint" data-testid="publish-not-ready">
+            {FINISHED.has(status) ? 'Approve it in the Showcase view first' : 'Finish the images first'}
+          </span>
+        )}
       </div>
       <div className="publish-actions">
         <Button
@@ -163,10 +178,10 @@ export function PublishView() {
   }, []);
 
   const galleries = useMemo(
-    () => items.filter((i) => i.galleryId && (!onlyReady || PUBLISHABLE.has(rowStatus(i)))),
+    () => items.filter((i) => i.galleryId && (!onlyReady || isReady(i))),
     [items, onlyReady],
   );
-  const readyIds = galleries.filter((i) => PUBLISHABLE.has(rowStatus(i))).map((i) => i.galleryId ?? '');
+  const readyIds = galleries.filter(isReady).map((i) => i.galleryId ?? '');
   const chosen = [...selected].filter((id) => readyIds.includes(id));
   const virtualizer = useVirtualizer({
     count: galleries.length,
@@ -258,12 +273,13 @@ export function PublishView() {
             checked={onlyReady}
             onChange={(e) => setOnlyReady(e.currentTarget.checked)}
           />
-          Only galleries that are ready
+          Only approved galleries (ready to publish)
         </label>
         {galleries.length === 0 ? (
           <EmptyState icon="publish" title="Nothing ready to publish" testId="publish-empty">
-            Finished showcases appear here. Start products in the Catalog and approve them in the Showcase
-            view.
+            {onlyReady
+              ? 'Approved showcases appear here. Approve a complete showcase in the Showcase view, or untick the box to see every finished one.'
+              : 'Finished showcases appear here. Start products in the Catalog and approve them in the Showcase view.'}
           </EmptyState>
         ) : (
           <div ref={scrollRef} className="publish-scroll">

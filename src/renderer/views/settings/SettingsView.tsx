@@ -13,6 +13,7 @@ import { Button, IconButton, Spinner } from '../../ui/Button.tsx';
 import { ErrorNote } from '../../ui/ErrorNote.tsx';
 import { Field } from '../../ui/Field.tsx';
 import { ViewHeader } from '../../ui/ViewHeader.tsx';
+import { OverrideNotice } from './OverrideNotice.tsx';
 import { PublishingSections } from './PublishingSections.tsx';
 import { Section } from './SettingsSection.tsx';
 import { type Draft, FAMILY_LABELS, PREVIEW_LABELS, toDraft, toPatch } from './settings-draft.ts';
@@ -132,6 +133,7 @@ export function SettingsView() {
             title="Backends"
             description="Where images are rendered and copy is written. Add several ComfyUI servers to spread the work."
           >
+            <OverrideNotice fields={['comfyUrls', 'ollamaUrl']} />
             <fieldset className="url-list">
               <legend className="field-label">ComfyUI servers</legend>
               {draft.comfyUrls.map((url, i) => (

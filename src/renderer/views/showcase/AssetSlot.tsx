@@ -3,9 +3,10 @@
 import { memo, useState } from 'react';
 import type { Asset } from '../../../shared/index.ts';
 import { bridge, versionedUrl } from '../../bridge/index.ts';
-import { jobErrorInfo } from '../../state/errors.ts';
 import { type LiveSlot, useLive, waitChip } from '../../state/live.ts';
+import { useQueue } from '../../state/queue.ts';
 import { slotKey, slotLabel, useShowcase } from '../../state/showcase.ts';
+import { type SlotContext, slotFailure, waitingCaption } from '../../state/slot-truth.ts';
 import { IconButton } from '../../ui/Button.tsx';
 import { Icon, type IconName } from '../../ui/Icon.tsx';
 import { ProgressBar } from '../../ui/ProgressBar.tsx';
@@ -30,12 +31,21 @@ function stepText(asset: Asset, live: LiveSlot | undefined): string {
   return 'Done';
 }
 
-function caption(asset: Asset, live: LiveSlot | undefined, previewsOff: boolean): string {
+function caption(
+  asset: Asset,
+  live: LiveSlot | undefined,
+  previewsOff: boolean,
+  ctx: SlotContext,
+  studioQueued: number,
+  backend: string | null,
+): string {
   if (live?.wait && (asset.status === 'running' || asset.status === 'queued')) return live.wait.detail;
-  if (asset.status === 'pending')
-    return asset.kind === 'hero' || asset.kind === 'lifestyle' ? 'Waits for the copy' : 'Waits for the hero';
-  if (asset.status === 'queued') return 'In the queue';
-  if (asset.status === 'running') return previewsOff ? 'Rendering… (no live preview)' : 'Rendering…';
+  if (asset.status === 'running' || live?.state === 'running') {
+    const on = backend ? ` on ${backend}` : '';
+    return previewsOff ? `Rendering${on}… (no live preview)` : `Rendering${on}…`;
+  }
+  if (asset.status === 'pending' || asset.status === 'queued')
+    return waitingCaption(asset, ctx, studioQueued);
   return '';
 }
 
@@ -43,10 +53,22 @@ interface SlotProps {
   asset: Asset;
   productName: string;
   galleryLocked: boolean;
+  /** What the slot depends on (copy, hero), so its words stay true. */
+  context: SlotContext;
+  /** Made from an earlier hero (the operator has not re-rendered or kept it yet). */
+  stale?: boolean;
 }
 
-export const AssetSlot = memo(function AssetSlot({ asset, productName, galleryLocked }: SlotProps) {
+export const AssetSlot = memo(function AssetSlot({
+  asset,
+  productName,
+  galleryLocked,
+  context,
+  stale = false,
+}: SlotProps) {
   const live = useLive((s) => s.slots[asset.id]);
+  const studioQueued = useQueue((s) => s.status?.counts.queued ?? 0);
+  const backend = useLive((s) => (live ? (s.jobs[live.jobId]?.backend ?? null) : null));
   // The backend rendering this slot sends no preview frames: say so where the preview would be.
   const previewsOff = useLive((s) => {
     const backend = live ? s.jobs[live.jobId]?.backend : null;
@@ -66,7 +88,7 @@ export const AssetSlot = memo(function AssetSlot({ asset, productName, galleryLo
   const preview = live?.preview && (active || !finalShown) ? live.preview : null;
   const running = asset.status === 'running' || live?.state === 'running';
   const locked = asset.seedLocked || galleryLocked;
-  const failure = asset.status === 'failed' ? jobErrorInfo(asset.error ?? 'The render failed') : null;
+  const failure = asset.status === 'failed' ? slotFailure(asset, context) : null;
   const isThumb = asset.kind === 'thumbnail';
   const steps = stepText(asset, live);
   // While ComfyUI still queues the prompt (or its backend is down) the slot says so, not "Rendering".
@@ -81,6 +103,7 @@ export const AssetSlot = memo(function AssetSlot({ asset, productName, galleryLo
       data-seed={asset.seed}
       data-locked={locked}
       data-approved={asset.approved}
+      data-stale={stale}
       aria-label={`${label} image`}
       aria-busy={active}
     >
@@ -89,7 +112,7 @@ export const AssetSlot = memo(function AssetSlot({ asset, productName, galleryLo
           <Icon name={KIND_ICON[asset.kind]} size={22} />
           {!finalSrc && (
             <span className="slot-caption" title={previewsOff?.hint} data-testid="slot-caption">
-              {caption(asset, live, previewsOff !== undefined)}
+              {caption(asset, live, previewsOff !== undefined, context, studioQueued, backend)}
             </span>
           )}
         </div>
@@ -116,11 +139,29 @@ export const AssetSlot = memo(function AssetSlot({ asset, productName, galleryLo
         <div className="slot-top">
           {/* A finished image speaks for itself: its chip only shows while something is happening. */}
           {asset.status === 'done' && !active ? (
-            <span />
+            stale ? (
+              <span
+                className="chip chip-warn"
+                data-testid="slot-stale"
+                title="Made from an earlier hero image"
+              >
+                Stale
+              </span>
+            ) : (
+              <span />
+            )
           ) : (
             <StatusChip
-              status={live?.state === 'retrying' ? 'retrying' : (chip?.status ?? asset.status)}
-              {...(chip && live?.state !== 'retrying' ? { label: chip.label } : {})}
+              status={
+                failure?.state === 'skipped'
+                  ? 'skipped'
+                  : live?.state === 'retrying'
+                    ? 'retrying'
+                    : (chip?.status ?? asset.status)
+              }
+              {...(chip && live?.state !== 'retrying' && failure?.state !== 'skipped'
+                ? { label: chip.label }
+                : {})}
             />
           )}
           <span
@@ -135,13 +176,17 @@ export const AssetSlot = memo(function AssetSlot({ asset, productName, galleryLo
         </div>
         {failure && (
           <div
-            className="slot-failure"
+            className={`slot-failure${failure.state === 'skipped' ? ' is-skipped' : ''}`}
             data-testid="slot-error"
             data-code={failure.code}
-            title={failure.message}
+            data-state={failure.state}
+            title={failure.cause}
           >
-            <Icon name="alert" size={16} />
+            <Icon name={failure.state === 'skipped' ? 'info' : 'alert'} size={16} />
             <p className="slot-failure-title">{failure.title}</p>
+            <p className="slot-failure-cause" data-testid="slot-cause">
+              {failure.cause}
+            </p>
             <p className="slot-failure-hint">{failure.hint}</p>
           </div>
         )}

@@ -19,6 +19,17 @@ export function ShowcaseHeader({ data }: { data: Showcase }) {
   const done = assets.filter((a) => a.status === 'done').length;
   const failed = assets.filter((a) => a.status === 'failed').length;
   const running = ACTIVE.has(gallery.status);
+  const approvalBlocker = gallery.approved
+    ? null
+    : gallery.status === 'complete'
+      ? null
+      : gallery.status === 'partial'
+        ? `Partial: ${assets.length - done} image(s) missing — re-render them or approve the partial set on purpose`
+        : gallery.status === 'failed'
+          ? 'Failed: nothing to approve until it is rendered again'
+          : running
+            ? 'Still rendering: approve once every image is done'
+            : `Not complete (${gallery.status})`;
   const galleryHref = gallery.htmlPath
     ? versionedUrl(bridge().fileUrl(basename(gallery.htmlPath)), gallery.updatedAt)
     : null;
@@ -85,12 +96,27 @@ export function ShowcaseHeader({ data }: { data: Showcase }) {
               Gallery page
             </Button>
           )}
+          {!gallery.approved && gallery.status === 'partial' && (
+            <Button
+              icon="star"
+              busy={Boolean(busy.approve)}
+              title={`Approve although ${assets.length - done} image(s) are missing`}
+              onClick={() => void approve(true, undefined, true)}
+              data-testid="showcase-approve-partial"
+            >
+              Approve partial set
+            </Button>
+          )}
           <Button
             variant={gallery.approved ? 'secondary' : 'primary'}
             icon={gallery.approved ? 'check' : 'star'}
             busy={Boolean(busy.approve)}
             aria-pressed={gallery.approved}
             className={gallery.approved ? 'is-approved' : undefined}
+            // Approval is a gate: only a complete set (withdrawing is always possible).
+            disabled={!gallery.approved && gallery.status !== 'complete'}
+            title={approvalBlocker ?? undefined}
+            aria-describedby={approvalBlocker ? 'approve-blocker' : undefined}
             onClick={() => void approve(!gallery.approved)}
             data-testid="showcase-approve"
             data-approved={gallery.approved}
@@ -115,6 +141,11 @@ export function ShowcaseHeader({ data }: { data: Showcase }) {
           {done} of {assets.length} images
           {failed > 0 && <span className="showcase-failed"> · {failed} failed</span>}
         </span>
+        {approvalBlocker && (
+          <span className="approve-blocker faint" id="approve-blocker" data-testid="approve-blocker">
+            {approvalBlocker}
+          </span>
+        )}
         {gallery.error && (
           <span className="showcase-error" title={gallery.error}>
             {gallery.error}

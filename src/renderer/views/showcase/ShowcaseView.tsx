@@ -1,15 +1,19 @@
 import { useEffect } from 'react';
 import { useChannels } from '../../state/channels.ts';
+import { useDerived } from '../../state/derived.ts';
 import { useNav } from '../../state/nav.ts';
 import { orderedAssets, useShowcase } from '../../state/showcase.ts';
+import { slotContext } from '../../state/slot-truth.ts';
 import { Spinner } from '../../ui/Button.tsx';
 import { ErrorNote } from '../../ui/ErrorNote.tsx';
 import { ChannelReport } from '../channels/ChannelBadges.tsx';
+import { VersionHistory } from '../presets/VersionHistory.tsx';
 import { AssetSlot } from './AssetSlot.tsx';
 import { CopyEditor } from './CopyEditor.tsx';
 import { GalleryPicker } from './GalleryPicker.tsx';
 import { SetCard } from './SetCard.tsx';
 import { ShowcaseHeader } from './ShowcaseHeader.tsx';
+import { StaleBanner } from './StaleBanner.tsx';
 import './showcase.css';
 
 export function ShowcaseView() {
@@ -20,8 +24,10 @@ export function ShowcaseView() {
   const refresh = useShowcase((s) => s.refresh);
   const report = useChannels((s) => (galleryId ? s.reports[galleryId] : undefined));
 
+  const staleIds = useDerived((s) => (s.galleryId === galleryId ? s.state?.stale : undefined));
   useEffect(() => {
     if (galleryId) void open(galleryId);
+    if (galleryId) void useDerived.getState().load(galleryId);
   }, [galleryId, open]);
   useEffect(() => {
     // The compliance report of the last channel export (none before the first one).
@@ -45,6 +51,7 @@ export function ShowcaseView() {
   }
 
   const assets = orderedAssets(data.assets);
+  const context = slotContext(data.gallery, data.assets);
   return (
     <section
       className="view showcase"
@@ -56,6 +63,7 @@ export function ShowcaseView() {
       <div className="showcase-body">
         <section className="slots" aria-label="Images">
           {error && <ErrorNote error={error} context="Refreshing" compact onRetry={() => void refresh()} />}
+          <StaleBanner />
           <div className="slot-grid">
             {assets.map((asset) => (
               <AssetSlot
@@ -63,6 +71,8 @@ export function ShowcaseView() {
                 asset={asset}
                 productName={data.product.name}
                 galleryLocked={data.gallery.seedLocked}
+                context={context}
+                stale={staleIds?.some((s) => s.assetId === asset.id) ?? false}
               />
             ))}
             <SetCard data={data} />
@@ -72,6 +82,15 @@ export function ShowcaseView() {
               report={report}
               heroSha256={data.assets.find((a) => a.kind === 'hero')?.sha256 ?? null}
             />
+          )}
+          {data.gallery.copy && (
+            <details className="prompt-history" data-testid="prompt-history">
+              <summary>Prompt history</summary>
+              <VersionHistory
+                subject={{ kind: 'prompt', galleryId: data.gallery.id }}
+                revision={data.gallery.updatedAt}
+              />
+            </details>
           )}
         </section>
         <CopyEditor />

@@ -2,8 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { parseRoute, routeHash } from '../../../../src/renderer/state/nav.ts';
 import {
   canonical,
+  differingFields,
   diffVersions,
   displayValue,
+  hlcStation,
   hlcTime,
   tableLabel,
   winningSide,
@@ -85,5 +87,34 @@ describe('conflict versions side by side', () => {
   it('has a route of its own', () => {
     expect(routeHash({ view: 'conflicts', galleryId: null })).toBe('#/conflicts');
     expect(parseRoute('#/conflicts')).toEqual({ view: 'conflicts', galleryId: null });
+  });
+});
+
+describe('only the fields that differ', () => {
+  it('drops equal fields and bookkeeping, and opens the copy two levels deep', () => {
+    const base = {
+      id: 'g1',
+      status: 'complete',
+      approved: false,
+      copy: { title: 'Oak Stool', bullets: ['a', 'b', 'c'], prompts: { hero: 'oak', lifestyle: 'room' } },
+      updated_at: '2026-01-01T00:00:00.000Z',
+    };
+    const other = {
+      ...base,
+      approved: true,
+      copy: { ...base.copy, prompts: { hero: 'oak', lifestyle: 'garden' } },
+      updated_at: '2026-01-02T00:00:00.000Z',
+    };
+    expect(differingFields(base, other).map((r) => [r.field, r.local, r.remote])).toEqual([
+      ['approved', false, true],
+      ['copy.prompts.lifestyle', 'room', 'garden'],
+    ]);
+    expect(differingFields(base, { ...base })).toEqual([]);
+  });
+
+  it('reads the station out of an HLC', () => {
+    expect(hlcStation('1767225600000-00003-station-b')).toBe('station-b');
+    expect(hlcStation('not an hlc')).toBeNull();
+    expect(hlcStation(null)).toBeNull();
   });
 });
