@@ -4,9 +4,24 @@
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { parseOrThrow, ShowcaseError } from '../../../shared/index.ts';
+import {
+  changedGroups,
+  compactClocks,
+  type FieldClocks,
+  fullClocks,
+  groupNames,
+  parseClocks,
+} from './field-groups.ts';
 import { type HybridClock, isHlc } from './hlc.ts';
-import { type Db, type Statement, toStoreError } from './sql.ts';
-import { columnList, type SyncedTable, type SyncRow, syncRowToParams, type TableSpec } from './tables.ts';
+import { type Db, type Row, type Statement, toStoreError } from './sql.ts';
+import {
+  columnList,
+  dbRowToSyncRow,
+  type SyncedTable,
+  type SyncRow,
+  syncRowToParams,
+  type TableSpec,
+} from './tables.ts';
 
 /** Rejects functions returning a promise at compile time: a SQLite transaction cannot span an await. */
 export type NotPromise<T> = T extends PromiseLike<unknown> ? never : T;
@@ -24,6 +39,9 @@ export class StoreCore {
   private readonly runInTransaction: Database.Transaction<(fn: () => unknown) => unknown>;
   private depth = 0;
   private persistedClock: string;
+  /** Set when the running transaction queued an outbox entry; listeners hear of it after the commit. */
+  private queuedInTx = false;
+  private readonly writeListeners = new Set<() => void>();
 
   constructor(db: Db, clock: HybridClock, options: { readonly: boolean; now: () => number }) {
     this.db = db;
@@ -48,6 +66,11 @@ export class StoreCore {
     return new Date(this.wallMs()).toISOString();
   }
 
+  /** This machine's wall clock in ms (leases, timings), uncorrected by the sync offset. */
+  rawNowMs(): number {
+    return this.wallMs();
+  }
+
   get inTransaction(): boolean {
     return this.depth > 0;
   }
@@ -64,18 +87,47 @@ export class StoreCore {
       });
     }
     const outermost = this.depth === 0;
+    if (outermost) this.queuedInTx = false;
     this.depth += 1;
+    let committed = false;
     try {
-      return this.runInTransaction.immediate(() => {
+      const result = this.runInTransaction.immediate(() => {
         if (outermost) this.loadClock();
         const result = fn();
         if (outermost) this.persistClock();
         return result;
       }) as T;
+      committed = outermost;
+      return result;
     } catch (err) {
       throw toStoreError(err, action);
     } finally {
       this.depth -= 1;
+      if (committed && this.queuedInTx) {
+        this.queuedInTx = false;
+        this.notifyWrite();
+      }
+    }
+  }
+
+  /**
+   * Calls `listener` after every committed transaction that queued a change for push (approve, seed
+   * lock, publish, preset, copy …), so the syncer can start a round without every caller nudging it.
+   */
+  onLocalWrite(listener: () => void): () => void {
+    this.writeListeners.add(listener);
+    return () => {
+      this.writeListeners.delete(listener);
+    };
+  }
+
+  private notifyWrite(): void {
+    for (const listener of this.writeListeners) {
+      try {
+        listener();
+      } catch {
+        // a listener must never fail the write that already committed
+      }
     }
   }
 
@@ -162,27 +214,103 @@ export class StoreCore {
   }
 
   /**
-   * The one path for a local write to a synced table: stamps a fresh HLC, writes the row and queues the
-   * same row in the outbox. Must run inside `tx`.
+   * The one path for a local write to a synced table: stamps a fresh HLC on the field groups whose
+   * values changed (every group for a new row), writes the row and queues it in the outbox with its
+   * group clocks and the clocks the edit started from. Must run inside `tx`.
    */
   writeSynced<D>(spec: TableSpec<D>, value: D, mode: 'insert' | 'upsert'): string {
     const row = spec.toSyncRow(value);
+    const table = spec.name;
+    const rowId = String(row.id);
     const hlc = this.clock.now();
+    const current =
+      mode === 'upsert'
+        ? (this.prepare(`SELECT * FROM ${table} WHERE id = ?`).get(rowId) as Row | undefined)
+        : undefined;
+    const base: Record<string, string> = {};
+    let clocks: FieldClocks;
+    if (!current) {
+      clocks = fullClocks(table, hlc, null);
+      // '' = the row did not exist when this edit was made.
+      for (const g of groupNames(table)) base[g] = '';
+    } else {
+      const before = this.fieldClocks(table, rowId, current.hlc as string);
+      const changed = changedGroups(table, dbRowToSyncRow(spec as TableSpec<unknown>, current), row);
+      // A rewrite that changes no group (only its stamp) still moves the row: count it as core.
+      if (changed.length === 0) changed.push(groupNames(table)[0] as string);
+      clocks = { ...before };
+      for (const g of changed) {
+        clocks[g] = hlc;
+        base[g] = before[g] ?? '';
+      }
+    }
     this.writeRow(spec as TableSpec<unknown>, row, hlc, mode);
-    this.enqueueOutbox(spec.name, String(row.id), row, hlc);
+    this.saveFieldClocks(table, rowId, hlc, clocks, current !== undefined);
+    this.enqueueOutbox(table, rowId, row, hlc, compactClocks(table, hlc, clocks), base);
     return hlc;
+  }
+
+  /** Every group's clock of a stored row (`hlc` = the row's hlc column). */
+  fieldClocks(table: SyncedTable, rowId: string, hlc: string): FieldClocks {
+    const stored = this.prepare('SELECT clocks FROM sync_field_clocks WHERE tbl = ? AND row_id = ?').get(
+      table,
+      rowId,
+    );
+    const parsed = stored ? parseClocks(table, stored.clocks, `sync_field_clocks ${table} ${rowId}`) : null;
+    return fullClocks(table, hlc, parsed);
+  }
+
+  /** Stores a row's group clocks; no entry when they all equal the row's hlc. */
+  saveFieldClocks(
+    table: SyncedTable,
+    rowId: string,
+    hlc: string,
+    clocks: FieldClocks,
+    existed: boolean,
+  ): void {
+    const compact = compactClocks(table, hlc, clocks);
+    if (compact) {
+      this.prepare(
+        `INSERT INTO sync_field_clocks (tbl, row_id, clocks) VALUES (?, ?, ?)
+         ON CONFLICT (tbl, row_id) DO UPDATE SET clocks = excluded.clocks`,
+      ).run(table, rowId, JSON.stringify(compact));
+    } else if (existed) {
+      this.prepare('DELETE FROM sync_field_clocks WHERE tbl = ? AND row_id = ?').run(table, rowId);
+    }
   }
 
   /**
    * Queues a row for push, replacing an older pending entry for the same row in place: DO UPDATE keeps
-   * the entry's rowid, so its position in the push order (a parent before its children) is kept.
+   * the entry's rowid, so its position in the push order (a parent before its children) is kept. The
+   * pending entry's base clocks win over the new ones: the edit started from the older state.
    */
-  enqueueOutbox(table: SyncedTable, rowId: string, row: SyncRow, hlc: string): void {
+  enqueueOutbox(
+    table: SyncedTable,
+    rowId: string,
+    row: SyncRow,
+    hlc: string,
+    clocks: FieldClocks | null = null,
+    base: Record<string, string> | null = null,
+  ): void {
     this.prepare(
-      `INSERT INTO outbox (op_id, tbl, row_id, row, hlc, created_at) VALUES (?, ?, ?, ?, ?, ?)
+      `INSERT INTO outbox (op_id, tbl, row_id, row, hlc, created_at, clocks, base) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (tbl, row_id) DO UPDATE SET
-         op_id = excluded.op_id, row = excluded.row, hlc = excluded.hlc, created_at = excluded.created_at`,
-    ).run(randomUUID(), table, rowId, JSON.stringify(row), hlc, this.nowIso());
+         op_id = excluded.op_id, row = excluded.row, hlc = excluded.hlc, created_at = excluded.created_at,
+         clocks = excluded.clocks,
+         base = CASE WHEN outbox.base IS NULL THEN excluded.base
+                     WHEN excluded.base IS NULL THEN outbox.base
+                     ELSE json_patch(excluded.base, outbox.base) END`,
+    ).run(
+      randomUUID(),
+      table,
+      rowId,
+      JSON.stringify(row),
+      hlc,
+      this.nowIso(),
+      clocks ? JSON.stringify(clocks) : null,
+      base ? JSON.stringify(base) : null,
+    );
+    this.queuedInTx = true;
   }
 
   /**

@@ -2,6 +2,7 @@
 // Each migration runs in its own IMMEDIATE transaction together with its `schema_migrations` row, so a
 // crash mid-migration leaves the previous version intact and two processes cannot both apply it.
 import { ShowcaseError } from '../../../shared/index.ts';
+import { syncMigrations } from './migrations-sync.ts';
 import { type Db, toInt } from './sql.ts';
 
 export interface Migration {
@@ -173,7 +174,10 @@ CREATE TABLE sync_conflicts (
 CREATE INDEX sync_conflicts_by_resolved ON sync_conflicts(resolved, id);
 `;
 
-export const migrations: readonly Migration[] = [{ version: 1, name: 'initial schema', up: SCHEMA_V1 }];
+export const migrations: readonly Migration[] = [
+  { version: 1, name: 'initial schema', up: SCHEMA_V1 },
+  ...syncMigrations,
+];
 
 export const SCHEMA_VERSION = latestVersion(migrations);
 

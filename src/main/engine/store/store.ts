@@ -15,6 +15,7 @@ import { type ApplyRemoteResult, applyRemoteRow } from './remote.ts';
 import { SecretsFile, secretsPathFor } from './secrets-file.ts';
 import { SettingsRepository } from './settings.ts';
 import { type Db, toStoreError } from './sql.ts';
+import { SyncLocalRepository } from './sync-local.ts';
 import { NODE_ID_KEY, SyncStateRepository } from './sync-state.ts';
 
 export interface OpenStoreOptions {
@@ -55,6 +56,8 @@ export class Store {
   readonly outbox: OutboxRepository;
   readonly syncState: SyncStateRepository;
   readonly conflicts: ConflictRepository;
+  /** Parked pulled rows, the syncer lease and the clock repair (schema v2). */
+  readonly syncLocal: SyncLocalRepository;
   private readonly core: StoreCore;
 
   constructor(core: StoreCore, path: string, secrets: SecretsFile = new SecretsFile(null)) {
@@ -71,6 +74,12 @@ export class Store {
     this.outbox = new OutboxRepository(core);
     this.syncState = new SyncStateRepository(core);
     this.conflicts = new ConflictRepository(core);
+    this.syncLocal = new SyncLocalRepository(core);
+  }
+
+  /** Called after each committed local write that queued something for push; returns the unsubscribe. */
+  onLocalWrite(listener: () => void): () => void {
+    return this.core.onLocalWrite(listener);
   }
 
   /** This installation's id in HLC timestamps (persisted in sync_state). */
@@ -127,8 +136,8 @@ export class Store {
    * Outside a transaction it runs in its own with foreign keys suspended; inside `transaction` foreign
    * keys are enforced, so apply a pulled page with `remoteTransaction` instead.
    */
-  applyRemote(table: string, row: unknown, hlc: string): ApplyRemoteResult {
-    const apply = () => applyRemoteRow(this.core, this.conflicts, table, row, hlc);
+  applyRemote(table: string, row: unknown, hlc: string, clocks: unknown = null): ApplyRemoteResult {
+    const apply = () => applyRemoteRow(this.core, table, row, hlc, clocks);
     return this.core.inTransaction
       ? this.core.tx('apply remote row', apply)
       : this.core.withForeignKeysSuspended('apply remote row', apply);

@@ -2,7 +2,12 @@ import { writeFile } from 'node:fs/promises';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SCHEMA_VERSION, tableSpecs } from '../../../../src/main/engine/store/index.ts';
-import { type Migration, migrate, schemaVersion } from '../../../../src/main/engine/store/migrations.ts';
+import {
+  type Migration,
+  migrate,
+  migrations,
+  schemaVersion,
+} from '../../../../src/main/engine/store/migrations.ts';
 import { expectCode, product, type TempStores, tempStores } from './helpers.ts';
 
 let t: TempStores;
@@ -46,7 +51,8 @@ describe('openStore on a fresh file', () => {
     );
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     const rows = db.prepare('SELECT version, name FROM schema_migrations').all();
-    expect(rows).toEqual([{ version: 1, name: 'initial schema' }]);
+    expect(rows).toEqual(migrations.map((m) => ({ version: m.version, name: m.name })));
+    expect(rows).toContainEqual({ version: 2, name: 'sync field clocks, retry table, syncer lease' });
     db.close();
   });
 
@@ -132,7 +138,7 @@ describe('reopening', () => {
     expect(b.nodeId).toBe(node);
     b.close();
     const db = raw(t.path());
-    expect(db.prepare('SELECT count(*) AS n FROM schema_migrations').get()).toEqual({ n: 1 });
+    expect(db.prepare('SELECT count(*) AS n FROM schema_migrations').get()).toEqual({ n: migrations.length });
     db.close();
   });
 
@@ -146,7 +152,7 @@ describe('reopening', () => {
     const err = expectCode(
       () => t.open(),
       'storage_error',
-      /schema version 99, newer than this app supports \(1\)/,
+      new RegExp(`schema version 99, newer than this app supports \\(${SCHEMA_VERSION}\\)`),
     );
     expect(err.details).toMatchObject({ found: 99, supported: SCHEMA_VERSION });
     expect(err.hint).toMatch(/Update/);
