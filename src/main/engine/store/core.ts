@@ -62,8 +62,9 @@ export class StoreCore {
     return stmt;
   }
 
+  /** Now, as the HLC sees it: this machine's clock corrected by the offset sync measured. */
   nowIso(): string {
-    return new Date(this.wallMs()).toISOString();
+    return new Date(this.clock.wallMs()).toISOString();
   }
 
   /** This machine's wall clock in ms (leases, timings), uncorrected by the sync offset. */

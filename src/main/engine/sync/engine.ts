@@ -369,16 +369,18 @@ export class SyncEngine {
     const t1 = clock.rawWallMs();
     const offset = Math.round(Number(rows[0]?.ms ?? t1) - (t0 + t1) / 2);
     this.lastOffsetMs = offset;
-    if (!this.correctClock) return 0;
-    clock.setOffset(offset);
-    this.store.syncState.set(SYNC_STATE_KEYS.clockOffset, String(offset));
+    if (this.correctClock) {
+      clock.setOffset(offset);
+      this.store.syncState.set(SYNC_STATE_KEYS.clockOffset, String(offset));
+    }
     if (Math.abs(offset) > this.maxDriftMs) {
       this.log(
         'warn',
-        `this workstation's clock is ${Math.round(-offset / 1000)} s off the team database's; edits are stamped in the server's time — fix the system clock`,
+        `this workstation's clock is ${Math.round(-offset / 1000)} s off the team database's${this.correctClock ? '; edits are stamped in the server\'s time' : ''} — fix the system clock`,
         { offsetMs: offset },
       );
     }
+    // Against the corrected clock (or the machine's own, once fixed): a state far ahead is repaired.
     const repair = this.store.syncLocal.repairClock(this.maxDriftMs);
     if (repair.restamped > 0 || repair.aheadMs > this.maxDriftMs) {
       this.log(

@@ -32,13 +32,14 @@ export interface Page {
 
 const pageCache = new Map<string, string>();
 
-// The HLC is `<13 digits>-<5 digits>-<node>`: the node starts at character 21.
+// A station's own pushes come back too: the server merges field groups, so the row it holds may carry
+// a colleague's newer group (or later stamp) next to ours even when our HLC is the row's newest.
 function pageSql(q: string): string {
   let sql = pageCache.get(q);
   if (!sql) {
     const parts = pulledTables.map(
       (t) => `(SELECT seq, '${t}'::text AS tbl, hlc, row_to_json(t) AS row FROM ${q}.${t} t
-          WHERE seq > $1 AND seq <= $4 AND substr(hlc, 21) <> $3 ORDER BY seq LIMIT $2)`,
+          WHERE seq > $1 AND seq <= $3 ORDER BY seq LIMIT $2)`,
     );
     // ORDER BY u.seq, not seq: the output column `seq` is text and would sort '10' before '9'.
     sql = `SELECT u.seq::text AS seq, u.tbl, u.hlc, u.row FROM (${parts.join('\nUNION ALL\n')}) u ORDER BY u.seq LIMIT $2`;
@@ -84,7 +85,7 @@ export async function fetchPage(
     tbl: SyncedTable;
     hlc: string;
     row: Record<string, unknown>;
-  }>(pageSql(q), [String(options.after), options.limit, options.nodeId, String(options.watermark)]);
+  }>(pageSql(q), [String(options.after), options.limit, String(options.watermark)]);
   const rows = result.rows.map((r) => ({
     seq: Number(r.seq),
     table: r.tbl,
