@@ -376,7 +376,7 @@ export class SyncEngine {
     if (Math.abs(offset) > this.maxDriftMs) {
       this.log(
         'warn',
-        `this workstation's clock is ${Math.round(-offset / 1000)} s off the team database's${this.correctClock ? '; edits are stamped in the server\'s time' : ''} — fix the system clock`,
+        `this workstation's clock is ${Math.round(-offset / 1000)} s off the team database's${this.correctClock ? "; edits are stamped in the server's time" : ''} — fix the system clock`,
         { offsetMs: offset },
       );
     }
