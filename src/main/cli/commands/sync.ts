@@ -138,15 +138,13 @@ export async function syncCommand(opts: SyncCommandOptions): Promise<void> {
           conflictList: store.conflicts
             .list({ resolved: false, limit: 100 })
             .map((c) => ({ id: c.id, table: c.table, rowId: c.rowId, field: c.field, reason: c.reason })),
-          parked: store.syncLocal
-            .parked(100)
-            .map((p) => ({
-              table: p.table,
-              rowId: p.rowId,
-              reason: p.reason,
-              message: p.message,
-              attempts: p.attempts,
-            })),
+          parked: store.syncLocal.parked(100).map((p) => ({
+            table: p.table,
+            rowId: p.rowId,
+            reason: p.reason,
+            message: p.message,
+            attempts: p.attempts,
+          })),
           status: engine.status(),
         }),
       );
