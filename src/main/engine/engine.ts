@@ -3,7 +3,7 @@
 // Electron shell, the HTTP server and the CLI are thin adapters over this one object.
 import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
-import { basename, dirname, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import {
   type Asset,
   type EventName,
@@ -45,7 +45,8 @@ import {
   composeCatalogIndex,
   composeGallery,
   type GalleryDocument,
-  galleryFileNames,
+  galleryDocumentFiles,
+  galleryLocality,
   imageJobPayload,
   type JobPayload,
   JobPayloadSchema,
@@ -55,6 +56,8 @@ import {
   rerollSeed,
   ShowcasePlanner,
   templateIdFor,
+  thumbnailFor,
+  toStoredPath,
 } from './showcase/index.ts';
 import { conflictRecord, openStore, type Store } from './store/index.ts';
 import { SyncEngine } from './sync/index.ts';
@@ -201,7 +204,8 @@ export class Engine {
   static async open(options: EngineOptions): Promise<Engine> {
     await mkdir(dirname(resolve(options.dbPath)), { recursive: true });
     await mkdir(resolve(options.outputRoot), { recursive: true });
-    const store = openStore(options.dbPath);
+    // Paths in synced rows are relative to the output root; the store resolves them for this machine.
+    const store = openStore(options.dbPath, { outputRoot: resolve(options.outputRoot) });
     try {
       store.presets.seedDefaults();
       const templates = await loadTemplates(options.templatesDir);
@@ -502,7 +506,10 @@ export class Engine {
     if (!gallery) throw new ShowcaseError('not_found', `Gallery ${galleryId} does not exist`);
     const product = this.store.products.get(gallery.productId);
     if (!product) throw new ShowcaseError('not_found', `Product ${gallery.productId} does not exist`);
-    return { product, gallery, assets: this.store.assets.listByGallery(galleryId) };
+    const assets = this.store.assets.listByGallery(galleryId);
+    // A colleague's gallery (pulled, rendered elsewhere) is marked, never taken for local files.
+    const pageFile = toStoredPath(this.outputRoot, gallery.htmlPath);
+    return { product, gallery, assets, locality: galleryLocality(assets), pageFile };
   }
 
   async regenerate(assetId: string, seedMode: 'same' | 'new'): Promise<string> {
@@ -729,7 +736,7 @@ export class Engine {
         },
         catalogHref: 'index.html',
         channels: await this.channels.badgesFor({
-          files: galleryFileNames(showcase.product.id),
+          files: galleryDocumentFiles(showcase.product.id, galleryId),
           product: showcase.product,
           assets,
         }),
@@ -949,7 +956,7 @@ export class Engine {
             status: i.status,
             // The local file (served by the app itself): a presigned S3 URL expires and the UI's CSP
             // only allows its own origin. The public page URL is in publishedUrl.
-            thumbnailUrl: i.thumbnailLocalPath ? basename(i.thumbnailLocalPath) : i.thumbnailRemoteUrl,
+            thumbnailUrl: thumbnailFor(i.thumbnailFile, i.thumbnailLocalPath, i.thumbnailRemoteUrl),
             ...this.galleryFlags(i.galleryId),
           })),
         };

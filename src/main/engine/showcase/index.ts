@@ -1,6 +1,17 @@
 export { copyMessages, fallbackCopy, imagePrompt, productFacts, restylePrompt } from './copy-prompt.ts';
 export { type CopyAttempt, type CopyResult, CopyWriter, type CopyWriterOptions } from './copywriter.ts';
 export {
+  folderOf,
+  GALLERIES_DIR,
+  galleryAssetFile,
+  galleryDocumentFiles,
+  galleryFolder,
+  inGalleryLayout,
+  linkFrom,
+  toLocalPath,
+  toStoredPath,
+} from './files.ts';
+export {
   type CatalogIndex,
   CatalogIndexSchema,
   type ComposeGalleryOptions,
@@ -21,6 +32,7 @@ export {
   renderCatalogIndexHtml,
   renderGalleryHtml,
 } from './gallery-html.ts';
+export { fileLocality, galleryLocality, type Locality, thumbnailFor } from './locality.ts';
 export {
   assetFileName,
   FALLBACK_ID,

@@ -13,10 +13,12 @@ import {
   parseClocks,
 } from './field-groups.ts';
 import { type HybridClock, isHlc } from './hlc.ts';
+import { PATH_COLUMNS, storedPaths, toLocalPath } from './local-paths.ts';
 import { type Db, type Row, type Statement, toStoreError } from './sql.ts';
 import {
   columnList,
   dbRowToSyncRow,
+  rowToDomain,
   type SyncedTable,
   type SyncRow,
   syncRowToParams,
@@ -43,10 +45,18 @@ export class StoreCore {
   private queuedInTx = false;
   private readonly writeListeners = new Set<() => void>();
 
-  constructor(db: Db, clock: HybridClock, options: { readonly: boolean; now: () => number }) {
+  /** The output root synced paths are relative to (null: paths pass through unchanged). */
+  readonly outputRoot: string | null;
+
+  constructor(
+    db: Db,
+    clock: HybridClock,
+    options: { readonly: boolean; now: () => number; outputRoot?: string | null },
+  ) {
     this.db = db;
     this.clock = clock;
     this.readonly = options.readonly;
+    this.outputRoot = options.outputRoot ?? null;
     this.wallMs = options.now;
     this.persistedClock = clock.last();
     this.runInTransaction = db.transaction((fn: () => unknown) => fn());
@@ -220,8 +230,8 @@ export class StoreCore {
    * group clocks and the clocks the edit started from. Must run inside `tx`.
    */
   writeSynced<D>(spec: TableSpec<D>, value: D, mode: 'insert' | 'upsert'): string {
-    const row = spec.toSyncRow(value);
     const table = spec.name;
+    const row = storedPaths(table, this.outputRoot, spec.toSyncRow(value));
     const rowId = String(row.id);
     const hlc = this.clock.now();
     const current =
@@ -249,6 +259,20 @@ export class StoreCore {
     this.saveFieldClocks(table, rowId, hlc, clocks, current !== undefined);
     this.enqueueOutbox(table, rowId, row, hlc, compactClocks(table, hlc, clocks), base);
     return hlc;
+  }
+
+  /** A stored row as its domain object, with file paths resolved for this machine. */
+  toDomain<D>(spec: TableSpec<D>, row: Row): D {
+    const value = rowToDomain(spec, row);
+    const cols = PATH_COLUMNS[spec.name];
+    if (!cols || this.outputRoot === null) return value;
+    const out = { ...(value as Record<string, unknown>) };
+    for (const c of spec.columns) {
+      if (!cols.includes(c.name)) continue;
+      const v = out[c.key];
+      if (typeof v === 'string') out[c.key] = toLocalPath(this.outputRoot, v);
+    }
+    return out as D;
   }
 
   /** Every group's clock of a stored row (`hlc` = the row's hlc column). */

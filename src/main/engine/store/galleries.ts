@@ -7,7 +7,7 @@ import {
 } from '../../../shared/index.ts';
 import type { StoreCore } from './core.ts';
 import { definedOnly, type Paging, pageParams } from './sql.ts';
-import { galleriesSpec, rowToDomain } from './tables.ts';
+import { galleriesSpec } from './tables.ts';
 
 /** A gallery to create; `createdAt` defaults to now and `updatedAt` is stamped by the store. */
 export type GalleryDraft = Omit<Gallery, 'createdAt' | 'updatedAt'> & {
@@ -45,7 +45,7 @@ export class GalleryRepository {
 
   get(id: string): Gallery | null {
     const row = this.core.prepare('SELECT * FROM product_galleries WHERE id = ?').get(id);
-    return row ? rowToDomain(galleriesSpec, row) : null;
+    return row ? this.core.toDomain(galleriesSpec, row) : null;
   }
 
   /**
@@ -84,7 +84,7 @@ export class GalleryRepository {
     return this.core
       .prepare(sql)
       .all(params)
-      .map((row) => rowToDomain(galleriesSpec, row));
+      .map((row) => this.core.toDomain(galleriesSpec, row));
   }
 
   /** The product's most recently created gallery. */
@@ -94,6 +94,6 @@ export class GalleryRepository {
         'SELECT * FROM product_galleries WHERE product_id = ? ORDER BY created_at DESC, rowid DESC LIMIT 1',
       )
       .get(productId);
-    return row ? rowToDomain(galleriesSpec, row) : null;
+    return row ? this.core.toDomain(galleriesSpec, row) : null;
   }
 }

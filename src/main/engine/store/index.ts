@@ -73,6 +73,7 @@ export {
 } from './hlc.ts';
 export type { ClaimOptions, JobDraft, JobEntry, JobListQuery, JobTransition } from './jobs.ts';
 export { JobRepository } from './jobs.ts';
+export { PATH_COLUMNS, toLocalPath, toStoredPath } from './local-paths.ts';
 export type { Migration, MigrationResult } from './migrations.ts';
 export { SCHEMA_VERSION } from './migrations.ts';
 export type { ModelUsageDraft, ModelUsageQuery } from './model-usage.ts';

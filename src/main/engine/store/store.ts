@@ -29,6 +29,11 @@ export interface OpenStoreOptions {
   maxClockDriftMs?: number;
   /** The settings' secrets file; default `<name>.secrets.json` beside the database (memory for `:memory:`). */
   secretsPath?: string | null;
+  /**
+   * The folder generated files live in: file paths are stored (and synced) relative to it and handed
+   * out resolved against it. Without it paths pass through as given.
+   */
+  outputRoot?: string;
 }
 
 export interface StoreDiagnostics {
@@ -80,6 +85,11 @@ export class Store {
   /** Called after each committed local write that queued something for push; returns the unsubscribe. */
   onLocalWrite(listener: () => void): () => void {
     return this.core.onLocalWrite(listener);
+  }
+
+  /** The folder file paths are stored relative to (null when the store was opened without one). */
+  get outputRoot(): string | null {
+    return this.core.outputRoot;
   }
 
   /** This installation's id in HLC timestamps (persisted in sync_state). */
@@ -214,7 +224,11 @@ export function openStore(path: string, options: OpenStoreOptions = {}): Store {
     const secrets = new SecretsFile(
       options.secretsPath === undefined ? secretsPathFor(path) : options.secretsPath,
     );
-    const store = new Store(new StoreCore(db, clock, { readonly, now }), path, secrets);
+    const store = new Store(
+      new StoreCore(db, clock, { readonly, now, outputRoot: options.outputRoot ?? null }),
+      path,
+      secrets,
+    );
     // Secrets an older version kept in clear move to the secrets file (and are scrubbed from the file).
     if (!readonly) store.settings.moveSecretsOut();
     return store;

@@ -43,9 +43,14 @@ interface SlotProps {
   asset: Asset;
   productName: string;
   galleryLocked: boolean;
+  /**
+   * The gallery was rendered on another workstation: its files are not here, so no local file is
+   * asked for (the UI's CSP keeps remote images out; the header links the published page).
+   */
+  remote?: boolean;
 }
 
-export const AssetSlot = memo(function AssetSlot({ asset, productName, galleryLocked }: SlotProps) {
+export const AssetSlot = memo(function AssetSlot({ asset, productName, galleryLocked, remote }: SlotProps) {
   const live = useLive((s) => s.slots[asset.id]);
   // The backend rendering this slot sends no preview frames: say so where the preview would be.
   const previewsOff = useLive((s) => {
@@ -59,7 +64,11 @@ export const AssetSlot = memo(function AssetSlot({ asset, productName, galleryLo
 
   const key = slotKey(asset);
   const label = slotLabel(asset);
-  const finalSrc = asset.sha256 ? versionedUrl(bridge().fileUrl(asset.filename), asset.sha256) : null;
+  const finalSrc = remote
+    ? null
+    : asset.sha256
+      ? versionedUrl(bridge().fileUrl(asset.filename), asset.sha256)
+      : null;
   const active = asset.status === 'queued' || asset.status === 'running';
   const finalShown = finalSrc !== null && loadedSrc === finalSrc;
   // The live frame stays until the final image has actually loaded, so there is no blank flash between them.
@@ -89,7 +98,9 @@ export const AssetSlot = memo(function AssetSlot({ asset, productName, galleryLo
           <Icon name={KIND_ICON[asset.kind]} size={22} />
           {!finalSrc && (
             <span className="slot-caption" title={previewsOff?.hint} data-testid="slot-caption">
-              {caption(asset, live, previewsOff !== undefined)}
+              {remote && asset.status === 'done'
+                ? 'On another workstation'
+                : caption(asset, live, previewsOff !== undefined)}
             </span>
           )}
         </div>

@@ -63,6 +63,7 @@ export function ShowcaseView() {
                 asset={asset}
                 productName={data.product.name}
                 galleryLocked={data.gallery.seedLocked}
+                remote={data.locality !== undefined && data.locality !== 'local'}
               />
             ))}
             <SetCard data={data} />
