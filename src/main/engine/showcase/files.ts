@@ -58,3 +58,13 @@ export function linkFrom(fromFile: string, toFile: string): string {
 export function inGalleryLayout(file: string): boolean {
   return file.replace(/\\/g, '/').startsWith(`${GALLERIES_DIR}/`);
 }
+
+/**
+ * A file's path under the product's publishing prefix: `galleries/<product>/<gallery>/x` becomes
+ * `<gallery>/x`, so each gallery keeps its own keys; older flat names stay as they are.
+ */
+export function publishedPath(file: string, productId: string): string {
+  const f = file.replace(/\\/g, '/');
+  const own = `${GALLERIES_DIR}/${productId}/`;
+  return f.startsWith(own) ? f.slice(own.length) : f;
+}

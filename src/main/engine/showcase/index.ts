@@ -8,6 +8,7 @@ export {
   galleryFolder,
   inGalleryLayout,
   linkFrom,
+  publishedPath,
   toLocalPath,
   toStoredPath,
 } from './files.ts';
