@@ -50,6 +50,7 @@ import {
   imageJobPayload,
   type JobPayload,
   JobPayloadSchema,
+  migrateLayout,
   type PlannedJob,
   REFERENCE_IMAGE_HINT,
   readGalleryDocument,
@@ -208,6 +209,8 @@ export class Engine {
     const store = openStore(options.dbPath, { outputRoot: resolve(options.outputRoot) });
     try {
       store.presets.seedDefaults();
+      // A store from before gallery folders: its files move into them, once (idempotent, crash-safe).
+      await migrateLayout(store, resolve(options.outputRoot));
       const templates = await loadTemplates(options.templatesDir);
       const engine = new Engine(options, store, templates);
       engine.configureSync();

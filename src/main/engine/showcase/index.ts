@@ -33,6 +33,7 @@ export {
   renderCatalogIndexHtml,
   renderGalleryHtml,
 } from './gallery-html.ts';
+export { type LayoutMigrationResult, migrateLayout } from './layout-migration.ts';
 export { fileLocality, galleryLocality, type Locality, thumbnailFor } from './locality.ts';
 export {
   assetFileName,

@@ -87,6 +87,22 @@ export class GalleryRepository {
       .map((row) => this.core.toDomain(galleriesSpec, row));
   }
 
+  /**
+   * Ids of galleries still in the flat file layout of older versions (an asset or the document not
+   * under `galleries/`), for the one-time layout migration. One query, so a current store pays nothing.
+   */
+  inFlatLayout(): string[] {
+    return this.core
+      .prepare(
+        `SELECT g.id FROM product_galleries g
+          WHERE (g.json_path IS NOT NULL AND g.json_path NOT LIKE 'galleries/%')
+             OR EXISTS (SELECT 1 FROM assets a WHERE a.gallery_id = g.id AND a.filename NOT LIKE 'galleries/%')
+          ORDER BY g.created_at, g.rowid`,
+      )
+      .all()
+      .map((r) => r.id as string);
+  }
+
   /** The product's most recently created gallery. */
   latestForProduct(productId: string): Gallery | null {
     const row = this.core
