@@ -238,13 +238,13 @@ export class StoreCore {
       mode === 'upsert'
         ? (this.prepare(`SELECT * FROM ${table} WHERE id = ?`).get(rowId) as Row | undefined)
         : undefined;
-    const base: Record<string, string> = {};
+    // null = a new row (every group new to this edit); otherwise the groups edited and their old clocks.
+    let base: Record<string, string> | null = null;
     let clocks: FieldClocks;
     if (!current) {
       clocks = fullClocks(table, hlc, null);
-      // '' = the row did not exist when this edit was made.
-      for (const g of groupNames(table)) base[g] = '';
     } else {
+      base = {};
       const before = this.fieldClocks(table, rowId, current.hlc as string);
       const changed = changedGroups(table, dbRowToSyncRow(spec as TableSpec<unknown>, current), row);
       // A rewrite that changes no group (only its stamp) still moves the row: count it as core.
@@ -307,7 +307,8 @@ export class StoreCore {
   /**
    * Queues a row for push, replacing an older pending entry for the same row in place: DO UPDATE keeps
    * the entry's rowid, so its position in the push order (a parent before its children) is kept. The
-   * pending entry's base clocks win over the new ones: the edit started from the older state.
+   * pending entry's base clocks win over the new ones: the edit started from the older state; a pending
+   * new row (base null) stays a new row.
    */
   enqueueOutbox(
     table: SyncedTable,
@@ -322,8 +323,7 @@ export class StoreCore {
        ON CONFLICT (tbl, row_id) DO UPDATE SET
          op_id = excluded.op_id, row = excluded.row, hlc = excluded.hlc, created_at = excluded.created_at,
          clocks = excluded.clocks,
-         base = CASE WHEN outbox.base IS NULL THEN excluded.base
-                     WHEN excluded.base IS NULL THEN outbox.base
+         base = CASE WHEN outbox.base IS NULL OR excluded.base IS NULL THEN NULL
                      ELSE json_patch(excluded.base, outbox.base) END`,
     ).run(
       randomUUID(),
