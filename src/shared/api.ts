@@ -103,6 +103,10 @@ export const SyncConflictSchema = z.object({
   remoteHlc: z.string().nullable(),
   resolved: z.boolean(),
   at: z.string(),
+  /** The field(s) both edits changed (columns of one field group), when known. */
+  field: z.string().nullable().optional(),
+  /** Why it was recorded: two edits of the same field, a clock refused for skew, a schema mismatch. */
+  reason: z.enum(['concurrent_edit', 'clock_skew', 'schema']).optional(),
 });
 export type ConflictRecord = z.infer<typeof SyncConflictSchema>;
 

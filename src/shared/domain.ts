@@ -172,6 +172,13 @@ export const ShowcaseSchema = z.object({
   product: ProductSchema,
   gallery: GallerySchema,
   assets: z.array(AssetSchema),
+  /**
+   * Where the gallery's images are: on this workstation, only at their published URLs (a colleague's
+   * gallery), or on another workstation and not published.
+   */
+  locality: z.enum(['local', 'published', 'elsewhere']).optional(),
+  /** The gallery page's path under the output root (what the app serves), when it has one. */
+  pageFile: z.string().nullable().optional(),
 });
 export type Showcase = z.infer<typeof ShowcaseSchema>;
 

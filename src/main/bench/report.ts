@@ -209,6 +209,10 @@ export async function runBenchmark(opts: BenchOptions): Promise<void> {
     ratioLine('pull seconds', r.pullSeconds, '≤ 5');
     ratioLine('push rows per second', r.pushRowsPerSec);
     ratioLine('pull rows per second', r.pullRowsPerSec);
+    const c = await sync.benchConcurrentPush({ url: pg, stations: 3, rowsPerStation: 5000 });
+    ratioLine(`sync: 3 stations × 5,000 rows concurrent push seconds / one station's`, c.ratio, '≤ 1.5');
+    ratioLine('  one station pushing 5,000 rows alone, seconds (median)', c.oneSeconds);
+    ratioLine('  3 stations pushing 5,000 rows each at once, seconds (median)', c.concurrentSeconds);
   } catch (err) {
     console.log(`(e) sync benchmark skipped: ${(err as Error).message}`);
   }

@@ -135,6 +135,7 @@ program
   .option('--pg <url>', 'PostgreSQL URL (or PG* environment variables)')
   .option('--db <file>', 'SQLite file', 'showcase-output/studio.db')
   .option('--json', 'machine-readable output')
+  .option('--wait [seconds]', 'when another process is syncing this store, wait for it (default 60 s)')
   .action(async (opts) => (await import('./commands/sync.ts')).syncCommand(opts));
 
 program

@@ -39,6 +39,7 @@ import type { UnfinishedRun } from './services/runs.ts';
 import { ShowcaseService } from './services/showcases.ts';
 import { SyncController } from './services/sync-controller.ts';
 import type { GalleryDocument } from './showcase/index.ts';
+import { migrateLayout } from './showcase/index.ts';
 import { openStore, type Store } from './store/index.ts';
 import { loadTemplates, type TemplateLibrary } from './templates/index.ts';
 
@@ -185,9 +186,12 @@ export class Engine {
   static async open(options: EngineOptions): Promise<Engine> {
     await mkdir(dirname(resolve(options.dbPath)), { recursive: true });
     await mkdir(resolve(options.outputRoot), { recursive: true });
-    const store = openStore(options.dbPath);
+    // Paths in synced rows are relative to the output root; the store resolves them for this machine.
+    const store = openStore(options.dbPath, { outputRoot: resolve(options.outputRoot) });
     try {
       store.presets.seedDefaults();
+      // A store from before gallery folders: its files move into them, once (idempotent, crash-safe).
+      await migrateLayout(store, resolve(options.outputRoot));
       const templates = await loadTemplates(options.templatesDir);
       const engine = new Engine(options, store, templates);
       engine.sync.configure();

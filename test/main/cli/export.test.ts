@@ -43,12 +43,14 @@ it(
     expect(exported.code, exported.stderr).toBe(0);
     expect(exported.stdout).toMatch(/^amazon: 2\/2 products pass/m);
 
-    const reports = (await readdir(join(out, 'channels'))).filter((f) => f.endsWith('_compliance.json'));
+    // One report per gallery, in the gallery's own folder.
+    const reports = (await readdir(out, { recursive: true }))
+      .map(String)
+      .filter((f) => f.endsWith('_compliance.json'));
     expect(reports).toHaveLength(2);
     for (const name of reports) {
-      const report = ComplianceReportSchema.parse(
-        JSON.parse(await readFile(join(out, 'channels', name), 'utf8')),
-      );
+      expect(name).toMatch(/^galleries\/[^/]+\/[^/]+\/channels\/product_[^/]+_compliance\.json$/);
+      const report = ComplianceReportSchema.parse(JSON.parse(await readFile(join(out, name), 'utf8')));
       expect(report.whiteBackground?.status).toBe('cached');
       const amazon = report.channels.find((c) => c.channel === 'amazon');
       const main = amazon?.images.find((i) => i.role === 'main');

@@ -35,7 +35,9 @@ it('restyles the sample photos next to the sheet into complete galleries', async
   const result = await generate(out);
   expect(result.code, result.stderr).toBe(0);
   expect(result.stdout).toContain('2 complete, 0 partial, 0 failed');
-  const pngs = (await readdir(out)).filter((f) => f.endsWith('.png'));
+  // Each gallery in its own folder (showcase/files.ts).
+  const pngs = (await readdir(out, { recursive: true })).map(String).filter((f) => f.endsWith('.png'));
+  for (const f of pngs) expect(f).toMatch(/^galleries\/[^/]+\/[^/]+\/product_[^/]+\.png$/);
   expect(pngs).toHaveLength(14);
   const uploads = await readdir(join(sims.comfy.dirs.input, 'showcase'));
   expect(uploads.filter((f) => f.startsWith('reference_')).sort()).toEqual([

@@ -240,14 +240,17 @@ describe('showcase generate (child process)', () => {
     expect(rendered).toHaveLength(12);
     for (const f of rendered) expect(f).toMatch(/_00001_\.png$/);
 
-    // The galleries are whole on disk.
+    // The galleries are whole on disk, each in its own folder.
     const files = await listFiles(outputRoot);
     for (const id of ['kill-kettle', 'resume-tote']) {
-      expect(files).toContain(`product_${id}.html`);
-      expect(files).toContain(`product_${id}.json`);
-      const pngs = files.filter((f) => f.startsWith(`product_${id}_`) && f.endsWith('.png'));
+      const mine = files.filter((f) => f.startsWith(`galleries/${id}/`));
+      const folder = mine[0]?.split('/').slice(0, 3).join('/') ?? '';
+      expect(mine.every((f) => f.startsWith(`${folder}/`))).toBe(true);
+      expect(mine).toContain(`${folder}/product_${id}.html`);
+      expect(mine).toContain(`${folder}/product_${id}.json`);
+      const pngs = mine.filter((f) => f.startsWith(`${folder}/product_${id}_`) && f.endsWith('.png'));
       expect(pngs).toHaveLength(7);
-      const hero = await sharp(await readFile(join(outputRoot, `product_${id}_hero.png`))).metadata();
+      const hero = await sharp(await readFile(join(outputRoot, folder, `product_${id}_hero.png`))).metadata();
       expect([hero.width, hero.height]).toEqual([1328, 1328]);
     }
     expect(files).toContain('index.html');

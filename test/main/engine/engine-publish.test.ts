@@ -81,17 +81,23 @@ describe('publishing', () => {
       expect(doc.publishedUrl).toBe(result?.url);
       const hero = doc.assets.find((a) => a.kind === 'hero');
       expect(hero?.remoteUrl).toMatch(
-        /^http:\/\/127\.0\.0\.1:\d+\/public-links\/products\/aurora-mug\/product_aurora-mug_hero\.png$/,
+        // Under the product's prefix, in the gallery's own folder.
+        new RegExp(
+          `^http://127\\.0\\.0\\.1:\\d+/public-links/products/aurora-mug/${galleryId}/product_aurora-mug_hero\\.png$`,
+        ),
       );
       // …and so do the channel variants, which are served byte for byte.
       const report = ComplianceReportSchema.parse(
         JSON.parse(
-          await readFile(`${engine.outputRoot}/channels/product_aurora-mug_compliance.json`, 'utf8'),
+          await readFile(
+            `${engine.outputRoot}/galleries/aurora-mug/${galleryId}/channels/product_aurora-mug_compliance.json`,
+            'utf8',
+          ),
         ),
       );
       const shopifyHero = report.channels.find((c) => c.channel === 'shopify')?.images[0];
       expect(shopifyHero?.remoteUrl).toMatch(
-        /\/products\/aurora-mug\/channels\/shopify\/product_aurora-mug_hero\.jpg$/,
+        new RegExp(`/products/aurora-mug/${galleryId}/channels/shopify/product_aurora-mug_hero\\.jpg$`),
       );
       const served = Buffer.from(await (await fetch(shopifyHero?.remoteUrl ?? '')).arrayBuffer());
       expect(served.equals(await readFile(`${engine.outputRoot}/${shopifyHero?.filename}`))).toBe(true);

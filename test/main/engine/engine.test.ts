@@ -3,7 +3,7 @@
 // gallery files land in the output root. Also: seeds (locked re-runs reproduce bytes, a new seed
 // changes them), single-asset re-renders, and hostile product names/ids.
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GalleryDocumentSchema } from '../../../src/main/engine/showcase/index.ts';
@@ -29,7 +29,8 @@ async function hashesByFile(galleryId: string): Promise<Map<string, string>> {
     // The journal's hash is the hash of the bytes on disk.
     const onDisk = await sha256File(path);
     expect(asset.sha256).toBe(onDisk);
-    out.set(asset.filename, onDisk);
+    // Keyed by the file's name: each gallery has its own folder, the names inside follow the seed's rule.
+    out.set(basename(asset.filename), onDisk);
   }
   return out;
 }
@@ -68,14 +69,16 @@ describe('Engine end to end (ComfyUI + Ollama simulators on one SimGpu)', () => 
     // 7 real PNGs with the templates' sizes: hero 1:1 1328², lifestyle 16:9 1664×928, variations
     // img2img from the hero at ~1.68 MP, thumbnail sharp-resized to fit 384.
     expect(assets).toHaveLength(7);
+    // Every file in the gallery's own folder, named by the seed's rule.
+    const folder = `galleries/${productId}/${galleryId}`;
     const expected: Record<string, [number, number]> = {
-      [`product_${productId}_hero.png`]: [1328, 1328],
-      [`product_${productId}_lifestyle.png`]: [1664, 928],
-      [`product_${productId}_variation_1.png`]: [1328, 1328],
-      [`product_${productId}_variation_2.png`]: [1328, 1328],
-      [`product_${productId}_variation_3.png`]: [1328, 1328],
-      [`product_${productId}_variation_4.png`]: [1328, 1328],
-      [`product_${productId}_thumbnail.png`]: [384, 384],
+      [`${folder}/product_${productId}_hero.png`]: [1328, 1328],
+      [`${folder}/product_${productId}_lifestyle.png`]: [1664, 928],
+      [`${folder}/product_${productId}_variation_1.png`]: [1328, 1328],
+      [`${folder}/product_${productId}_variation_2.png`]: [1328, 1328],
+      [`${folder}/product_${productId}_variation_3.png`]: [1328, 1328],
+      [`${folder}/product_${productId}_variation_4.png`]: [1328, 1328],
+      [`${folder}/product_${productId}_thumbnail.png`]: [384, 384],
     };
     expect(assets.map((a) => a.filename).sort()).toEqual(Object.keys(expected).sort());
     const digests = new Set<string>();
@@ -97,7 +100,7 @@ describe('Engine end to end (ComfyUI + Ollama simulators on one SimGpu)', () => 
 
     // product_{id}.json is a valid gallery document.
     const doc = GalleryDocumentSchema.parse(
-      JSON.parse(await readFile(join(outputRoot, `product_${productId}.json`), 'utf8')),
+      JSON.parse(await readFile(join(outputRoot, folder, `product_${productId}.json`), 'utf8')),
     );
     expect(doc.galleryId).toBe(galleryId);
     expect(doc.status.state).toBe('complete');
@@ -106,7 +109,7 @@ describe('Engine end to end (ComfyUI + Ollama simulators on one SimGpu)', () => 
     expect(doc.assets.map((a) => a.filename).sort()).toEqual(Object.keys(expected).sort());
 
     // product_{id}.html: the name escaped, never raw, and a parseable JSON-LD Product.
-    const html = await readFile(join(outputRoot, `product_${productId}.html`), 'utf8');
+    const html = await readFile(join(outputRoot, folder, `product_${productId}.html`), 'utf8');
     expect(html).toContain('Tern &amp; Tide &quot;Harbor&quot; &lt;Lantern&gt;');
     expect(html).not.toContain('<Lantern>');
     const ld = /<script type="application\/ld\+json">([\s\S]*?)<\/script>/.exec(html);
@@ -115,7 +118,8 @@ describe('Engine end to end (ComfyUI + Ollama simulators on one SimGpu)', () => 
     expect(jsonLd['@type']).toBe('Product');
     expect(jsonLd.name).toBe(name);
     const shown = Object.keys(expected).filter((f) => !f.endsWith('_thumbnail.png'));
-    for (const file of shown) expect(html).toContain(`src="${file}"`);
+    // The page sits beside its images.
+    for (const file of shown) expect(html).toContain(`src="${basename(file)}"`);
     expect(jsonLd.image).toContain(`product_${productId}_hero.png`);
 
     // The catalog index lists the product.
@@ -281,15 +285,15 @@ describe('Engine end to end (ComfyUI + Ollama simulators on one SimGpu)', () => 
     // Nothing was written next to the output root (only the db, its journal and the sims' folders).
     const outside = (await listFiles(dir)).filter((f) => !f.startsWith('out/'));
     for (const f of outside) expect(f).toMatch(/^(studio\.db(-wal|-shm|-journal)?|comfy-1\/.*)$/);
-    // Inside it: a flat folder of safe names.
+    // Inside it: the catalog index, and one folder per gallery holding safe names.
     const files = await listFiles(outputRoot);
     const safe =
-      /^(index\.(html|json)|product_[A-Za-z0-9_-]+(\.json|\.html|_(hero|lifestyle|thumbnail|variation_\d)\.png))$/;
+      /^(index\.(html|json)|galleries\/[A-Za-z0-9_-]+\/[A-Za-z0-9_-]+\/product_[A-Za-z0-9_-]+(\.json|\.html|_(hero|lifestyle|thumbnail|variation_\d)\.png))$/;
     for (const f of files) expect(f).toMatch(safe);
     expect(files.filter((f) => f.endsWith('.png'))).toHaveLength(4 * 4);
-    for (const id of ids) {
-      expect(files).toContain(`product_${id}.html`);
-      expect(files).toContain(`product_${id}_hero.png`);
+    for (const [i, id] of ids.entries()) {
+      expect(files).toContain(`galleries/${id}/${galleryIds[i]}/product_${id}.html`);
+      expect(files).toContain(`galleries/${id}/${galleryIds[i]}/product_${id}_hero.png`);
     }
     // ComfyUI's own output folder only got files under showcase/, named after the safe ids.
     for (const f of await listFiles(sims.comfy.dirs.output))
@@ -297,7 +301,10 @@ describe('Engine end to end (ComfyUI + Ollama simulators on one SimGpu)', () => 
 
     // The page of the <script> product shows the name as text.
     const crème = imported[2]?.id ?? '';
-    const html = await readFile(join(outputRoot, `product_${crème}.html`), 'utf8');
+    const html = await readFile(
+      join(outputRoot, `galleries/${crème}/${galleryIds[2]}/product_${crème}.html`),
+      'utf8',
+    );
     expect(html).not.toContain('<script>alert(1)</script>');
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
     expect(html).toContain('日本茶');

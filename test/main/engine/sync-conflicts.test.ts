@@ -58,8 +58,20 @@ describe('sync.conflicts / sync.resolveConflict (local store)', () => {
       updatedAt: '2025-02-01T00:00:00.000Z',
     });
     const hlc = formatHlc({ physical: Date.now() + 1000, counter: 0, node: 'other-node' });
-    const { conflictId } = store.applyRemote('products', remote, hlc);
-    expect(conflictId).not.toBeNull();
+    // As the sync exchange leaves it: our edit was pushed and lost to a newer one, kept by the server.
+    const [pushed] = store.outbox.peek();
+    store.outbox.ack(pushed ? [pushed.opId] : []);
+    store.applyRemote('products', remote, hlc);
+    const conflictId = store.conflicts.record({
+      table: 'products',
+      rowId: 'p1',
+      local: pushed?.row ?? null,
+      remote,
+      localHlc: pushed?.hlc ?? null,
+      remoteHlc: hlc,
+      field: 'name',
+      reason: 'concurrent_edit',
+    }).id;
 
     const open = await call(engine, 'sync.conflicts', { resolved: false });
     expect(open).toHaveLength(1);
@@ -69,6 +81,8 @@ describe('sync.conflicts / sync.resolveConflict (local store)', () => {
       rowId: 'p1',
       remoteHlc: hlc,
       resolved: false,
+      field: 'name',
+      reason: 'concurrent_edit',
       local: { id: 'p1', name: 'Mine' },
       remote: { id: 'p1', name: 'Theirs' },
     });
@@ -219,7 +233,10 @@ describe.skipIf(!pg)(`resolving a conflict across two workstations${skipNote(pg)
     expect(await call(ea, 'sync.conflicts', { resolved: false })).toEqual([]);
     expect(await call(ea, 'sync.conflicts', {})).toEqual([{ ...lost, resolved: true }]);
     expect(await call(ea, 'sync.status', {})).toMatchObject({ conflicts: 0, pendingOps: 0 });
-    // Resolution is not exchanged: B's copy stays open until someone there decides.
-    expect(await call(eb, 'sync.conflicts', {})).toEqual(bConflictsBefore);
+    // The resolution travelled: the server's conflict row and B's copy are resolved too.
+    expect(await call(eb, 'sync.conflicts', {})).toEqual(
+      bConflictsBefore.map((c) => ({ ...c, resolved: true })),
+    );
+    expect(await call(eb, 'sync.status', {})).toMatchObject({ conflicts: 0 });
   });
 });

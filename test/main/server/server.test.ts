@@ -173,7 +173,8 @@ describe('local API', () => {
     });
     expect(doc.status).toBe(200);
     const auth = { authorization: `Bearer ${TOKEN}` };
-    const png = await fetch(`${api.url}/files/product_api-mug_hero.png`, { headers: auth });
+    const hero = payload.galleries[0].assets.find((a: { kind: string }) => a.kind === 'hero');
+    const png = await fetch(`${api.url}/files/${hero.filename}`, { headers: auth });
     expect(png.headers.get('content-type')).toBe('image/png');
     expect(
       Buffer.from(await png.arrayBuffer())
@@ -184,7 +185,8 @@ describe('local API', () => {
     const session = await fetch(`${api.url}/api/session`, { method: 'POST', headers: auth });
     const cookie = (session.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
     expect(cookie).toMatch(/^showcase_files_\d+=/);
-    const viaCookie = await fetch(`${api.url}/files/product_api-mug_thumbnail.png`, { headers: { cookie } });
+    const thumb = payload.galleries[0].assets.find((a: { kind: string }) => a.kind === 'thumbnail');
+    const viaCookie = await fetch(`${api.url}/files/${thumb.filename}`, { headers: { cookie } });
     expect(viaCookie.status).toBe(200);
     const apiViaCookie = await fetch(`${api.url}/api/rpc/queue.status`, {
       method: 'POST',

@@ -1,10 +1,10 @@
 // Where a gallery's channel files live. Everything else in this capability asks these functions and
-// never builds a channel path itself. The only layout knowledge is `galleryImageFolder`: the folder
-// (relative to the output root) that holds the gallery's rendered images — today the folder of the
-// gallery document, which is where the composer writes the images too. When galleries move into their
-// own folders, point this one function at the owner of that layout.
+// never builds a channel path itself. The layout itself belongs to showcase/files.ts: a gallery's
+// images live in its own folder (`galleries/<product>/<gallery>/`), and its channel variants in
+// `channels/` inside that folder.
 import { posix } from 'node:path';
 import type { ChannelName } from '../../../shared/index.ts';
+import { folderOf } from '../showcase/index.ts';
 
 /** What the paths need to know of a gallery: its document's name and its product id. */
 export interface GalleryRef {
@@ -14,8 +14,7 @@ export interface GalleryRef {
 
 /** Relative POSIX folder of the gallery's rendered images under the output root ('' for the root). */
 export function galleryImageFolder(document: Pick<GalleryRef, 'files'>): string {
-  const folder = posix.dirname(document.files.json.replace(/\\/g, '/'));
-  return folder === '.' ? '' : folder;
+  return folderOf(document.files.json);
 }
 
 function inGallery(document: Pick<GalleryRef, 'files'>, ...parts: string[]): string {
@@ -27,7 +26,7 @@ export function channelFile(document: GalleryRef, channel: ChannelName, kind: st
   return inGallery(document, channel, `product_${document.product.id}_${kind}.${ext}`);
 }
 
-/** `channels/product_{id}_compliance.json`: one report per gallery (named per product while galleries share a folder). */
+/** `channels/product_{id}_compliance.json`: one report per gallery (each gallery has its own folder). */
 export function complianceFile(document: GalleryRef): string {
   return inGallery(document, `product_${document.product.id}_compliance.json`);
 }

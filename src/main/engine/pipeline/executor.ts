@@ -7,7 +7,8 @@
 // and render parameters. A job that comes back with a prompt id (after a crash) first asks the
 // backend about that prompt, so finished work is collected and running work is followed: nothing
 // lost, nothing run twice.
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import sharp from 'sharp';
 import {
   type Asset,
@@ -330,6 +331,7 @@ export class JobExecutor {
   /** Writes the PNG atomically into the output root (the lifecycle journals the asset). */
   private writePng(asset: Asset, bytes: Buffer, meta: { seed: number; prompt: string }): RenderedFile {
     const path = resolveInside(this.ctx.outputRoot, asset.filename);
+    mkdirSync(dirname(path), { recursive: true }); // the gallery's own folder (showcase/files.ts)
     const temp = `${path}.${process.pid}.tmp`;
     // Synchronous on purpose: a PNG of a few hundred KB is written in well under a millisecond,
     // while the promise API costs three thread-pool round trips (open, write, close) plus a rename.

@@ -2,6 +2,7 @@
 // bullets, description, the thumbnail inline (cid), the hero attached (or every image when they all
 // fit under the cap) and the public links when the gallery is published. Sent with nodemailer over the
 // SMTP URL from Settings; the password in that URL never reaches a message or a log line.
+import { basename } from 'node:path';
 import nodemailer from 'nodemailer';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
 import { z } from 'zod';
@@ -81,7 +82,8 @@ export async function sendGalleryEmail(options: SendGalleryEmailOptions): Promis
   ];
   const attachments = await Promise.all(
     parts.map(async ({ asset, cid }) => ({
-      filename: asset.filename,
+      // The name the recipient sees: the file's own name, not its folder under the output root.
+      filename: basename(asset.filename),
       content: await readAssetBytes(options.outputRoot, asset),
       contentType: 'image/png',
       ...(cid === null ? {} : { cid, contentDisposition: 'inline' as const }),
@@ -138,12 +140,12 @@ export async function sendGalleryEmail(options: SendGalleryEmailOptions): Promis
     messageId: info.messageId,
     accepted,
     attachments: parts.map(({ asset, cid }) => ({
-      filename: asset.filename,
+      filename: basename(asset.filename),
       kind: asset.kind,
       bytes: asset.bytes as number,
       cid,
     })),
-    omitted: email.omitted.map((a) => a.filename),
+    omitted: email.omitted.map((a) => basename(a.filename)),
   };
 }
 
@@ -183,7 +185,7 @@ export function renderGalleryEmail(
   const pageUrl = httpUrl(document.publishedUrl);
   const imageLinks = document.assets
     .filter((a) => a.status === 'done')
-    .map((a) => ({ label: assetLabel(a), url: httpUrl(a.remoteUrl), filename: a.filename }))
+    .map((a) => ({ label: assetLabel(a), url: httpUrl(a.remoteUrl), filename: basename(a.filename) }))
     .filter((l): l is { label: string; url: string; filename: string } => l.url !== null);
 
   const subject = t

@@ -17,6 +17,7 @@ import {
   cardImage,
   type GalleryDocument,
   GalleryDocumentSchema,
+  publishedPath,
   readGalleryDocument,
   renderGalleryHtml,
   resolveInside,
@@ -351,7 +352,7 @@ export class GalleryPublisher {
         const image = cardImage(d);
         return [d.files.html, d.files.json, ...(image ? [image.filename] : [])].map((file) => ({
           file,
-          key: `${prefix}${file}`,
+          key: `${prefix}${publishedPath(file, d.product.id)}`,
         }));
       });
       const urls = await this.#urls([indexKeys.html, indexKeys.json, ...keyed.map((k) => k.key)], prepared);
@@ -433,7 +434,8 @@ export class GalleryPublisher {
   ): Promise<GalleryPublishResult> {
     const { prefix, prepared, progress, signal } = options;
     const extraFiles = options.extraFiles ?? [];
-    const keyOf = (file: string) => `${prefix}${file}`;
+    // Under the product's prefix, each gallery keeps its own folder: `<prefix><gallery id>/…`.
+    const keyOf = (file: string) => `${prefix}${publishedPath(file, document.product.id)}`;
     const files = [
       ...document.assets.map((a) => a.filename),
       ...extraFiles.map((f) => f.filename),

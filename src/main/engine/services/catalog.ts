@@ -1,10 +1,10 @@
 // CatalogService: products in — a sheet (CSV, JSON, a Shopify export; relative reference-photo
 // paths made absolute against the sheet's folder) or product objects from the API — and the
 // catalog list the studio shows.
-import { basename } from 'node:path';
 import type { MethodOutput, MethodParsedInput } from '../../../shared/index.ts';
 import { resolveReferencePath } from '../pipeline/reference.ts';
 import { parseSheet, productsFromInputs } from '../sheets/index.ts';
+import { thumbnailFor } from '../showcase/index.ts';
 import type { EngineContext } from './context.ts';
 
 export class CatalogService {
@@ -65,7 +65,7 @@ export class CatalogService {
           status: i.status,
           // The local file (served by the app itself): a presigned S3 URL expires and the UI's CSP
           // only allows its own origin. The public page URL is in publishedUrl.
-          thumbnailUrl: i.thumbnailLocalPath ? basename(i.thumbnailLocalPath) : i.thumbnailRemoteUrl,
+          thumbnailUrl: thumbnailFor(i.thumbnailFile, i.thumbnailLocalPath, i.thumbnailRemoteUrl),
           publishedUrl: gallery?.publishedUrl ?? null,
           approved: gallery?.approved ?? false,
         };

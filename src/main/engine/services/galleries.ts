@@ -16,7 +16,7 @@ import {
   composeGallery,
   derivedState,
   type GalleryDocument,
-  galleryFileNames,
+  galleryDocumentFiles,
   readGalleryDocument,
 } from '../showcase/index.ts';
 import type { EngineContext } from './context.ts';
@@ -102,7 +102,7 @@ export class GalleryFinisher {
         catalogHref: 'index.html',
         staleAssetIds: derivedState(this.ctx.store, galleryId).stale.map((s) => s.assetId),
         channels: await this.channels.badgesFor({
-          files: galleryFileNames(showcase.product.id),
+          files: galleryDocumentFiles(showcase.product.id, galleryId),
           product: showcase.product,
           assets,
         }),

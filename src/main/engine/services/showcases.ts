@@ -16,6 +16,7 @@ import type { BackendPool } from '../pipeline/backends.ts';
 import { type SchedulableJob, schedulable } from '../pipeline/lanes.ts';
 import type { Preflight } from '../pipeline/preflight.ts';
 import {
+  galleryLocality,
   imageJobPayload,
   type JobPayload,
   type PlannedJob,
@@ -23,6 +24,7 @@ import {
   rerollSeed,
   ShowcasePlanner,
   templateIdFor,
+  toStoredPath,
 } from '../showcase/index.ts';
 import { checkFamilyParams } from '../templates/index.ts';
 import type { CatalogService } from './catalog.ts';
@@ -295,7 +297,10 @@ export class ShowcaseService {
     if (!gallery) throw new ShowcaseError('not_found', `Gallery ${galleryId} does not exist`);
     const product = store.products.get(gallery.productId);
     if (!product) throw new ShowcaseError('not_found', `Product ${gallery.productId} does not exist`);
-    return { product, gallery, assets: store.assets.listByGallery(galleryId) };
+    const assets = store.assets.listByGallery(galleryId);
+    // A colleague's gallery (pulled, rendered elsewhere) is marked, never taken for local files.
+    const pageFile = toStoredPath(this.ctx.outputRoot, gallery.htmlPath);
+    return { product, gallery, assets, locality: galleryLocality(assets), pageFile };
   }
 
   /**

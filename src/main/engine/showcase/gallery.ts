@@ -4,7 +4,7 @@
 // The JSON document is the source of truth for publish and e-mail: they read it back with
 // `readGalleryDocument` and may re-render the page with public URLs through `renderGalleryHtml`.
 import { createHash, randomBytes } from 'node:crypto';
-import { renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import sharp from 'sharp';
@@ -26,8 +26,9 @@ import {
   ShowcaseError,
   TemplateFamilySchema,
 } from '../../../shared/index.ts';
+import { galleryDocumentFiles, linkFrom } from './files.ts';
 import { type PageAudience, renderCatalogIndexHtml, renderGalleryHtml } from './gallery-html.ts';
-import { galleryFileNames, resolveInside } from './naming.ts';
+import { resolveInside } from './naming.ts';
 import type { ChannelBadge } from './page-channels.ts';
 
 export const GALLERY_SCHEMA_VERSION = 1;
@@ -196,9 +197,12 @@ export async function composeGallery(options: ComposeGalleryOptions): Promise<Co
   const document = await buildGalleryDocument(options);
   const jsonPath = resolveInside(options.outputRoot, document.files.json);
   const htmlPath = resolveInside(options.outputRoot, document.files.html);
+  // The page sits in its gallery's folder: local links are made relative to that folder.
+  const page = document.files.html;
+  const local = (file: string) => (/^[a-z][a-z0-9+.-]*:/i.test(file) ? file : linkFrom(page, file));
   const html = renderGalleryHtml(document, {
-    urlFor: options.urlFor ?? relativeUrl,
-    ...(options.catalogHref === undefined ? {} : { catalogHref: options.catalogHref }),
+    urlFor: options.urlFor ?? ((filename) => encodeURI(local(filename))),
+    ...(options.catalogHref === undefined ? {} : { catalogHref: local(options.catalogHref) }),
     ...(options.channels === undefined ? {} : { channels: options.channels }),
   });
   await writeFileAtomic(jsonPath, `${JSON.stringify(document, null, 2)}\n`);
@@ -234,7 +238,7 @@ export async function buildGalleryDocument(options: ComposeGalleryOptions): Prom
   const state: GalleryDocumentStatus =
     failed.length === 0 && assets.length > 0 ? 'complete' : doneCount === 0 ? 'failed' : 'partial';
 
-  const names = galleryFileNames(product.id);
+  const names = galleryDocumentFiles(product.id, gallery.id);
   return GalleryDocumentSchema.parse({
     schemaVersion: GALLERY_SCHEMA_VERSION,
     galleryId: gallery.id,
@@ -475,6 +479,8 @@ export async function readGalleryDocument(path: string): Promise<GalleryDocument
 export async function writeFileAtomic(path: string, content: string): Promise<void> {
   const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   try {
+    // Each gallery has its own folder (files.ts): the first file written there creates it.
+    mkdirSync(dirname(path), { recursive: true });
     writeFileSync(temp, content, 'utf8');
     renameSync(temp, path);
   } catch (err) {

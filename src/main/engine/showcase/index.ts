@@ -2,6 +2,18 @@ export { assertApprovable } from './approval.ts';
 export { copyMessages, fallbackCopy, imagePrompt, productFacts, restylePrompt } from './copy-prompt.ts';
 export { type CopyAttempt, type CopyResult, CopyWriter, type CopyWriterOptions } from './copywriter.ts';
 export {
+  folderOf,
+  GALLERIES_DIR,
+  galleryAssetFile,
+  galleryDocumentFiles,
+  galleryFolder,
+  inGalleryLayout,
+  linkFrom,
+  publishedPath,
+  toLocalPath,
+  toStoredPath,
+} from './files.ts';
+export {
   type CatalogIndex,
   CatalogIndexSchema,
   type ComposeGalleryOptions,
@@ -22,6 +34,8 @@ export {
   renderCatalogIndexHtml,
   renderGalleryHtml,
 } from './gallery-html.ts';
+export { type LayoutMigrationResult, migrateLayout } from './layout-migration.ts';
+export { fileLocality, galleryLocality, type Locality, thumbnailFor } from './locality.ts';
 export {
   assetFileName,
   FALLBACK_ID,

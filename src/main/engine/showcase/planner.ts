@@ -19,7 +19,7 @@ import {
   ShowcaseError,
   type TemplateFamily,
 } from '../../../shared/index.ts';
-import { assetFileName } from './naming.ts';
+import { galleryAssetFile } from './files.ts';
 import { assetSeed, baseSeedFor } from './seeds.ts';
 
 export const JobPayloadSchema = z.discriminatedUnion('type', [
@@ -165,7 +165,7 @@ export class ShowcasePlanner {
       galleryId,
       kind,
       idx,
-      filename: assetFileName(product.id, kind, idx),
+      filename: galleryAssetFile(product.id, galleryId, kind, idx),
       sha256: null,
       width: null,
       height: null,

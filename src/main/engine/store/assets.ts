@@ -8,7 +8,7 @@ import {
 } from '../../../shared/index.ts';
 import type { StoreCore } from './core.ts';
 import { definedOnly } from './sql.ts';
-import { assetsSpec, rowToDomain } from './tables.ts';
+import { assetsSpec } from './tables.ts';
 
 /** An asset to create in a gallery; `updatedAt` is stamped by the store. */
 export type AssetDraft = Omit<Asset, 'galleryId' | 'updatedAt'> & { updatedAt?: string };
@@ -42,14 +42,14 @@ export class AssetRepository {
 
   get(id: string): Asset | null {
     const row = this.core.prepare('SELECT * FROM assets WHERE id = ?').get(id);
-    return row ? rowToDomain(assetsSpec, row) : null;
+    return row ? this.core.toDomain(assetsSpec, row) : null;
   }
 
   getBySlot(galleryId: string, kind: AssetKind, idx: number): Asset | null {
     const row = this.core
       .prepare('SELECT * FROM assets WHERE gallery_id = ? AND kind = ? AND idx = ?')
       .get(galleryId, kind, idx);
-    return row ? rowToDomain(assetsSpec, row) : null;
+    return row ? this.core.toDomain(assetsSpec, row) : null;
   }
 
   /** Changes the given fields; a patch that changes nothing writes nothing. Throws `not_found`. */
@@ -79,6 +79,6 @@ export class AssetRepository {
     return this.core
       .prepare(`SELECT * FROM assets WHERE gallery_id = ? ORDER BY ${KIND_ORDER}, idx`)
       .all(galleryId)
-      .map((row) => rowToDomain(assetsSpec, row));
+      .map((row) => this.core.toDomain(assetsSpec, row));
   }
 }

@@ -5,6 +5,7 @@ import {
   ShowcaseError,
 } from '../../../shared/index.ts';
 import type { StoreCore } from './core.ts';
+import { groupOfColumn, groupsOf } from './field-groups.ts';
 import { type JsonValue, type Paging, pageParams, parseJsonColumn, type Row, toInt } from './sql.ts';
 import {
   dbRowToSyncRow,
@@ -27,9 +28,20 @@ export interface SyncConflict {
   remoteHlc: string | null;
   resolved: boolean;
   at: string;
+  /** The differing columns of the one field group both edits changed (null: the whole row, pre-v2). */
+  field: string | null;
+  reason: ConflictReason;
+  /** The server's sync_conflicts id, when the conflict came from (or went to) the server. */
+  serverId: number | null;
 }
 
-export type SyncConflictDraft = Omit<SyncConflict, 'id' | 'resolved' | 'at'>;
+export type ConflictReason = 'concurrent_edit' | 'clock_skew' | 'schema';
+
+export type SyncConflictDraft = Omit<
+  SyncConflict,
+  'id' | 'resolved' | 'at' | 'field' | 'reason' | 'serverId'
+> &
+  Partial<Pick<SyncConflict, 'field' | 'reason' | 'serverId'>>;
 
 export interface ConflictQuery extends Paging {
   resolved?: boolean;
@@ -46,8 +58,9 @@ export class ConflictRepository {
     return this.core.tx('record sync conflict', () => {
       const row = this.core
         .prepare(
-          `INSERT INTO sync_conflicts (tbl, row_id, local, remote, local_hlc, remote_hlc, resolved, at)
-           VALUES (?, ?, ?, ?, ?, ?, 0, ?) RETURNING *`,
+          `INSERT INTO sync_conflicts
+             (tbl, row_id, local, remote, local_hlc, remote_hlc, resolved, at, field, reason, server_id)
+           VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?) RETURNING *`,
         )
         .get(
           conflict.table,
@@ -57,6 +70,9 @@ export class ConflictRepository {
           conflict.localHlc,
           conflict.remoteHlc,
           this.core.nowIso(),
+          conflict.field ?? null,
+          conflict.reason ?? 'concurrent_edit',
+          conflict.serverId ?? null,
         ) as Row;
       return toConflict(row);
     });
@@ -123,15 +139,25 @@ export class ConflictRepository {
         `conflict ${id} ${keep} version`,
       );
       const current = this.core.prepare(`SELECT * FROM ${spec.name} WHERE id = ?`).get(conflict.rowId);
-      const wanted = spec.toSyncRow(parsed);
+      let wanted = spec.toSyncRow(parsed);
       if (String(wanted.id) !== conflict.rowId) {
         throw new ShowcaseError('storage_error', `Conflict ${id}: the kept version is for another row`);
       }
+      // A field conflict keeps only that field group of the chosen version: everything else in the row
+      // (a colleague's seed lock, a later approval) stays as it is now.
+      const group = conflict.field ? groupOfColumn(spec.name, conflict.field.split(',')[0] ?? '') : null;
+      if (current && group) {
+        const now = dbRowToSyncRow(spec, current);
+        const cols = groupsOf(spec.name)[group] ?? [];
+        wanted = { ...now, ...Object.fromEntries(cols.map((c) => [c, wanted[c] ?? null])) };
+      }
       if (!current || !sameVersion(dbRowToSyncRow(spec, current), wanted)) {
-        const stamped = hasUpdatedAt(parsed) ? { ...parsed, updatedAt: this.core.nowIso() } : parsed;
+        const value = parseOrThrow(spec.schema, spec.fromSyncRow(wanted), `conflict ${id} ${keep} version`);
+        const stamped = hasUpdatedAt(value) ? { ...value, updatedAt: this.core.nowIso() } : value;
         this.core.writeSynced(spec, stamped, 'upsert');
       }
-      this.core.prepare('UPDATE sync_conflicts SET resolved = 1 WHERE id = ?').run(id);
+      // resolution_pushed = 0: the next sync marks the server's copy resolved, for every station.
+      this.core.prepare('UPDATE sync_conflicts SET resolved = 1, resolution_pushed = 0 WHERE id = ?').run(id);
       return { ...conflict, resolved: true };
     });
   }
@@ -140,10 +166,53 @@ export class ConflictRepository {
   resolve(id: number, resolved = true): boolean {
     return this.core.tx(`resolve conflict ${id}`, () => {
       return (
-        this.core.prepare('UPDATE sync_conflicts SET resolved = ? WHERE id = ?').run(resolved ? 1 : 0, id)
-          .changes > 0
+        this.core
+          .prepare('UPDATE sync_conflicts SET resolved = ?, resolution_pushed = 0 WHERE id = ?')
+          .run(resolved ? 1 : 0, id).changes > 0
       );
     });
+  }
+
+  /** Resolved conflicts whose resolution the server has not heard of yet: [local id, server id]. */
+  unpushedResolutions(): Array<{ id: number; serverId: number }> {
+    return this.core
+      .prepare(
+        'SELECT id, server_id FROM sync_conflicts WHERE resolved = 1 AND resolution_pushed = 0 AND server_id IS NOT NULL',
+      )
+      .all()
+      .map((r) => ({ id: toInt(r.id), serverId: toInt(r.server_id) }));
+  }
+
+  markResolutionsPushed(ids: readonly number[]): void {
+    if (ids.length === 0) return;
+    this.core.tx('mark resolutions pushed', () => {
+      const stmt = this.core.prepare('UPDATE sync_conflicts SET resolution_pushed = 1 WHERE id = ?');
+      for (const id of ids) stmt.run(id);
+    });
+  }
+
+  /** Open conflicts that have a server id (to ask whether another station resolved them). */
+  openWithServerId(): Array<{ id: number; serverId: number }> {
+    return this.core
+      .prepare('SELECT id, server_id FROM sync_conflicts WHERE resolved = 0 AND server_id IS NOT NULL')
+      .all()
+      .map((r) => ({ id: toInt(r.id), serverId: toInt(r.server_id) }));
+  }
+
+  /** Marks conflicts resolved because the server says another station resolved them. */
+  resolvedElsewhere(ids: readonly number[]): void {
+    if (ids.length === 0) return;
+    this.core.tx('resolve conflicts resolved elsewhere', () => {
+      const stmt = this.core.prepare(
+        'UPDATE sync_conflicts SET resolved = 1, resolution_pushed = 1 WHERE id = ?',
+      );
+      for (const id of ids) stmt.run(id);
+    });
+  }
+
+  /** True when a conflict with this server id is already kept here. */
+  hasServerId(serverId: number): boolean {
+    return this.core.prepare('SELECT 1 FROM sync_conflicts WHERE server_id = ?').get(serverId) !== undefined;
   }
 }
 
@@ -154,7 +223,8 @@ export class ConflictRepository {
 export function conflictRecord(conflict: SyncConflict): ConflictRecord {
   const version = (v: JsonValue): ConflictRecord['local'] =>
     v !== null && typeof v === 'object' && !Array.isArray(v) ? v : null;
-  return { ...conflict, local: version(conflict.local), remote: version(conflict.remote) };
+  const { serverId: _serverId, ...rest } = conflict;
+  return { ...rest, local: version(conflict.local), remote: version(conflict.remote) };
 }
 
 // `jobs` is push-only (the summary is not the local journal's row), so a jobs conflict is for reading only.
@@ -192,5 +262,8 @@ function toConflict(row: Row): SyncConflict {
     remoteHlc: (row.remote_hlc as string | null) ?? null,
     resolved: row.resolved === 1,
     at: row.at as string,
+    field: (row.field as string | null) ?? null,
+    reason: ((row.reason as string | null) ?? 'concurrent_edit') as ConflictReason,
+    serverId: row.server_id === null || row.server_id === undefined ? null : toInt(row.server_id),
   };
 }

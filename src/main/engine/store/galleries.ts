@@ -7,7 +7,7 @@ import {
 } from '../../../shared/index.ts';
 import type { StoreCore } from './core.ts';
 import { definedOnly, type Paging, pageParams } from './sql.ts';
-import { galleriesSpec, rowToDomain } from './tables.ts';
+import { galleriesSpec } from './tables.ts';
 
 /** A gallery to create; `createdAt` defaults to now and `updatedAt` is stamped by the store. */
 export type GalleryDraft = Omit<Gallery, 'createdAt' | 'updatedAt'> & {
@@ -45,7 +45,7 @@ export class GalleryRepository {
 
   get(id: string): Gallery | null {
     const row = this.core.prepare('SELECT * FROM product_galleries WHERE id = ?').get(id);
-    return row ? rowToDomain(galleriesSpec, row) : null;
+    return row ? this.core.toDomain(galleriesSpec, row) : null;
   }
 
   /**
@@ -84,7 +84,23 @@ export class GalleryRepository {
     return this.core
       .prepare(sql)
       .all(params)
-      .map((row) => rowToDomain(galleriesSpec, row));
+      .map((row) => this.core.toDomain(galleriesSpec, row));
+  }
+
+  /**
+   * Ids of galleries still in the flat file layout of older versions (an asset or the document not
+   * under `galleries/`), for the one-time layout migration. One query, so a current store pays nothing.
+   */
+  inFlatLayout(): string[] {
+    return this.core
+      .prepare(
+        `SELECT g.id FROM product_galleries g
+          WHERE (g.json_path IS NOT NULL AND g.json_path NOT LIKE 'galleries/%')
+             OR EXISTS (SELECT 1 FROM assets a WHERE a.gallery_id = g.id AND a.filename NOT LIKE 'galleries/%')
+          ORDER BY g.created_at, g.rowid`,
+      )
+      .all()
+      .map((r) => r.id as string);
   }
 
   /** The product's most recently created gallery. */
@@ -94,6 +110,6 @@ export class GalleryRepository {
         'SELECT * FROM product_galleries WHERE product_id = ? ORDER BY created_at DESC, rowid DESC LIMIT 1',
       )
       .get(productId);
-    return row ? rowToDomain(galleriesSpec, row) : null;
+    return row ? this.core.toDomain(galleriesSpec, row) : null;
   }
 }

@@ -80,6 +80,11 @@ export class HybridClock {
   private readonly wall: () => number;
   private physical = 0;
   private counter = 0;
+  /**
+   * Added to every wall-clock read: the team database's time minus this machine's, measured at each
+   * sync, so a workstation whose clock is wrong still stamps edits in real time.
+   */
+  private offset = 0;
 
   constructor(nodeId: string, options: HybridClockOptions = {}) {
     if (!isNodeId(nodeId)) {
@@ -158,8 +163,37 @@ export class HybridClock {
     return this.last();
   }
 
-  private wallMs(): number {
-    return Math.min(Math.max(0, Math.floor(this.wall())), HLC_MAX_PHYSICAL);
+  /** The corrected wall clock in ms (this machine's clock plus the measured offset). */
+  wallMs(): number {
+    return Math.min(Math.max(0, Math.floor(this.wall() + this.offset)), HLC_MAX_PHYSICAL);
+  }
+
+  /** This machine's own clock, uncorrected (for measuring the offset). */
+  rawWallMs(): number {
+    return this.wall();
+  }
+
+  get offsetMs(): number {
+    return this.offset;
+  }
+
+  setOffset(ms: number): void {
+    this.offset = Number.isFinite(ms) ? Math.round(ms) : 0;
+  }
+
+  /** How far the clock's state runs ahead of the corrected wall clock (0 when it does not). */
+  aheadMs(): number {
+    return Math.max(0, this.physical - this.wallMs());
+  }
+
+  /**
+   * Forgets a state far in the future (persisted while the machine's clock ran ahead): the next
+   * timestamp follows the corrected wall clock again. Only the sync repair calls this, after moving
+   * every pending edit stamped in that future onto fresh timestamps.
+   */
+  rewind(): void {
+    this.physical = this.wallMs();
+    this.counter = 0;
   }
 
   // The counter is capped at five digits to keep the string sortable; on overflow logical time steps one

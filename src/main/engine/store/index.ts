@@ -29,9 +29,9 @@
  * - Rows are "sync rows" (`SyncRow`): snake_case columns, JSON columns as JSON values, booleans as
  *   booleans, no `hlc`. `tableSpecs[table].columns` lists each table's columns with a type
  *   (text/integer/real/boolean/json) and nullability — enough to create the Postgres tables.
- * - `store.applyRemote(table, row, hlc)` writes a pulled row without queuing it: last writer wins by HLC
- *   (`inserted | updated | unchanged | stale | skipped`); when the remote version beats an unpushed local
- *   change, the local version goes to `sync_conflicts` and its outbox entry is dropped. It advances the
+ * - `store.applyRemote(table, row, hlc, clocks)` writes a pulled row without queuing it, merged per field
+ *   group (field-groups.ts: the higher clock wins each group) (`inserted | updated | unchanged | stale |
+ *   skipped`); a pending local edit stays queued and the server keeps whichever loses. It advances the
  *   clock (`receive`), refusing a remote clock more than `maxClockDriftMs` ahead (`sync_error`). `jobs`
  *   rows are push-only and come back `skipped`.
  * - `store.remoteTransaction(() => { …applyRemote…; store.syncState.set('checkpoint', seq) })` applies a
@@ -48,6 +48,20 @@ export { ConflictRepository, conflictRecord } from './conflicts.ts';
 export type { NotPromise } from './core.ts';
 export type { DerivedSource, VersionDraft } from './edit-history.ts';
 export { EditHistoryRepository } from './edit-history.ts';
+export type { FieldClocks, GroupMap, Version } from './field-groups.ts';
+export {
+  changedGroups,
+  compactClocks,
+  differingColumns,
+  fullClocks,
+  groupNames,
+  groupOfColumn,
+  groupsOf,
+  mergeVersions,
+  parseClocks,
+  rowHlc,
+  STAMP_COLUMN,
+} from './field-groups.ts';
 export type { GalleryDraft, GalleryListQuery, GalleryPatch } from './galleries.ts';
 export { GalleryRepository } from './galleries.ts';
 export type { HlcParts, HybridClockOptions } from './hlc.ts';
@@ -62,6 +76,7 @@ export {
 } from './hlc.ts';
 export type { JobDraft, JobEntry, JobListQuery } from './jobs.ts';
 export { JobRepository } from './jobs.ts';
+export { PATH_COLUMNS, toLocalPath, toStoredPath } from './local-paths.ts';
 export type { Migration, MigrationResult } from './migrations.ts';
 export { SCHEMA_VERSION } from './migrations.ts';
 export type { ModelUsageDraft, ModelUsageQuery } from './model-usage.ts';
@@ -85,6 +100,8 @@ export { SettingsRepository } from './settings.ts';
 export type { JsonObject, JsonValue, Paging } from './sql.ts';
 export type { OpenStoreOptions, StoreDiagnostics } from './store.ts';
 export { openStore, Store } from './store.ts';
+export type { ClockRepair, LeaseHolder, RetryEntry, RetryReason } from './sync-local.ts';
+export { SyncLocalRepository } from './sync-local.ts';
 export type { SyncStateKey } from './sync-state.ts';
 export { SyncStateRepository } from './sync-state.ts';
 export type { ColumnSpec, ColumnType, SyncedTable, SyncRow, TableSpec } from './tables.ts';

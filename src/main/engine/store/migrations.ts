@@ -3,6 +3,7 @@
 // crash mid-migration leaves the previous version intact and two processes cannot both apply it.
 import { ShowcaseError } from '../../../shared/index.ts';
 import { MIGRATION_V3 } from './migration-v3.ts';
+import { syncMigrations } from './migrations-sync.ts';
 import { type Db, toInt } from './sql.ts';
 
 export interface Migration {
@@ -176,6 +177,7 @@ CREATE INDEX sync_conflicts_by_resolved ON sync_conflicts(resolved, id);
 
 export const migrations: readonly Migration[] = [
   { version: 1, name: 'initial schema', up: SCHEMA_V1 },
+  ...syncMigrations,
   MIGRATION_V3,
 ];
 

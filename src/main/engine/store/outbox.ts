@@ -10,6 +10,10 @@ export interface OutboxEntry {
   row: SyncRow;
   hlc: string;
   createdAt: string;
+  /** Group clocks of `row`'s values; null when every group is at `hlc`. */
+  clocks: Record<string, string> | null;
+  /** Per group edited here since the last push: the clock the edit started from ('' = a new row). */
+  base: Record<string, string> | null;
 }
 
 export class OutboxRepository {
@@ -55,5 +59,11 @@ function toEntry(row: Row): OutboxEntry {
     row: parseJsonColumn(row.row, `outbox ${String(row.op_id)}`) as SyncRow,
     hlc: row.hlc as string,
     createdAt: row.created_at as string,
+    clocks: row.clocks
+      ? (parseJsonColumn(row.clocks, `outbox ${String(row.op_id)} clocks`) as Record<string, string>)
+      : null,
+    base: row.base
+      ? (parseJsonColumn(row.base, `outbox ${String(row.op_id)} base`) as Record<string, string>)
+      : null,
   };
 }

@@ -1,5 +1,6 @@
 import { type GalleryStatus, type Product, ProductSchema, parseOrThrow } from '../../../shared/index.ts';
 import type { StoreCore } from './core.ts';
+import { toLocalPath, toStoredPath } from './local-paths.ts';
 import { likePattern, type Paging, pageParams, type Row, toInt } from './sql.ts';
 import { productsSpec, rowToDomain } from './tables.ts';
 
@@ -31,7 +32,10 @@ export interface ProductListItem {
   /** The product's latest gallery (by creation time), if any. */
   galleryId: string | null;
   status: ProductListStatus;
+  /** This machine's path of the thumbnail (it may not exist here: a colleague's gallery). */
   thumbnailLocalPath: string | null;
+  /** The thumbnail's path relative to the output root, as synced. */
+  thumbnailFile: string | null;
   thumbnailRemoteUrl: string | null;
 }
 
@@ -149,7 +153,8 @@ export class ProductRepository {
           product: rowToDomain(productsSpec, row),
           galleryId: (row.g_id as string | null) ?? null,
           status: ((row.g_status as GalleryStatus | null) ?? NO_GALLERY_STATUS) as ProductListStatus,
-          thumbnailLocalPath: (row.t_local as string | null) ?? null,
+          thumbnailLocalPath: toLocalPath(this.core.outputRoot, (row.t_local as string | null) ?? null),
+          thumbnailFile: toStoredPath(this.core.outputRoot, (row.t_local as string | null) ?? null),
           thumbnailRemoteUrl: (row.t_remote as string | null) ?? null,
         })),
       };

@@ -16,6 +16,7 @@ import { type ApplyRemoteResult, applyRemoteRow } from './remote.ts';
 import { SecretsFile, secretsPathFor } from './secrets-file.ts';
 import { SettingsRepository } from './settings.ts';
 import { type Db, toStoreError } from './sql.ts';
+import { SyncLocalRepository } from './sync-local.ts';
 import { NODE_ID_KEY, SyncStateRepository } from './sync-state.ts';
 
 export interface OpenStoreOptions {
@@ -29,6 +30,11 @@ export interface OpenStoreOptions {
   maxClockDriftMs?: number;
   /** The settings' secrets file; default `<name>.secrets.json` beside the database (memory for `:memory:`). */
   secretsPath?: string | null;
+  /**
+   * The folder generated files live in: file paths are stored (and synced) relative to it and handed
+   * out resolved against it. Without it paths pass through as given.
+   */
+  outputRoot?: string;
 }
 
 export interface StoreDiagnostics {
@@ -58,6 +64,8 @@ export class Store {
   readonly conflicts: ConflictRepository;
   /** Preset/prompt versions and derived-image sources (local, migration 3). */
   readonly edits: EditHistoryRepository;
+  /** Parked pulled rows, the syncer lease and the clock repair (schema v2). */
+  readonly syncLocal: SyncLocalRepository;
   private readonly core: StoreCore;
 
   constructor(core: StoreCore, path: string, secrets: SecretsFile = new SecretsFile(null)) {
@@ -75,6 +83,17 @@ export class Store {
     this.syncState = new SyncStateRepository(core);
     this.conflicts = new ConflictRepository(core);
     this.edits = new EditHistoryRepository(core);
+    this.syncLocal = new SyncLocalRepository(core);
+  }
+
+  /** Called after each committed local write that queued something for push; returns the unsubscribe. */
+  onLocalWrite(listener: () => void): () => void {
+    return this.core.onLocalWrite(listener);
+  }
+
+  /** The folder file paths are stored relative to (null when the store was opened without one). */
+  get outputRoot(): string | null {
+    return this.core.outputRoot;
   }
 
   /** This installation's id in HLC timestamps (persisted in sync_state). */
@@ -131,8 +150,8 @@ export class Store {
    * Outside a transaction it runs in its own with foreign keys suspended; inside `transaction` foreign
    * keys are enforced, so apply a pulled page with `remoteTransaction` instead.
    */
-  applyRemote(table: string, row: unknown, hlc: string): ApplyRemoteResult {
-    const apply = () => applyRemoteRow(this.core, this.conflicts, table, row, hlc);
+  applyRemote(table: string, row: unknown, hlc: string, clocks: unknown = null): ApplyRemoteResult {
+    const apply = () => applyRemoteRow(this.core, table, row, hlc, clocks);
     return this.core.inTransaction
       ? this.core.tx('apply remote row', apply)
       : this.core.withForeignKeysSuspended('apply remote row', apply);
@@ -209,7 +228,11 @@ export function openStore(path: string, options: OpenStoreOptions = {}): Store {
     const secrets = new SecretsFile(
       options.secretsPath === undefined ? secretsPathFor(path) : options.secretsPath,
     );
-    const store = new Store(new StoreCore(db, clock, { readonly, now }), path, secrets);
+    const store = new Store(
+      new StoreCore(db, clock, { readonly, now, outputRoot: options.outputRoot ?? null }),
+      path,
+      secrets,
+    );
     // Secrets an older version kept in clear move to the secrets file (and are scrubbed from the file).
     if (!readonly) store.settings.moveSecretsOut();
     return store;

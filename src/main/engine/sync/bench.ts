@@ -39,11 +39,11 @@ export interface BenchSyncResult {
 
 const KINDS = ['hero', 'lifestyle', 'variation', 'variation', 'variation', 'variation', 'thumbnail'] as const;
 
-function seedStore(store: Store, galleries: number, assetsPerGallery: number): void {
+function seedStore(store: Store, galleries: number, assetsPerGallery: number, prefix = 'bench'): void {
   store.transaction(() => {
     const products = Array.from({ length: galleries }, (_, i) => ({
-      id: `bench-p${i}`,
-      handle: `bench-product-${i}`,
+      id: `${prefix}-p${i}`,
+      handle: `${prefix}-product-${i}`,
       name: `Bench product ${i}`,
       description: 'A product made up for the sync benchmark, with a realistic amount of text in it.',
       category: 'Home',
@@ -55,10 +55,10 @@ function seedStore(store: Store, galleries: number, assetsPerGallery: number): v
     }));
     store.products.upsertMany(products);
     for (let i = 0; i < galleries; i++) {
-      const galleryId = `bench-g${i}`;
+      const galleryId = `${prefix}-g${i}`;
       store.galleries.create({
         id: galleryId,
-        productId: `bench-p${i}`,
+        productId: `${prefix}-p${i}`,
         status: 'draft',
         copy: null,
         promptPrefix: 'professional e-commerce product photograph on white',
@@ -78,7 +78,7 @@ function seedStore(store: Store, galleries: number, assetsPerGallery: number): v
         const kind = KINDS[a % KINDS.length] ?? 'variation';
         const idx = kind === 'variation' ? ++variation : a >= KINDS.length ? a : 0;
         drafts.push({
-          id: `bench-a${i}-${a}`,
+          id: `${prefix}-a${i}-${a}`,
           kind,
           idx,
           filename: `product_bench-p${i}_${kind}${idx ? `_${idx}` : ''}.png`,
@@ -184,5 +184,90 @@ export async function benchSync(options: BenchSyncOptions): Promise<BenchSyncRes
     } else {
       await adminQuery(options.url, `DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => {});
     }
+  }
+}
+
+export interface BenchConcurrentOptions {
+  url: string;
+  /** Workstations pushing at once (default 3). */
+  stations?: number;
+  /** Rows each one pushes (default 5,000: products, galleries and 8 assets each). */
+  rowsPerStation?: number;
+  /** Measurements; the median ratio is reported (default 3). */
+  runs?: number;
+}
+
+export interface BenchConcurrentResult {
+  stations: number;
+  rowsPerStation: number;
+  /** Median seconds for one station pushing its rows alone into a fresh database. */
+  oneSeconds: number;
+  /** Median seconds for all stations pushing disjoint rows at the same time. */
+  concurrentSeconds: number;
+  /** Median of (concurrent / one) over the runs: 1 would be perfect overlap, `stations` full serialization. */
+  ratio: number;
+}
+
+async function timedPushes(
+  url: string,
+  stations: number,
+  galleries: number,
+  dir: string,
+  run: number,
+): Promise<number> {
+  const db = `showcase_bench_c_${process.pid}_${randomBytes(4).toString('hex')}`;
+  await adminQuery(url, `CREATE DATABASE "${db}"`);
+  const u = new URL(url);
+  u.pathname = `/${db}`;
+  const stores = Array.from({ length: stations }, (_, i) =>
+    openStore(join(dir, `c${run}-${stations}-${i}.db`)),
+  );
+  const engines = stores.map((s) => new SyncEngine(s, { url: u.toString(), batchSize: 2000 }));
+  try {
+    stores.forEach((s, i) => {
+      seedStore(s, galleries, 8, `st${i}`);
+    });
+    for (const e of engines) await e.connect();
+    const t0 = performance.now();
+    await Promise.all(engines.map((e) => e.push()));
+    return (performance.now() - t0) / 1000;
+  } finally {
+    for (const e of engines) await e.close();
+    for (const s of stores) s.close();
+    await adminQuery(url, `DROP DATABASE IF EXISTS "${db}" WITH (FORCE)`).catch(() => {});
+  }
+}
+
+/**
+ * Several workstations pushing disjoint rows at once, against one pushing alone (each into a fresh
+ * database): how much the server serializes them. Workstations run in this process, so their own
+ * JSON work shares one thread; the server side (one backend per connection) runs in parallel.
+ */
+export async function benchConcurrentPush(options: BenchConcurrentOptions): Promise<BenchConcurrentResult> {
+  const stations = options.stations ?? 3;
+  const rowsPerStation = options.rowsPerStation ?? 5000;
+  const galleries = Math.max(1, Math.round(rowsPerStation / 10));
+  const runs = options.runs ?? 3;
+  const dir = await mkdtemp(join(tmpdir(), 'showcase-bench-concurrent-'));
+  const target = describeTarget(options.url);
+  try {
+    const samples: Array<{ one: number; all: number }> = [];
+    for (let r = 0; r < runs; r++) {
+      const one = await timedPushes(options.url, 1, galleries, dir, r).catch((err: unknown) => {
+        throw toSyncError(err, target, 'run the concurrent push benchmark');
+      });
+      const all = await timedPushes(options.url, stations, galleries, dir, r);
+      samples.push({ one, all });
+    }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+    return {
+      stations,
+      rowsPerStation: galleries * 10,
+      oneSeconds: median(samples.map((x) => x.one)),
+      concurrentSeconds: median(samples.map((x) => x.all)),
+      ratio: median(samples.map((x) => x.all / x.one)),
+    };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
   }
 }

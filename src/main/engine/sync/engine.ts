@@ -1,23 +1,21 @@
 // SyncEngine: the local store ⇄ the team Postgres. Push sends the outbox in batches (one server
-// transaction each, idempotent by op id, last writer wins by HLC); pull applies the server's changes
-// above the local checkpoint; conflicts — a version that lost on either side — are kept in
-// sync_conflicts locally and on the server and exchanged between the two workstations involved.
+// transaction each, idempotent by op id, merged field group by field group by HLC); pull applies the
+// server's changes between the local checkpoint and a watermark no running push can fall below;
+// conflicts — two edits of the same field group — are found on the server where both meet, kept there
+// and in the local store of both workstations, and resolved everywhere once resolved anywhere.
+//
+// Each round measures the server's clock: the station's HLC reads are corrected by the offset, and a
+// clock state left far in the future (the machine's clock ran ahead) is repaired. One process per
+// store syncs at a time (a lease in the store), so the CLI beside the app never doubles a conflict.
 //
 // Nothing here can break local drafting: the store is written only through `applyRemote` /
 // `remoteTransaction` (never the outbox), background failures only change the status, and every
 // message names the database as postgres://user:***@host/db.
+import { randomUUID } from 'node:crypto';
 import type { Client } from 'pg';
 import { ShowcaseError, type SyncStatus } from '../../../shared/index.ts';
-import {
-  isSyncedTable,
-  type OutboxEntry,
-  type Store,
-  type SyncConflict,
-  type SyncedTable,
-  type SyncRow,
-  type TableSpec,
-  tableSpecs,
-} from '../store/index.ts';
+import type { OutboxEntry, Store, SyncedTable } from '../store/index.ts';
+import { applyPage, retryParked } from './apply.ts';
 import {
   describeTarget,
   isConnectionLoss,
@@ -26,163 +24,39 @@ import {
   scrub,
   toSyncError,
 } from './connection.ts';
-import { fetchConflicts, fetchPage } from './pull.ts';
-import { insertServerConflicts, type PushTableCounts, pushBatch, type ServerConflictDraft } from './push.ts';
-import { hlcNode, pickColumns, sameContent } from './rows.ts';
-import { DEFAULT_SCHEMA, lockKey, type MigrateResult, migrate, quoteSchema } from './schema.ts';
+import { EXCHANGE_KEYS, exchangeConflicts } from './exchange.ts';
+import { fetchPage, fetchWatermark } from './pull.ts';
+import { type PushTableCounts, pushBatch, SKEW_REFUSED } from './push.ts';
+import { DEFAULT_SCHEMA, type MigrateResult, migrate, quoteSchema } from './schema.ts';
+import {
+  addCounts,
+  type BackgroundOptions,
+  DEFAULTS,
+  LEASE_BUSY,
+  type PullResult,
+  type PushResult,
+  positiveInt,
+  SYNC_STATE_KEYS,
+  type SyncEngineOptions,
+  type SyncHooks,
+  type SyncLogger,
+  type SyncLogLevel,
+  type SyncResult,
+  type TableCounts,
+} from './types.ts';
 
-export type SyncLogLevel = 'debug' | 'info' | 'warn' | 'error';
-/** Receives engine log lines; messages and fields never contain the database password. */
-export type SyncLogger = (level: SyncLogLevel, message: string, fields?: Record<string, unknown>) => void;
-
-/** Test seams at the points where a connection cut or a crash matters. */
-export interface SyncHooks {
-  /** Inside a push batch's transaction, just before COMMIT. */
-  beforePushCommit?(batch: number): Promise<void> | void;
-  /** After a push batch committed, before the outbox is acked (a throw here = the reply was lost). */
-  afterPushCommit?(batch: number): Promise<void> | void;
-  /** After a pulled page and its checkpoint committed locally. */
-  afterPullPage?(page: number): Promise<void> | void;
-}
-
-export interface SyncEngineOptions {
-  /** `postgres://user:password@host:5432/db`; without it the driver reads PGHOST, PGUSER, PGPASSWORD … */
-  url?: string | null;
-  /** Postgres schema holding the sync tables (default `showcase`). */
-  schema?: string;
-  /** Outbox entries per push transaction (default 500). */
-  batchSize?: number;
-  /** Rows per pulled page, each applied in one local transaction (default 1000). */
-  pullPageSize?: number;
-  log?: SyncLogger;
-  /** Called with the new status whenever it changes (publish it as the `sync.status` event). */
-  onStatus?: (status: SyncStatus) => void;
-  connectTimeoutMs?: number;
-  /** Server-side limit per statement (default 60 s; 0 = none). */
-  statementTimeoutMs?: number;
-  /** Environment for PG* variables (default process.env). */
-  env?: NodeJS.ProcessEnv;
-  now?: () => number;
-  hooks?: SyncHooks;
-}
-
-export interface BackgroundOptions {
-  /** Time between rounds while online (default 60 s; Settings.syncIntervalSec). */
-  intervalMs?: number;
-  /** Delay after `notifyChange` before a round, coalescing bursts of edits (default 1 s). */
-  debounceMs?: number;
-  /** First retry delay while offline; doubles per failure (default 1 s). */
-  initialBackoffMs?: number;
-  /** Cap of the retry delay (default 5 min). */
-  maxBackoffMs?: number;
-}
-
-export type TableCounts = { pushed: number; pulled: number; conflicts: number };
-
-export interface PushResult {
-  /** Outbox entries the server took for the first time (applied or kept as a losing version). */
-  pushed: number;
-  /** Entries the server already had (a retry after a lost reply): acknowledged, nothing changed. */
-  duplicates: number;
-  /** Entries whose version lost to a newer one already on the server (kept in sync_conflicts). */
-  lost: number;
-  /** Conflicts this push added to the server's sync_conflicts. */
-  serverConflicts: number;
-  batches: number;
-  tables: Partial<Record<SyncedTable, PushTableCounts>>;
-}
-
-export interface PullResult {
-  /** Rows written locally (inserted or updated). */
-  pulled: number;
-  received: number;
-  unchanged: number;
-  /** Rows older than the local version (kept the local one). */
-  stale: number;
-  /** Rows this store refused (invalid, clock too far ahead, slot taken): kept in sync_conflicts. */
-  rejected: number;
-  /** Local sync_conflicts rows this pull added. */
-  conflicts: number;
-  pages: number;
-  checkpoint: number;
-  tables: Partial<Record<SyncedTable, TableCounts>>;
-}
-
-export interface SyncResult {
-  pushed: number;
-  pulled: number;
-  /** Conflicts newly recorded in the local sync_conflicts during this round. */
-  conflicts: number;
-  tables: Partial<Record<SyncedTable, TableCounts>>;
-  push: PushResult;
-  pull: PullResult;
-  durationMs: number;
-}
-
-export const SYNC_STATE_KEYS = {
-  checkpoint: 'checkpoint',
-  lastPushAt: 'last_push_at',
-  lastPullAt: 'last_pull_at',
-  lastSyncAt: 'last_sync_at',
-  conflictCheckpoint: 'conflict_checkpoint',
-  conflictsUploaded: 'conflicts_uploaded',
-  serverId: 'server_id',
-} as const;
-
-const DEFAULTS = {
-  batchSize: 500,
-  pullPageSize: 1000,
-  connectTimeoutMs: 10_000,
-  statementTimeoutMs: 60_000,
-  intervalMs: 60_000,
-  debounceMs: 1000,
-  initialBackoffMs: 1000,
-  maxBackoffMs: 5 * 60_000,
-};
-
-// Store errors that mean "this one row cannot be applied here" rather than "the store is broken".
-const ROW_REJECT_CODES: ReadonlySet<string> = new Set([
-  'invalid_input',
-  'sync_error',
-  'conflict',
-  'not_found',
-]);
-
-function positiveInt(value: number | undefined, fallback: number, field: string): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < 1) {
-    throw new ShowcaseError('invalid_input', `${field}: must be a positive whole number`, {
-      details: { fields: [field] },
-    });
-  }
-  return value;
-}
-
-function addCounts(
-  into: Partial<Record<SyncedTable, TableCounts>>,
-  table: SyncedTable,
-  add: Partial<TableCounts>,
-) {
-  const c = into[table] ?? { pushed: 0, pulled: 0, conflicts: 0 };
-  c.pushed += add.pushed ?? 0;
-  c.pulled += add.pulled ?? 0;
-  c.conflicts += add.conflicts ?? 0;
-  into[table] = c;
-}
-
-function conflictKey(table: string, rowId: string, loserHlc: string | null): string {
-  return `${table}\u0000${rowId}\u0000${loserHlc ?? ''}`;
-}
-
-function localConflictKey(c: SyncConflict): string {
-  // The losing version is always the one with the lower HLC (HLC strings sort in time order).
-  const loser = c.localHlc && c.remoteHlc ? [c.localHlc, c.remoteHlc].sort()[0] : (c.localHlc ?? c.remoteHlc);
-  return conflictKey(c.table, c.rowId, loser ?? null);
-}
-
-function isRow(value: unknown): value is SyncRow {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
+export type {
+  BackgroundOptions,
+  PullResult,
+  PushResult,
+  SyncEngineOptions,
+  SyncHooks,
+  SyncLogger,
+  SyncLogLevel,
+  SyncResult,
+  TableCounts,
+} from './types.ts';
+export { LEASE_BUSY, SYNC_STATE_KEYS } from './types.ts';
 
 export class SyncEngine {
   readonly store: Store;
@@ -201,6 +75,16 @@ export class SyncEngine {
   private readonly hooks: SyncHooks;
   private readonly now: () => number;
   private readonly listeners = new Set<(status: SyncStatus) => void>();
+  private readonly correctClock: boolean;
+  private readonly leaseMs: number;
+  /** Identifies this engine as the holder of the store's sync lease. */
+  private readonly leaseOwner = randomUUID();
+  private unsubscribeWrites: (() => void) | null = null;
+  /** The server's drift bound (ms), read on connect. */
+  private maxDriftMs = DEFAULTS.maxDriftMs;
+  private lastOffsetMs = 0;
+  /** Highest server conflict id known committed, read with the last pull's watermark. */
+  private pullWatermark = 0;
 
   private client: Client | null = null;
   private queue: Promise<unknown> = Promise.resolve();
@@ -245,7 +129,17 @@ export class SyncEngine {
     this.logger = options.log;
     this.hooks = options.hooks ?? {};
     this.now = options.now ?? Date.now;
+    this.correctClock = options.correctClock ?? true;
+    this.leaseMs = positiveInt(options.leaseMs, DEFAULTS.leaseMs, 'leaseMs');
     if (options.onStatus) this.listeners.add(options.onStatus);
+    // The offset measured last time holds until the next round measures it again (drafting offline).
+    const saved = Number(store.isOpen ? (store.syncState.get(SYNC_STATE_KEYS.clockOffset) ?? 0) : 0);
+    if (this.correctClock && Number.isFinite(saved)) store.clock.setOffset(saved);
+  }
+
+  /** The last measured offset of the team database's clock to this machine's (ms). */
+  get clockOffsetMs(): number {
+    return this.lastOffsetMs;
   }
 
   // --- status -----------------------------------------------------------------------------------------
@@ -352,6 +246,11 @@ export class SyncEngine {
         });
       }
       await this.checkServerIdentity(client);
+      const drift = await client.query<{ value: string }>(
+        `SELECT value FROM ${this.q}.sync_meta WHERE key = 'max_drift_ms'`,
+      );
+      const bound = Number(drift.rows[0]?.value ?? DEFAULTS.maxDriftMs);
+      if (Number.isFinite(bound) && bound > 0) this.maxDriftMs = bound;
     } catch (err) {
       client.end().catch(() => {});
       throw err;
@@ -374,8 +273,8 @@ export class SyncEngine {
     this.store.transaction(() => {
       if (known !== null) {
         this.store.syncState.set(SYNC_STATE_KEYS.checkpoint, '0');
-        this.store.syncState.set(SYNC_STATE_KEYS.conflictCheckpoint, '0');
-        this.store.syncState.set(SYNC_STATE_KEYS.conflictsUploaded, '0');
+        this.store.syncState.set(EXCHANGE_KEYS.conflictCheckpoint, '0');
+        this.store.syncState.set(EXCHANGE_KEYS.conflictsUploaded, '0');
       }
       this.store.syncState.set(SYNC_STATE_KEYS.serverId, id);
     });
@@ -396,13 +295,17 @@ export class SyncEngine {
   /** Runs one operation at a time (background and manual rounds never overlap) with status bookkeeping. */
   private round<T>(action: string, fn: (client: Client) => Promise<T>): Promise<T> {
     const run = async (): Promise<T> => {
+      let leased = false;
       try {
+        this.takeLease();
+        leased = true;
         const client = await this.connection();
         const result = await fn(client);
         this.online = true;
         this.lastError = null;
         return result;
       } catch (err) {
+        if (err instanceof ShowcaseError && err.details?.code === LEASE_BUSY) throw err;
         const error = toSyncError(err, this.pg, action);
         this.online = false;
         this.lastError = error.message;
@@ -414,12 +317,79 @@ export class SyncEngine {
         });
         throw error;
       } finally {
+        if (leased) this.releaseLease();
         this.emitStatus();
       }
     };
     const next = this.queue.then(run, run);
     this.queue = next.catch(() => {});
     return next;
+  }
+
+  /** Takes the store's sync lease for this round, or throws SY002 naming the process that holds it. */
+  private takeLease(): void {
+    if (!this.store.isOpen) throw new ShowcaseError('sync_error', 'The local store is closed');
+    const holder = this.store.syncLocal.acquireLease(this.leaseOwner, this.leaseMs);
+    if (!holder) return;
+    throw new ShowcaseError(
+      'sync_error',
+      `${LEASE_BUSY}: another sync process (pid ${holder.pid}) is syncing this store right now`,
+      {
+        hint: 'Its round ends in a moment; try again (bin/showcase sync --wait waits for it).',
+        details: { code: LEASE_BUSY, pid: holder.pid, expiresMs: holder.expiresMs },
+        retryable: true,
+      },
+    );
+  }
+
+  private renewLease(): void {
+    this.store.syncLocal.acquireLease(this.leaseOwner, this.leaseMs);
+  }
+
+  private releaseLease(): void {
+    try {
+      this.store.syncLocal.releaseLease(this.leaseOwner);
+    } catch {
+      // the lease expires by itself
+    }
+  }
+
+  // --- clock ----------------------------------------------------------------------------------------------
+
+  /**
+   * Measures the server's clock against this machine's (half the round trip either side), corrects the
+   * HLC by it, and repairs a clock state left in the future. Returns the pending edits restamped.
+   */
+  private async syncClock(client: Client): Promise<number> {
+    const clock = this.store.clock;
+    const t0 = clock.rawWallMs();
+    const { rows } = await client.query<{ ms: string }>(
+      'SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint::text AS ms',
+    );
+    const t1 = clock.rawWallMs();
+    const offset = Math.round(Number(rows[0]?.ms ?? t1) - (t0 + t1) / 2);
+    this.lastOffsetMs = offset;
+    if (this.correctClock) {
+      clock.setOffset(offset);
+      this.store.syncState.set(SYNC_STATE_KEYS.clockOffset, String(offset));
+    }
+    if (Math.abs(offset) > this.maxDriftMs) {
+      this.log(
+        'warn',
+        `this workstation's clock is ${Math.round(-offset / 1000)} s off the team database's${this.correctClock ? "; edits are stamped in the server's time" : ''} — fix the system clock`,
+        { offsetMs: offset },
+      );
+    }
+    // Against the corrected clock (or the machine's own, once fixed): a state far ahead is repaired.
+    const repair = this.store.syncLocal.repairClock(this.maxDriftMs);
+    if (repair.restamped > 0 || repair.aheadMs > this.maxDriftMs) {
+      this.log(
+        'warn',
+        `the clock state ran ${Math.round(repair.aheadMs / 1000)} s ahead; repaired, ${repair.restamped} pending edit(s) restamped`,
+        { ...repair },
+      );
+    }
+    return repair.restamped;
   }
 
   // --- push ---------------------------------------------------------------------------------------------
@@ -453,8 +423,10 @@ export class SyncEngine {
         q: this.q,
         nodeId: this.store.nodeId,
         checkpoint,
+        offsetMs: this.lastOffsetMs,
         ...(before ? { beforeCommit: () => before(batchNo) } : {}),
       });
+      this.renewLease();
       await this.hooks.afterPushCommit?.(batchNo);
       // Only now: had the reply been lost, the entries stay queued and the retry finds them applied.
       this.store.outbox.ack(entries.map((e) => e.opId));
@@ -492,199 +464,58 @@ export class SyncEngine {
       unchanged: 0,
       stale: 0,
       rejected: 0,
+      recovered: 0,
+      parked: 0,
       conflicts: 0,
       pages: 0,
       checkpoint: Number(this.store.syncState.get(SYNC_STATE_KEYS.checkpoint) ?? 0),
       tables: {},
     };
+    const warn = (message: string, fields?: Record<string, unknown>) => this.log('warn', message, fields);
     const nodeId = this.store.nodeId;
+    // Rows parked in an earlier round first: a newer clock or a fixed app may let them in now.
+    const retried = retryParked(this.store, warn);
+    result.recovered = retried.recovered;
+    result.pulled += retried.pulled;
+    for (const [table, n] of Object.entries(retried.tables) as [SyncedTable, number][]) {
+      addCounts(result.tables, table, { pulled: n });
+    }
+    const watermark = await fetchWatermark(client, this.q, this.schema);
+    this.pullWatermark = watermark.conflictId;
     for (;;) {
       const after = Number(this.store.syncState.get(SYNC_STATE_KEYS.checkpoint) ?? 0);
-      const page = await fetchPage(client, this.q, { after, limit: this.pullPageSize, nodeId });
+      const page = await fetchPage(client, this.q, {
+        after,
+        limit: this.pullPageSize,
+        nodeId,
+        watermark: watermark.seq,
+      });
       if (page.rows.length === 0 && page.next <= after) break;
       const pageNo = result.pages + 1;
-      // Counted only once the page committed.
-      const pageCounts = { pulled: 0, unchanged: 0, stale: 0, rejected: 0, conflicts: 0 };
-      const pageTables: Partial<Record<SyncedTable, TableCounts>> = {};
-      this.store.remoteTransaction(() => {
-        let pending: Map<string, OutboxEntry> | null = null;
-        const pendingFor = (table: string, rowId: string): OutboxEntry | undefined => {
-          if (!pending) {
-            const count = this.store.outbox.count();
-            pending = new Map(this.store.outbox.peek(count).map((e) => [`${e.table}\u0000${e.rowId}`, e]));
-          }
-          return pending.get(`${table}\u0000${rowId}`);
-        };
-        for (const r of page.rows) {
-          const rowId = String(r.row.id ?? '');
-          try {
-            const applied = this.store.applyRemote(r.table, r.row, r.hlc);
-            if (applied.outcome === 'inserted' || applied.outcome === 'updated') {
-              pageCounts.pulled += 1;
-              addCounts(pageTables, r.table, { pulled: 1 });
-            } else if (applied.outcome === 'unchanged') {
-              pageCounts.unchanged += 1;
-            } else if (applied.outcome === 'stale') {
-              pageCounts.stale += 1;
-              // Our unpushed edit is newer and will win on push; the remote version it beats was made
-              // by another node without seeing ours: keep it.
-              const mine = pendingFor(r.table, rowId);
-              const spec: TableSpec<unknown> = tableSpecs[r.table];
-              const remote = pickColumns(spec, r.row);
-              if (
-                mine &&
-                hlcNode(r.hlc) !== nodeId &&
-                mine.hlc > r.hlc &&
-                !sameContent(spec, mine.row, remote)
-              ) {
-                this.store.conflicts.record({
-                  table: r.table,
-                  rowId,
-                  local: mine.row,
-                  remote,
-                  localHlc: mine.hlc,
-                  remoteHlc: r.hlc,
-                });
-                pageCounts.conflicts += 1;
-                addCounts(pageTables, r.table, { conflicts: 1 });
-              }
-            }
-            if (applied.conflictId !== null) {
-              pageCounts.conflicts += 1;
-              addCounts(pageTables, r.table, { conflicts: 1 });
-            }
-          } catch (err) {
-            if (!(err instanceof ShowcaseError) || !ROW_REJECT_CODES.has(err.code)) throw err;
-            // applyRemote ran in a savepoint, so nothing of this row was written. The row stays on the
-            // server and its text is kept here, where the operator can see why it did not apply.
-            this.store.conflicts.record({
-              table: r.table,
-              rowId,
-              local: null,
-              remote: pickColumns(tableSpecs[r.table], r.row),
-              localHlc: null,
-              remoteHlc: r.hlc,
-            });
-            pageCounts.rejected += 1;
-            pageCounts.conflicts += 1;
-            addCounts(pageTables, r.table, { conflicts: 1 });
-            this.log('warn', `pulled ${r.table} ${rowId} was not applied: ${err.message}`, {
-              code: err.code,
-            });
-          }
-        }
-        // In the same local transaction as the rows: the checkpoint can never run ahead of them, and
-        // it is durable exactly when they are.
-        this.store.syncState.set(SYNC_STATE_KEYS.checkpoint, String(page.next));
-      });
+      // In the same local transaction as the rows: the checkpoint can never run ahead of them.
+      const counts = applyPage(
+        this.store,
+        page.rows,
+        { key: SYNC_STATE_KEYS.checkpoint, value: page.next },
+        warn,
+      );
       result.pages = pageNo;
       result.received += page.rows.length;
-      result.pulled += pageCounts.pulled;
-      result.unchanged += pageCounts.unchanged;
-      result.stale += pageCounts.stale;
-      result.rejected += pageCounts.rejected;
-      result.conflicts += pageCounts.conflicts;
+      result.pulled += counts.pulled;
+      result.unchanged += counts.unchanged;
+      result.stale += counts.stale;
+      result.rejected += counts.rejected;
       result.checkpoint = page.next;
-      for (const [table, c] of Object.entries(pageTables) as [SyncedTable, TableCounts][]) {
-        addCounts(result.tables, table, c);
+      for (const [table, n] of Object.entries(counts.tables) as [SyncedTable, number][]) {
+        addCounts(result.tables, table, { pulled: n });
       }
+      this.renewLease();
       await this.hooks.afterPullPage?.(pageNo);
       if (!page.full) break;
     }
+    result.parked = this.store.syncLocal.parkedCount();
     if (result.pages > 0) this.store.syncState.set(SYNC_STATE_KEYS.lastPullAt, this.isoNow());
     return result;
-  }
-
-  // --- conflicts ----------------------------------------------------------------------------------------
-
-  /**
-   * Uploads local conflicts the server has not seen (found while pulling) and records locally the
-   * server's conflicts this node took part in (found while pushing, by this or another node).
-   */
-  private async exchangeConflicts(client: Client): Promise<Partial<Record<SyncedTable, number>>> {
-    const added: Partial<Record<SyncedTable, number>> = {};
-    const nodeId = this.store.nodeId;
-    const uploadedUpTo = Number(this.store.syncState.get(SYNC_STATE_KEYS.conflictsUploaded) ?? 0);
-    // Conflicts are rare: read the local list only when it has something new or a download needs it.
-    let local: SyncConflict[] | null =
-      this.newestConflictId() > uploadedUpTo ? this.store.conflicts.list() : null;
-    const drafts: ServerConflictDraft[] = [];
-    for (const c of local ?? []) {
-      if (c.id <= uploadedUpTo || !c.localHlc || !c.remoteHlc || !isSyncedTable(c.table)) continue;
-      if (!isRow(c.local) || !isRow(c.remote)) continue;
-      const localLost = c.localHlc < c.remoteHlc;
-      const [loser, loserHlc, winner, winnerHlc] = localLost
-        ? [c.local, c.localHlc, c.remote, c.remoteHlc]
-        : [c.remote, c.remoteHlc, c.local, c.localHlc];
-      drafts.push({
-        tbl: c.table,
-        row_id: c.rowId,
-        loser,
-        loser_hlc: loserHlc,
-        loser_node: hlcNode(loserHlc),
-        winner,
-        winner_hlc: winnerHlc,
-        winner_node: hlcNode(winnerHlc),
-        reason: 'pull',
-        reported_by: nodeId,
-        op_id: null,
-      });
-    }
-    if (drafts.length > 0) {
-      await client.query('BEGIN');
-      try {
-        await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
-          lockKey(this.schema, 'write'),
-        ]);
-        await insertServerConflicts(client, this.q, drafts);
-        await client.query('COMMIT');
-      } catch (err) {
-        await client.query('ROLLBACK').catch(() => {});
-        throw err;
-      }
-    }
-
-    let known: Set<string> | null = null;
-    for (;;) {
-      const after = Number(this.store.syncState.get(SYNC_STATE_KEYS.conflictCheckpoint) ?? 0);
-      const page = await fetchConflicts(client, this.q, { after, limit: 500, nodeId });
-      if (page.rows.length === 0 && page.next <= after) break;
-      if (page.rows.length > 0 && !known) {
-        local ??= this.store.conflicts.list();
-        known = new Set(local.map(localConflictKey));
-      }
-      const seen = known ?? new Set<string>();
-      this.store.transaction(() => {
-        for (const c of page.rows) {
-          const key = conflictKey(c.tbl, c.row_id, c.loser_hlc);
-          if (seen.has(key) || !isSyncedTable(c.tbl)) continue;
-          seen.add(key);
-          const mineLost = c.loser_node === nodeId;
-          this.store.conflicts.record({
-            table: c.tbl,
-            rowId: c.row_id,
-            local: mineLost ? c.loser : c.winner,
-            remote: mineLost ? c.winner : c.loser,
-            localHlc: mineLost ? c.loser_hlc : c.winner_hlc,
-            remoteHlc: mineLost ? c.winner_hlc : c.loser_hlc,
-          });
-          added[c.tbl] = (added[c.tbl] ?? 0) + 1;
-        }
-        this.store.syncState.set(SYNC_STATE_KEYS.conflictCheckpoint, String(page.next));
-      });
-      if (!page.full) break;
-    }
-    // Everything local is now on the server (uploaded above, or downloaded from it).
-    const highest = this.newestConflictId();
-    if (highest > uploadedUpTo) this.store.syncState.set(SYNC_STATE_KEYS.conflictsUploaded, String(highest));
-    return added;
-  }
-
-  /** The id of the newest local conflict (ids only grow), 0 when there is none. */
-  private newestConflictId(): number {
-    const total = this.store.conflicts.count();
-    if (total === 0) return 0;
-    return this.store.conflicts.list({ offset: total - 1, limit: 1 })[0]?.id ?? 0;
   }
 
   // --- a round ------------------------------------------------------------------------------------------
@@ -693,9 +524,27 @@ export class SyncEngine {
   syncOnce(): Promise<SyncResult> {
     return this.round('sync', async (client) => {
       const started = this.now();
-      const push = await this.pushWith(client);
+      const restamped = await this.syncClock(client);
+      // A push refused for clock skew keeps the drafts queued; pull and the exchange still run, and
+      // the round then fails with the refusal so the operator sees it.
+      let refused: ShowcaseError | null = null;
+      let push: PushResult;
+      try {
+        push = await this.pushWith(client);
+      } catch (err) {
+        if (!(err instanceof ShowcaseError) || err.details?.code !== SKEW_REFUSED) throw err;
+        refused = err;
+        push = { pushed: 0, duplicates: 0, lost: 0, serverConflicts: 0, batches: 0, tables: {} };
+      }
       const pull = await this.pullWith(client);
-      const exchanged = await this.exchangeConflicts(client);
+      const exchanged = await exchangeConflicts({
+        client,
+        store: this.store,
+        schema: this.schema,
+        q: this.q,
+        watermark: this.pullWatermark,
+      });
+      if (refused) throw refused;
       const tables: Partial<Record<SyncedTable, TableCounts>> = {};
       for (const [table, c] of Object.entries(push.tables) as [SyncedTable, PushTableCounts][]) {
         addCounts(tables, table, { pushed: c.applied + c.lost + c.same });
@@ -717,6 +566,8 @@ export class SyncEngine {
         push,
         pull,
         durationMs: this.now() - started,
+        clockOffsetMs: this.lastOffsetMs,
+        restamped,
       };
       this.log(
         'info',
@@ -739,6 +590,9 @@ export class SyncEngine {
     if (this.running || this.closed) return;
     this.running = true;
     this.failures = 0;
+    // Every committed local write that queued a change (approve, seed lock, publish, preset, copy …)
+    // nudges a round, whoever made it.
+    this.unsubscribeWrites ??= this.store.onLocalWrite(() => this.notifyChange());
     this.schedule(0);
   }
 
@@ -764,6 +618,8 @@ export class SyncEngine {
   /** Stops background mode and waits for a round in progress. */
   async stop(): Promise<void> {
     this.running = false;
+    this.unsubscribeWrites?.();
+    this.unsubscribeWrites = null;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     await this.queue;
@@ -825,10 +681,15 @@ export class SyncEngine {
       await this.syncOnce();
       this.failures = 0;
       delay = this.changedDuringTick ? this.bg.debounceMs : this.bg.intervalMs;
-    } catch {
-      // Already in the status and the log.
-      this.failures += 1;
-      delay = this.backoffMs();
+    } catch (err) {
+      if (err instanceof ShowcaseError && err.details?.code === LEASE_BUSY) {
+        // Another process on this store is syncing it: not a failure, just come back after it.
+        delay = this.bg.debounceMs;
+      } else {
+        // Already in the status and the log.
+        this.failures += 1;
+        delay = this.backoffMs();
+      }
     } finally {
       this.ticking = false;
     }

@@ -30,7 +30,7 @@ export const pgColumnTypes: Record<ColumnType, string> = {
 };
 
 /** Columns the server adds to every synced table (not part of a sync row). */
-export const serverColumns = ['hlc', 'seq', 'synced_at'] as const;
+export const serverColumns = ['hlc', 'seq', 'synced_at', 'clocks'] as const;
 
 // seq: a value of the schema-wide change sequence, stamped on every insert and update by a trigger
 // (so a hand-made fix by an administrator is pulled too). Pull reads `seq > checkpoint`.
@@ -196,8 +196,28 @@ CREATE TABLE ${s}.sync_conflicts (
 );
 `;
 
+// v2: field-group clocks per row, conflicts per field group with their cause, the drift bound.
+const V2 = (s: string) => `
+${['products', 'product_galleries', 'assets', 'jobs', 'model_usage_log', 'prompt_presets']
+  .map((t) => `ALTER TABLE ${s}.${t} ADD COLUMN clocks jsonb;`)
+  .join('\n')}
+
+-- How far ahead of this server's clock a pushed timestamp may be (ms). The team's setting: an admin
+-- may change it with UPDATE ... SET value = '600000' WHERE key = 'max_drift_ms'.
+INSERT INTO ${s}.sync_meta (key, value) VALUES ('max_drift_ms', '300000') ON CONFLICT (key) DO NOTHING;
+
+ALTER TABLE ${s}.sync_conflicts ADD COLUMN grp text NOT NULL DEFAULT '';
+ALTER TABLE ${s}.sync_conflicts ADD COLUMN fields text;
+ALTER TABLE ${s}.sync_conflicts ADD COLUMN cause text NOT NULL DEFAULT 'concurrent_edit'
+  CHECK (cause IN ('concurrent_edit', 'clock_skew', 'schema'));
+ALTER TABLE ${s}.sync_conflicts ADD COLUMN resolved_by text;
+ALTER TABLE ${s}.sync_conflicts DROP CONSTRAINT sync_conflicts_tbl_row_id_loser_hlc_key;
+ALTER TABLE ${s}.sync_conflicts ADD CONSTRAINT sync_conflicts_one_per_loser UNIQUE (tbl, row_id, grp, loser_hlc);
+`;
+
 export const pgMigrations: readonly PgMigration[] = [
   { version: 1, name: 'synced tables, change sequence, applied ops, conflicts', sql: V1 },
+  { version: 2, name: 'field-group clocks, conflict fields and causes, drift bound', sql: V2 },
 ];
 
 export const PG_SCHEMA_VERSION = pgMigrations.reduce((max, m) => Math.max(max, m.version), 0);
@@ -215,7 +235,12 @@ export function quoteSchema(name: string): string {
   return `"${name}"`;
 }
 
-/** Key for `pg_advisory_xact_lock(hashtextextended(key, 0))`. */
+/**
+ * Key for `pg_advisory_xact_lock(hashtextextended(key, 0))`. `write` is taken SHARED by every push
+ * (pushes of disjoint rows run side by side; row locks order the rest) and EXCLUSIVE for an instant by
+ * a puller reading the change sequence's watermark: no push is in flight then, so every seq at or
+ * below it is committed and none can appear later.
+ */
 export function lockKey(schema: string, purpose: 'migrate' | 'write'): string {
   return `showcase-sync:${purpose}:${schema}`;
 }

@@ -57,6 +57,11 @@ interface SlotProps {
   context: SlotContext;
   /** Made from an earlier hero (the operator has not re-rendered or kept it yet). */
   stale?: boolean;
+  /**
+   * The gallery was rendered on another workstation: its files are not here, so no local file is
+   * asked for (the UI's CSP keeps remote images out; the header links the published page).
+   */
+  remote?: boolean;
 }
 
 export const AssetSlot = memo(function AssetSlot({
@@ -65,6 +70,7 @@ export const AssetSlot = memo(function AssetSlot({
   galleryLocked,
   context,
   stale = false,
+  remote = false,
 }: SlotProps) {
   const live = useLive((s) => s.slots[asset.id]);
   const studioQueued = useQueue((s) => s.status?.counts.queued ?? 0);
@@ -81,7 +87,11 @@ export const AssetSlot = memo(function AssetSlot({
 
   const key = slotKey(asset);
   const label = slotLabel(asset);
-  const finalSrc = asset.sha256 ? versionedUrl(bridge().fileUrl(asset.filename), asset.sha256) : null;
+  const finalSrc = remote
+    ? null
+    : asset.sha256
+      ? versionedUrl(bridge().fileUrl(asset.filename), asset.sha256)
+      : null;
   const active = asset.status === 'queued' || asset.status === 'running';
   const finalShown = finalSrc !== null && loadedSrc === finalSrc;
   // The live frame stays until the final image has actually loaded, so there is no blank flash between them.
@@ -112,7 +122,9 @@ export const AssetSlot = memo(function AssetSlot({
           <Icon name={KIND_ICON[asset.kind]} size={22} />
           {!finalSrc && (
             <span className="slot-caption" title={previewsOff?.hint} data-testid="slot-caption">
-              {caption(asset, live, previewsOff !== undefined, context, studioQueued, backend)}
+              {remote && asset.status === 'done'
+                ? 'On another workstation'
+                : caption(asset, live, previewsOff !== undefined, context, studioQueued, backend)}
             </span>
           )}
         </div>

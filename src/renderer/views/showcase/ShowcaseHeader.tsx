@@ -30,9 +30,14 @@ export function ShowcaseHeader({ data }: { data: Showcase }) {
           : running
             ? 'Still rendering: approve once every image is done'
             : `Not complete (${gallery.status})`;
-  const galleryHref = gallery.htmlPath
-    ? versionedUrl(bridge().fileUrl(basename(gallery.htmlPath)), gallery.updatedAt)
-    : null;
+  // A colleague's gallery is opened from its published page; a local one from the app's files.
+  const elsewhere = data.locality !== undefined && data.locality !== 'local';
+  const pageFile = data.pageFile ?? (gallery.htmlPath ? basename(gallery.htmlPath) : null);
+  const galleryHref = elsewhere
+    ? gallery.publishedUrl
+    : pageFile
+      ? versionedUrl(bridge().fileUrl(pageFile), gallery.updatedAt)
+      : null;
 
   return (
     <header className="showcase-header">
@@ -52,6 +57,13 @@ export function ShowcaseHeader({ data }: { data: Showcase }) {
             {product.brand && <> · {product.brand}</>}
             {' · '}
             {gallery.family}
+            {elsewhere && (
+              <span className="chip" data-testid="showcase-elsewhere">
+                {data.locality === 'published'
+                  ? ' · on another workstation (shown from its published files)'
+                  : ' · on another workstation'}
+              </span>
+            )}
           </p>
         </div>
         {/* Complete with the fallback copy is not plainly complete: the LLM's answers were unusable. */}

@@ -73,6 +73,7 @@ export function ShowcaseView() {
                 galleryLocked={data.gallery.seedLocked}
                 context={context}
                 stale={staleIds?.some((s) => s.assetId === asset.id) ?? false}
+                remote={data.locality !== undefined && data.locality !== 'local'}
               />
             ))}
             <SetCard data={data} />

@@ -90,11 +90,21 @@ async function inspect(path: string) {
   };
 }
 
+/** The product's latest gallery folder under the output root (showcase/files.ts). */
+function folder(s: Sims, productId: string): string {
+  return `galleries/${productId}/${s.engine.store.galleries.latestForProduct(productId)?.id ?? ''}`;
+}
+
 async function reports(s: Sims): Promise<ComplianceReport[]> {
   return Promise.all(
     PRODUCTS.map(async (p) =>
       ComplianceReportSchema.parse(
-        JSON.parse(await readFile(join(s.outputRoot, 'channels', `product_${p.id}_compliance.json`), 'utf8')),
+        JSON.parse(
+          await readFile(
+            join(s.outputRoot, folder(s, p.id), 'channels', `product_${p.id}_compliance.json`),
+            'utf8',
+          ),
+        ),
       ),
     ),
   );
@@ -129,7 +139,7 @@ describe('channel exports', () => {
           expect(channel.images.map((i) => i.kind)).toEqual(['hero', 'lifestyle', 'variation_1']);
           for (const image of channel.images) {
             expect(image.filename).toBe(
-              `channels/${channel.channel}/product_${report.productId}_${image.kind}.jpg`,
+              `${folder(sims, report.productId)}/channels/${channel.channel}/product_${report.productId}_${image.kind}.jpg`,
             );
             const seen = await facts(join(sims.outputRoot, image.filename));
             // The report states what is on disk.
@@ -148,7 +158,9 @@ describe('channel exports', () => {
             );
             if (image.role === 'main' && rule.main.whiteBackground) {
               expect(image.passed, JSON.stringify(image.checks)).toBe(true);
-              expect(image.source).toBe(`channels/renders/product_${report.productId}_hero_white.png`);
+              expect(image.source).toBe(
+                `${folder(sims, report.productId)}/channels/renders/product_${report.productId}_hero_white.png`,
+              );
               const pixels = await inspect(join(sims.outputRoot, image.filename));
               expect(pixels.edgeWhite, `${image.filename}: ${JSON.stringify(pixels)}`).toBe(1);
               expect(pixels.fill).toBeGreaterThanOrEqual(rule.main.minFill ?? 1);
@@ -162,7 +174,10 @@ describe('channel exports', () => {
       }
 
       // The studio's own page shows the badges.
-      const html = await readFile(join(sims.outputRoot, 'product_aurora-mug.html'), 'utf8');
+      const html = await readFile(
+        join(sims.outputRoot, folder(sims, 'aurora-mug'), 'product_aurora-mug.html'),
+        'utf8',
+      );
       expect(html).toContain('Channel compliance');
       expect(html).toMatch(/data-channel="amazon" data-state="pass"/);
     },

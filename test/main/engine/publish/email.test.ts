@@ -2,6 +2,7 @@
 // published variant uses links from a real publish to an s3rver child process.
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:net';
+import { basename } from 'node:path';
 import type { Attachment } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -18,6 +19,8 @@ import { type SmtpPeer, startSmtpPeer } from '../../../fixtures/smtp.ts';
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const FROM = 'Showcase Studio <studio@example.com>';
 
+/** The fixture gallery's folder under the output root (showcase/files.ts). */
+const FOLDER = 'galleries/evil-mug/g-evil-mug';
 const byName = (a: Attachment, b: Attachment) => (a.filename ?? '').localeCompare(b.filename ?? '');
 
 async function expectShowcaseError(promise: Promise<unknown>, code: string): Promise<ShowcaseError> {
@@ -114,10 +117,13 @@ describe('sendGalleryEmail', () => {
     expect(inline?.contentDisposition).toBe('inline');
 
     // Everything fits under 15 MiB: all seven images arrive, byte for byte.
-    expect(attachments.map((a) => a.filename)).toEqual([...gallery.files.keys()].sort());
+    // Attached under the files' own names (not their gallery folder).
+    expect(attachments.map((a) => a.filename)).toEqual(
+      [...gallery.files.keys()].map((f) => basename(f)).sort(),
+    );
     for (const a of attachments) {
       expect(a.contentType).toBe('image/png');
-      expect(sha(a.content)).toBe(sha(gallery.files.get(a.filename as string) as Buffer));
+      expect(sha(a.content)).toBe(sha(gallery.files.get(`${FOLDER}/${a.filename}`) as Buffer));
     }
     expect(result.omitted).toEqual([]);
     expect(result.attachments.filter((a) => a.cid !== null).map((a) => a.filename)).toEqual([
@@ -152,16 +158,19 @@ describe('sendGalleryEmail', () => {
       'product_evil-mug_thumbnail.png',
     ]);
     for (const a of attachments)
-      expect(sha(a.content)).toBe(sha(gallery.files.get(a.filename as string) as Buffer));
+      expect(sha(a.content)).toBe(sha(gallery.files.get(`${FOLDER}/${a.filename}`) as Buffer));
     expect(result.omitted.sort()).toEqual(
-      [...gallery.files.keys()].filter((f) => !/_(hero|thumbnail)\.png$/.test(f)).sort(),
+      [...gallery.files.keys()]
+        .filter((f) => !/_(hero|thumbnail)\.png$/.test(f))
+        .map((f) => basename(f))
+        .sort(),
     );
   });
 
   it('with a cap below the hero nothing but the thumbnail travels', () => {
     const thumb = gallery.document.assets.find((a) => a.kind === 'thumbnail');
     const email = renderGalleryEmail(gallery.document, { maxAttachmentBytes: (thumb?.bytes ?? 0) + 1 });
-    expect(email.inline?.asset.filename).toBe('product_evil-mug_thumbnail.png');
+    expect(email.inline?.asset.filename).toBe(`${FOLDER}/product_evil-mug_thumbnail.png`);
     expect(email.attachments).toEqual([]);
     expect(email.omitted).toHaveLength(6);
     const none = renderGalleryEmail(gallery.document, { maxAttachmentBytes: 0 });

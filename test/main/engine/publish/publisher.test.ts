@@ -15,7 +15,11 @@ import {
   publishGallery,
   signingWindowStart,
 } from '../../../../src/main/engine/publish/index.ts';
-import { CatalogIndexSchema, GalleryDocumentSchema } from '../../../../src/main/engine/showcase/index.ts';
+import {
+  CatalogIndexSchema,
+  GalleryDocumentSchema,
+  publishedPath,
+} from '../../../../src/main/engine/showcase/index.ts';
 import { PublishResultSchema, ShowcaseError } from '../../../../src/shared/index.ts';
 import { type GalleryFixture, writeCatalogFixture, writeGalleryFixture } from '../../../fixtures/gallery.ts';
 import { type S3Peer, startS3Peer } from '../../../fixtures/s3.ts';
@@ -188,17 +192,20 @@ describe('publishGallery', () => {
     const client = clientFor(peer);
     expect(await client.bucketExists('gallery-one')).toBe(true);
     const id = gallery.document.product.id;
+    // Each gallery keeps its own keys under the product's prefix.
+    const key = (file: string) => `products/${id}/${publishedPath(file, id)}`;
+    expect(key(gallery.document.files.html)).toBe(`products/${id}/g-${id}/product_${id}.html`);
     for (const [file, bytes] of gallery.files) {
-      const stat = await client.statObject('gallery-one', `products/${id}/${file}`);
+      const stat = await client.statObject('gallery-one', key(file));
       expect(stat.size).toBe(bytes.byteLength);
       expect(stat.metaData['content-type']).toBe('image/png');
       expect(stat.metaData['cache-control']).toBe(CACHE_CONTROL.image);
       expect(stat.metaData.sha256).toBe(sha(bytes));
     }
-    const htmlStat = await client.statObject('gallery-one', `products/${id}/product_${id}.html`);
+    const htmlStat = await client.statObject('gallery-one', key(gallery.document.files.html));
     expect(htmlStat.metaData['content-type']).toBe('text/html; charset=utf-8');
     expect(htmlStat.metaData['cache-control']).toBe(CACHE_CONTROL.page);
-    const jsonStat = await client.statObject('gallery-one', `products/${id}/product_${id}.json`);
+    const jsonStat = await client.statObject('gallery-one', key(gallery.document.files.json));
     expect(jsonStat.metaData['content-type']).toBe('application/json; charset=utf-8');
 
     // Every returned URL serves the exact bytes.
@@ -263,7 +270,7 @@ describe('publishGallery', () => {
   it('an object with the right name but other bytes is replaced', async () => {
     const s3 = peer.settings({ bucket: 'gallery-three' });
     const id = gallery.document.product.id;
-    const key = `products/${id}/product_${id}_hero.png`;
+    const key = `products/${id}/g-${id}/product_${id}_hero.png`;
     const client = clientFor(peer);
     await client.makeBucket('gallery-three', 'us-east-1');
     await client.putObject('gallery-three', key, Buffer.from('stale'), 5, {
@@ -292,9 +299,11 @@ describe('publishGallery', () => {
     const id = gallery.document.product.id;
     expect(result.access).toBe('public');
     expect(result.expiresAt).toBeNull();
-    expect(result.url).toBe(`${peer.endpoint}/gallery-public/shop/${id}/product_${id}.html`);
+    expect(result.url).toBe(`${peer.endpoint}/gallery-public/shop/${id}/g-${id}/product_${id}.html`);
     for (const asset of result.assets) {
-      expect(asset.url).toBe(`${peer.endpoint}/gallery-public/shop/${id}/${asset.filename}`);
+      expect(asset.url).toBe(
+        `${peer.endpoint}/gallery-public/shop/${id}/${publishedPath(asset.filename, id)}`,
+      );
       const got = await getBytes(asset.url);
       expect(sha(got.body)).toBe(asset.sha256);
     }
@@ -314,8 +323,9 @@ describe('publishGallery', () => {
         now,
       });
       expect(result.uploaded).toBe(8);
-      expect(result.assets.map((a) => a.filename)).not.toContain('product_partial-mug_variation_2.png');
-      const failed = result.document.assets.find((a) => a.filename === 'product_partial-mug_variation_2.png');
+      const v2 = 'galleries/partial-mug/g-partial-mug/product_partial-mug_variation_2.png';
+      expect(result.assets.map((a) => a.filename)).not.toContain(v2);
+      const failed = result.document.assets.find((a) => a.filename === v2);
       expect(failed?.remoteUrl).toBeNull();
     } finally {
       await partial.cleanup();
@@ -326,7 +336,10 @@ describe('publishGallery', () => {
     const changed = await writeGalleryFixture({ id: 'changed-mug' });
     try {
       const { writeFile } = await import('node:fs/promises');
-      await writeFile(`${changed.outputRoot}/product_changed-mug_lifestyle.png`, Buffer.from('not the same'));
+      await writeFile(
+        `${changed.outputRoot}/galleries/changed-mug/g-changed-mug/product_changed-mug_lifestyle.png`,
+        Buffer.from('not the same'),
+      );
       const err = await expectShowcaseError(
         publishGallery({
           s3: peer.settings({ bucket: 'gallery-changed' }),
@@ -382,7 +395,7 @@ describe('public access through the bucket policy', () => {
       const id = gallery.document.product.id;
       expect(result.access).toBe('public');
       expect(result.expiresAt).toBeNull();
-      expect(result.url).toBe(`${relay.endpoint}/policy-bucket/products/${id}/product_${id}.html`);
+      expect(result.url).toBe(`${relay.endpoint}/policy-bucket/products/${id}/g-${id}/product_${id}.html`);
       expect(policy.puts).toBe(1);
       const stored = JSON.parse(policy.stored as string) as { Statement: Array<Record<string, unknown>> };
       expect(stored.Statement).toEqual([

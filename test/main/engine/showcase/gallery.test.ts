@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import sharp from 'sharp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { galleryAssetFile } from '../../../../src/main/engine/showcase/files.ts';
 import {
   CatalogIndexSchema,
   composeCatalogIndex,
@@ -13,7 +14,6 @@ import {
   writeFileAtomic,
 } from '../../../../src/main/engine/showcase/gallery.ts';
 import { serializeJsonLd } from '../../../../src/main/engine/showcase/gallery-html.ts';
-import { assetFileName } from '../../../../src/main/engine/showcase/naming.ts';
 import type { Asset, AssetKind, AssetStatus, Showcase } from '../../../../src/shared/index.ts';
 import { ShowcaseError } from '../../../../src/shared/index.ts';
 
@@ -52,8 +52,12 @@ async function writePng(path: string, width: number, height: number, seed: numbe
   })
     .png()
     .toBuffer();
+  await mkdir(dirname(path), { recursive: true });
   await writeFile(path, png);
 }
+
+/** The gallery folder of a test product's gallery (`g-<id>`), as showcase/files.ts lays it out. */
+const G = (id = 'mug-1') => `galleries/${id}/g-${id}`;
 
 async function makeShowcase(
   root: string,
@@ -66,7 +70,7 @@ async function makeShowcase(
   let n = 0;
   for (const slot of slots) {
     n++;
-    const filename = assetFileName(id, slot.kind, slot.idx);
+    const filename = galleryAssetFile(id, galleryId, slot.kind, slot.idx);
     const status = slot.status ?? 'done';
     const [w, h] = slot.size ?? [32, 32];
     if (status === 'done' && !slot.noFile) await writePng(join(root, filename), w, h, n);
@@ -174,8 +178,8 @@ describe('composeGallery', () => {
       timings: { assets: { [heroAsset?.id ?? '']: 1500, product_mug_1_lifestyle: 3 }, totalMs: 9000 },
       now: () => new Date(NOW),
     });
-    expect(result.jsonPath).toBe(join(root, 'product_mug-1.json'));
-    expect(result.htmlPath).toBe(join(root, 'product_mug-1.html'));
+    expect(result.jsonPath).toBe(join(root, G(), 'product_mug-1.json'));
+    expect(result.htmlPath).toBe(join(root, G(), 'product_mug-1.html'));
 
     const onDisk = JSON.parse(await readFile(result.jsonPath, 'utf8'));
     const doc = GalleryDocumentSchema.parse(onDisk);
@@ -184,13 +188,13 @@ describe('composeGallery', () => {
     expect(doc.generatedAt).toBe(NOW);
     expect(doc.status).toEqual({ state: 'complete', failed: [] });
     expect(doc.assets.map((a) => a.filename)).toEqual([
-      'product_mug-1_hero.png',
-      'product_mug-1_lifestyle.png',
-      'product_mug-1_variation_1.png',
-      'product_mug-1_variation_2.png',
-      'product_mug-1_variation_3.png',
-      'product_mug-1_variation_4.png',
-      'product_mug-1_thumbnail.png',
+      `${G()}/product_mug-1_hero.png`,
+      `${G()}/product_mug-1_lifestyle.png`,
+      `${G()}/product_mug-1_variation_1.png`,
+      `${G()}/product_mug-1_variation_2.png`,
+      `${G()}/product_mug-1_variation_3.png`,
+      `${G()}/product_mug-1_variation_4.png`,
+      `${G()}/product_mug-1_thumbnail.png`,
     ]);
     for (const asset of doc.assets) {
       const bytes = await readFile(join(root, asset.filename));
@@ -202,7 +206,7 @@ describe('composeGallery', () => {
     expect([doc.assets[1]?.width, doc.assets[1]?.height]).toEqual([80, 45]);
     expect(hero?.negative).toBe('blurry');
     expect(doc.assets[6]?.negative).toBeUndefined();
-    expect(doc.timings).toEqual({ assets: { 'product_mug-1_hero.png': 1500 }, totalMs: 9000 });
+    expect(doc.timings).toEqual({ assets: { [`${G()}/product_mug-1_hero.png`]: 1500 }, totalMs: 9000 });
     expect(doc.seeds).toEqual({ base: 424242, locked: true });
     expect(doc.prompt).toEqual({ prefix: 'studio light, ', presetId: 'warm' });
     expect(doc.copy?.title).toBe('Stoneware Mug title');
@@ -239,7 +243,9 @@ describe('composeGallery', () => {
       brand: { '@type': 'Brand', name: EVIL },
       offers: { '@type': 'Offer', price: 24.5, priceCurrency: 'EUR' },
     });
-    expect(ld?.image).toEqual(document.assets.filter((a) => a.kind !== 'thumbnail').map((a) => a.filename));
+    expect(ld?.image).toEqual(
+      document.assets.filter((a) => a.kind !== 'thumbnail').map((a) => basename(a.filename)),
+    );
     expect(serializeJsonLd({ s: '</script><!--' })).not.toMatch(/<\/script|<!--/);
     expect(JSON.parse(serializeJsonLd({ s: '</script><!-- & \u2028' }))).toEqual({
       s: '</script><!-- & \u2028',
@@ -252,7 +258,8 @@ describe('composeGallery', () => {
     const html = await readFile(htmlPath, 'utf8');
     const imgs = imgTags(html);
     const shown = document.assets.filter((a) => a.kind !== 'thumbnail');
-    expect(imgs.map((i) => i.src)).toEqual(shown.map((a) => a.filename));
+    // The page sits beside its images in the gallery's folder.
+    expect(imgs.map((i) => i.src)).toEqual(shown.map((a) => basename(a.filename)));
     for (const [i, img] of imgs.entries()) {
       const asset = shown[i];
       expect(img.width).toBe(String(asset?.width));
@@ -283,14 +290,14 @@ describe('composeGallery', () => {
       {
         kind: 'lifestyle',
         idx: 0,
-        filename: 'product_mug-1_lifestyle.png',
+        filename: `${G()}/product_mug-1_lifestyle.png`,
         status: 'failed',
         error: 'image file is missing',
       },
       {
         kind: 'variation',
         idx: 2,
-        filename: 'product_mug-1_variation_2.png',
+        filename: `${G()}/product_mug-1_variation_2.png`,
         status: 'failed',
         error: 'CUDA out of memory',
       },
@@ -322,10 +329,10 @@ describe('composeGallery', () => {
 
   it('treats a file that is not an image as failed', async () => {
     const showcase = await makeShowcase(root);
-    await writeFile(join(root, 'product_mug-1_variation_4.png'), 'not a png');
+    await writeFile(join(root, G(), 'product_mug-1_variation_4.png'), 'not a png');
     const { document } = await composeGallery({ showcase, outputRoot: root });
     expect(document.status.state).toBe('partial');
-    expect(document.status.failed.map((f) => f.filename)).toEqual(['product_mug-1_variation_4.png']);
+    expect(document.status.failed.map((f) => f.filename)).toEqual([`${G()}/product_mug-1_variation_4.png`]);
   });
 
   it('switches every image and JSON-LD URL with urlFor, leaving the document on file names', async () => {
@@ -336,15 +343,16 @@ describe('composeGallery', () => {
     const html = await readFile(htmlPath, 'utf8');
     const srcs = imgTags(html).map((i) => i.src);
     expect(srcs).toHaveLength(6);
-    for (const src of srcs) expect(src).toMatch(/^https:\/\/cdn\.example\.com\/shop\/product_mug-1_/);
+    for (const src of srcs)
+      expect(String(src).startsWith(`https://cdn.example.com/shop/${G()}/product_mug-1_`)).toBe(true);
     const ld = jsonLdBlocks(html)[0] as { image: string[]; url: string; offers: { url: string } };
-    expect(ld.image[0]).toBe('https://cdn.example.com/shop/product_mug-1_hero.png');
+    expect(ld.image[0]).toBe(`https://cdn.example.com/shop/${G()}/product_mug-1_hero.png`);
     expect(ld.url).toBe(showcase.gallery.publishedUrl);
     expect(html).toContain(
-      '<meta property="og:image" content="https://cdn.example.com/shop/product_mug-1_hero.png">',
+      `<meta property="og:image" content="https://cdn.example.com/shop/${G()}/product_mug-1_hero.png">`,
     );
     expect(html).toContain('<link rel="canonical" href="https://cdn.example.com/shop/product_mug-1.html">');
-    expect(document.assets[0]?.filename).toBe('product_mug-1_hero.png');
+    expect(document.assets[0]?.filename).toBe(`${G()}/product_mug-1_hero.png`);
     expect(JSON.stringify(document)).not.toContain('cdn.example.com/shop/product_mug-1_');
   });
 
@@ -361,7 +369,8 @@ describe('composeGallery', () => {
     const showcase = await makeShowcase(root);
     await composeGallery({ showcase, outputRoot: root });
     await composeGallery({ showcase, outputRoot: root });
-    const files = (await readdir(root)).sort();
+    expect(await readdir(root)).toEqual(['galleries']);
+    const files = (await readdir(join(root, G()))).sort();
     expect(files.filter((f) => !f.endsWith('.png'))).toEqual(['product_mug-1.html', 'product_mug-1.json']);
   });
 });
@@ -413,10 +422,10 @@ describe('composeCatalogIndex', () => {
     const onDisk = CatalogIndexSchema.parse(JSON.parse(await readFile(jsonPath, 'utf8')));
     expect(onDisk).toEqual(index);
     expect(onDisk.products.map((p) => [p.productId, p.html, p.status, p.image])).toEqual([
-      ['mug-1', 'product_mug-1.html', 'complete', 'product_mug-1_thumbnail.png'],
-      ['lamp', 'product_lamp.html', 'complete', 'product_lamp_thumbnail.png'],
+      ['mug-1', `${G()}/product_mug-1.html`, 'complete', `${G()}/product_mug-1_thumbnail.png`],
+      ['lamp', `${G('lamp')}/product_lamp.html`, 'complete', `${G('lamp')}/product_lamp_thumbnail.png`],
       // No thumbnail: the card falls back to the hero.
-      ['chair', 'product_chair.html', 'partial', 'product_chair_hero.png'],
+      ['chair', `${G('chair')}/product_chair.html`, 'partial', `${G('chair')}/product_chair_hero.png`],
     ]);
 
     const html = await readFile(htmlPath, 'utf8');
@@ -425,9 +434,9 @@ describe('composeCatalogIndex', () => {
     expect(html).toContain(EVIL_ESCAPED);
     expect(html).toContain('badge-partial');
     expect(imgTags(html).map((i) => i.src)).toEqual([
-      'product_mug-1_thumbnail.png',
-      'product_lamp_thumbnail.png',
-      'product_chair_hero.png',
+      `${G()}/product_mug-1_thumbnail.png`,
+      `${G('lamp')}/product_lamp_thumbnail.png`,
+      `${G('chair')}/product_chair_hero.png`,
     ]);
     const [ld] = jsonLdBlocks(html) as Array<{
       '@type': string;
@@ -435,13 +444,14 @@ describe('composeCatalogIndex', () => {
     }>;
     expect(ld?.['@type']).toBe('ItemList');
     expect(ld?.itemListElement.map((e) => [e.position, e.url, e.name])).toEqual([
-      [1, 'product_mug-1.html', 'Stoneware Mug title'],
-      [2, 'product_lamp.html', `${EVIL} title`],
-      [3, 'product_chair.html', 'Oak Chair title'],
+      [1, `${G()}/product_mug-1.html`, 'Stoneware Mug title'],
+      [2, `${G('lamp')}/product_lamp.html`, `${EVIL} title`],
+      [3, `${G('chair')}/product_chair.html`, 'Oak Chair title'],
     ]);
 
-    const productHtml = await readFile(join(root, 'product_lamp.html'), 'utf8');
-    expect(productHtml).toContain('href="index.html"');
+    const productHtml = await readFile(join(root, G('lamp'), 'product_lamp.html'), 'utf8');
+    // The page sits in its gallery's folder: its link back to the catalog climbs out of it.
+    expect(productHtml).toContain('href="../../../index.html"');
     expect((await readdir(root)).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
@@ -459,8 +469,8 @@ describe('composeCatalogIndex', () => {
     const urlFor = (f: string) => `https://s3.example.com/b/${f}`;
     const { htmlPath } = await composeCatalogIndex({ outputRoot: root, documents: [document], urlFor });
     const html = await readFile(htmlPath, 'utf8');
-    expect(html).toContain('href="https://s3.example.com/b/product_mug-1.html"');
-    expect(html).toContain('src="https://s3.example.com/b/product_mug-1_thumbnail.png"');
+    expect(html).toContain(`href="https://s3.example.com/b/${G()}/product_mug-1.html"`);
+    expect(html).toContain(`src="https://s3.example.com/b/${G()}/product_mug-1_thumbnail.png"`);
   });
 });
 

@@ -33,18 +33,33 @@ afterEach(async () => {
 
 const remoteHlc = (ms: number) => formatHlc({ physical: ms, counter: 0, node: 'remote-node' });
 
-/** p1 edited locally (unpushed), then a newer remote edit arrives: the local edit lost. */
+/**
+ * p1 edited locally and pushed, where a newer edit of the same fields from another station had won;
+ * the newer version is pulled, and the conflict the server kept comes down (as the exchange does).
+ */
 function productConflict() {
   store.products.upsertMany([product('p1', { name: 'Local edit', brand: 'Mine' })]);
-  const localHlc = store.outbox.peek()[0]?.hlc as string;
+  const [pushed] = store.outbox.peek();
+  if (!pushed) throw new Error('expected an outbox entry');
+  store.outbox.ack([pushed.opId]);
   const hlc = remoteHlc(clock.now() + 1000);
   const remote = tableSpecs.products.toSyncRow({
     ...product('p1', { name: 'Remote edit', brand: 'Theirs' }),
     updatedAt: '2025-02-01T00:00:00.000Z',
   });
-  const { conflictId } = store.applyRemote('products', remote, hlc);
-  if (conflictId === null) throw new Error('expected a conflict');
-  return { id: conflictId, localHlc, remoteHlc: hlc };
+  expect(store.applyRemote('products', remote, hlc).outcome).toBe('updated');
+  const recorded = store.conflicts.record({
+    table: 'products',
+    rowId: 'p1',
+    local: pushed.row,
+    remote,
+    localHlc: pushed.hlc,
+    remoteHlc: hlc,
+    field: 'name,attributes',
+    reason: 'concurrent_edit',
+    serverId: 1,
+  });
+  return { id: recorded.id, localHlc: pushed.hlc, remoteHlc: hlc };
 }
 
 describe('conflicts.resolveWith', () => {
@@ -56,7 +71,16 @@ describe('conflicts.resolveWith', () => {
 
     const resolved = store.conflicts.resolveWith(c.id, 'local');
 
-    expect(resolved).toMatchObject({ id: c.id, table: 'products', rowId: 'p1', resolved: true });
+    expect(resolved).toMatchObject({
+      id: c.id,
+      table: 'products',
+      rowId: 'p1',
+      resolved: true,
+      field: 'name,attributes',
+      reason: 'concurrent_edit',
+    });
+    // The resolution goes to the server with the next sync, to resolve it on every station.
+    expect(store.conflicts.unpushedResolutions()).toEqual([{ id: c.id, serverId: 1 }]);
     expect(store.conflicts.get(c.id)?.resolved).toBe(true);
     expect(store.conflicts.count({ resolved: false })).toBe(0);
     const kept = store.products.get('p1');

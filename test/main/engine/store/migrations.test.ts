@@ -53,6 +53,8 @@ describe('openStore on a fresh file', () => {
     const rows = db.prepare('SELECT version, name FROM schema_migrations').all();
     expect(rows).toContainEqual({ version: 1, name: 'initial schema' });
     expect(rows).toContainEqual({ version: 3, name: 'edit history and derived-image sources' });
+    expect(rows).toEqual(migrations.map((m) => ({ version: m.version, name: m.name })));
+    expect(rows).toContainEqual({ version: 2, name: 'sync field clocks, retry table, syncer lease' });
     db.close();
   });
 

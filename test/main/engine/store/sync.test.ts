@@ -161,34 +161,46 @@ describe('applyRemote', () => {
     expect(store.products.get('r1')?.name).toBe('From the team');
   });
 
-  it('a newer remote version of a row with an unpushed local change wins; the local one goes to sync_conflicts', () => {
+  it('a newer remote version of the same field group wins locally; the pending edit stays queued for the server to judge', () => {
     store.products.upsertMany([product('p1', { name: 'Local edit' })]);
-    const localHlc = store.outbox.peek()[0]?.hlc as string;
+    const [pending] = store.outbox.peek();
     const result = store.applyRemote(
       'products',
       remoteProduct('p1', 'Remote edit'),
       remoteHlc(clock.now() + 1000),
     );
-    expect(result.outcome).toBe('updated');
-    expect(result.conflictId).not.toBeNull();
+    expect(result).toEqual({ outcome: 'updated', conflictId: null });
     expect(store.products.get('p1')?.name).toBe('Remote edit');
-    expect(store.outbox.count()).toBe(0);
-    const [conflict] = store.conflicts.list({ resolved: false });
-    if (!conflict) throw new Error('expected a conflict');
-    expect(conflict).toMatchObject({
-      id: result.conflictId,
-      table: 'products',
-      rowId: 'p1',
-      localHlc,
-      remoteHlc: remoteHlc(clock.now() + 1000),
-      resolved: false,
-    });
-    expect((conflict.local as SyncRow).name).toBe('Local edit');
-    expect((conflict.remote as SyncRow).name).toBe('Remote edit');
-    expect(store.conflicts.count({ resolved: false })).toBe(1);
-    expect(store.conflicts.resolve(conflict.id)).toBe(true);
-    expect(store.conflicts.count({ resolved: false })).toBe(0);
-    expect(store.conflicts.count()).toBe(1);
+    // Not dropped: pushed, it loses on the server, which keeps it in sync_conflicts for both stations.
+    expect(store.outbox.peek()).toEqual([pending]);
+    expect(store.conflicts.count()).toBe(0);
+  });
+
+  it('merges field groups: a remote approval and a local seed lock of one gallery both survive, in either order', () => {
+    seedGallery(store);
+    store.outbox.ack(store.outbox.peek().map((e) => e.opId));
+    const base = store.galleries.get('g1') as NonNullable<ReturnType<typeof store.galleries.get>>;
+    const before = rowHlc(t.path('a.db'), 'product_galleries', 'g1');
+    clock.advance(1000);
+    store.galleries.update('g1', { seedLocked: true });
+    const [mine] = store.outbox.peek();
+    // Only the seed group moved, and the entry says which clock the edit started from.
+    expect(mine?.base).toEqual({ seed: before });
+    expect(mine?.clocks).toMatchObject({ seed: mine?.hlc, approval: before, copy: before });
+    // The colleague approved the same gallery, starting from the same version.
+    const approved = tableSpecs.product_galleries.toSyncRow({ ...base, approved: true });
+    const theirHlc = remoteHlc(clock.now() + 500);
+    const clocks = Object.fromEntries(
+      ['core', 'copy', 'approval', 'seed', 'prompts', 'render', 'publish'].map((g) => [
+        g,
+        g === 'approval' ? theirHlc : before,
+      ]),
+    );
+    expect(store.applyRemote('product_galleries', approved, theirHlc, clocks).outcome).toBe('updated');
+    expect(store.galleries.get('g1')).toMatchObject({ approved: true, seedLocked: true });
+    // Applying it again changes nothing.
+    expect(store.applyRemote('product_galleries', approved, theirHlc, clocks).outcome).toBe('unchanged');
+    expect(store.galleries.get('g1')).toMatchObject({ approved: true, seedLocked: true });
   });
 
   it('keeps a newer local row against an older remote one, and its outbox entry still pushes', () => {

@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { copyFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Store, SyncRow } from '../../../../src/main/engine/store/index.ts';
 import type { SyncStatus } from '../../../../src/shared/index.ts';
@@ -174,7 +175,7 @@ describe.skipIf(!pg)(`SyncEngine with two workstations${skipNote(pg)}`, () => {
     });
   }
 
-  it('keeps both kinds of pull-side conflicts (remote newer than a pending edit, and older) and shares them', async () => {
+  it('pulling before pushing: the newer version of a field wins locally, pending edits stay queued, and the server keeps both losers once', async () => {
     const { clock, a, b, ea, eb, schema } = await twoWorkstations('pull_side');
     clock.advance(1000);
     a.galleries.update('g1', { promptPrefix: 'A1' }); // will lose to B1
@@ -187,25 +188,33 @@ describe.skipIf(!pg)(`SyncEngine with two workstations${skipNote(pg)}`, () => {
 
     // A pulls before pushing its pending edits.
     const pulled = await ea.pull();
-    expect(pulled).toMatchObject({ received: 2, pulled: 1, stale: 1, conflicts: 2 });
+    expect(pulled).toMatchObject({ received: 2, pulled: 1, stale: 1, rejected: 0 });
     expect(a.galleries.get('g1')?.promptPrefix).toBe('B1');
     expect(a.galleries.get('g2')?.promptPrefix).toBe('A2');
-    expect(a.outbox.peek().map((e) => e.rowId)).toEqual(['g2']);
-    const local = a.conflicts.list();
-    expect(
-      local.map((c) => [c.rowId, (c.local as SyncRow).prompt_prefix, (c.remote as SyncRow).prompt_prefix]),
-    ).toEqual([
-      ['g1', 'A1', 'B1'],
-      ['g2', 'A2', 'B2'],
-    ]);
+    expect(a.outbox.peek().map((e) => e.rowId)).toEqual(['g1', 'g2']);
 
-    await ea.syncOnce(); // pushes A2 and uploads both conflicts
+    await ea.syncOnce(); // pushes both: the server finds both concurrent edits of prompt_prefix
     await eb.syncOnce(); // pulls A2 and both conflicts
     expect(rawTables(t.path('a.db'))).toEqual(rawTables(t.path('b.db')));
     const server = await serverConflicts(schema);
-    expect(server.map((c) => [c.row_id, c.reason, c.loser.prompt_prefix, c.winner.prompt_prefix])).toEqual([
-      ['g1', 'pull', 'A1', 'B1'],
-      ['g2', 'pull', 'B2', 'A2'],
+    expect(
+      server.map((c) => [c.row_id, c.grp, c.fields, c.cause, c.loser.prompt_prefix, c.winner.prompt_prefix]),
+    ).toEqual([
+      ['g1', 'prompts', 'prompt_prefix', 'concurrent_edit', 'A1', 'B1'],
+      ['g2', 'prompts', 'prompt_prefix', 'concurrent_edit', 'B2', 'A2'],
+    ]);
+    const local = a.conflicts.list();
+    expect(
+      local.map((c) => [
+        c.rowId,
+        c.field,
+        c.reason,
+        (c.local as SyncRow).prompt_prefix,
+        (c.remote as SyncRow).prompt_prefix,
+      ]),
+    ).toEqual([
+      ['g1', 'prompt_prefix', 'concurrent_edit', 'A1', 'B1'],
+      ['g2', 'prompt_prefix', 'concurrent_edit', 'A2', 'B2'],
     ]);
     expect(b.conflicts.count()).toBe(2);
     // Nothing duplicated by further rounds.
@@ -216,7 +225,7 @@ describe.skipIf(!pg)(`SyncEngine with two workstations${skipNote(pg)}`, () => {
     expect(await serverConflicts(schema)).toHaveLength(2);
   });
 
-  it('a pulled row this store cannot take is kept in sync_conflicts and does not stall the pull', async () => {
+  it('a pulled row this store cannot take is parked with the reason, retried every round, and does not stall the pull', async () => {
     const { a, b, ea, eb, schema } = await twoWorkstations('rejected');
     // Both render g2's hero, each under its own asset id: the local store allows one asset per slot.
     a.assets.createSet('g2', [assetDraft('a-hero', 'hero')]);
@@ -230,20 +239,33 @@ describe.skipIf(!pg)(`SyncEngine with two workstations${skipNote(pg)}`, () => {
     );
 
     const result = await eb.syncOnce();
-    expect(result.pull).toMatchObject({ rejected: 2 });
+    expect(result.pull).toMatchObject({ rejected: 2, parked: 2 });
     expect(b.galleries.get('g3')?.promptPrefix).toBe('after the clash'); // the rest of the page applied
     expect(b.assets.get('a-hero')).toBeNull();
     expect(b.products.get('p3')?.name).toBe('Product p3');
-    const kept = b.conflicts
-      .list()
-      .map((c) => [c.table, c.rowId, c.local, (c.remote as SyncRow).id, c.remoteHlc === future]);
-    expect(kept).toEqual([
-      ['assets', 'a-hero', null, 'a-hero', false],
-      ['products', 'p3', null, 'p3', true],
-    ]);
-    // Not pulled again: the checkpoint moved past them.
-    expect((await eb.syncOnce()).pull).toMatchObject({ received: 0, rejected: 0 });
-    expect(b.conflicts.count()).toBe(2);
+    const parked = () =>
+      b.syncLocal.parked().map((p) => [p.table, p.rowId, p.reason, p.hlc === future, p.attempts]);
+    expect(parked()).toEqual(
+      expect.arrayContaining([
+        ['assets', 'a-hero', 'other', false, 1],
+        ['products', 'p3', 'clock_skew', true, 1],
+      ]),
+    );
+    expect(b.syncLocal.parked().find((p) => p.rowId === 'p3')?.message).toMatch(/ahead/);
+    // The checkpoint moved on, but the parked rows are tried again every round (and still refused).
+    expect((await eb.syncOnce()).pull).toMatchObject({ received: 0, rejected: 0, parked: 2 });
+    expect(parked()).toEqual(
+      expect.arrayContaining([
+        ['assets', 'a-hero', 'other', false, 2],
+        ['products', 'p3', 'clock_skew', true, 2],
+      ]),
+    );
+    // Once the slot is free here (an operator removed the clashing draft), the parked asset applies.
+    const raw = new Database(t.path('b.db'));
+    raw.prepare("DELETE FROM assets WHERE id = 'b-hero'").run();
+    raw.close();
+    expect((await eb.syncOnce()).pull).toMatchObject({ recovered: 1, parked: 1 });
+    expect(b.assets.get('a-hero')?.kind).toBe('hero');
   });
 
   it('starts pulling from the beginning when the database behind the URL is a different one', async () => {

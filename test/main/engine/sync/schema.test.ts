@@ -7,6 +7,7 @@ import {
   migrate,
   PG_SCHEMA_VERSION,
   pgColumnTypes,
+  pgMigrations,
   type SyncEngine,
   type SyncLogLevel,
 } from '../../../../src/main/engine/sync/index.ts';
@@ -55,12 +56,13 @@ describe.skipIf(!pg)(`team database schema${skipNote(pg)}`, () => {
     const engines = Array.from({ length: 4 }, (_, i) => engineFor(t.open(`w${i}.db`), url, { schema }));
     await Promise.all(engines.map((e) => e.connect()));
     const applied = engines.map((e) => e.migration?.applied ?? []);
-    expect(applied.filter((a) => a.length > 0)).toEqual([[1]]); // exactly one of them did the work
+    expect(applied.filter((a) => a.length > 0)).toEqual([pgMigrations.map((m) => m.version)]); // exactly one did the work
     const rows = await withPg(
       url,
       async (c) => (await c.query(`SELECT version FROM ${schema}.schema_migrations`)).rows,
     );
-    expect(rows).toEqual([{ version: PG_SCHEMA_VERSION }]);
+    expect(rows).toEqual(pgMigrations.map((m) => ({ version: m.version })));
+    expect(PG_SCHEMA_VERSION).toBe(2);
 
     // Raw migrate on two sessions of a fresh schema at the same moment.
     const other = freshSchema('concurrent_raw');
@@ -68,7 +70,7 @@ describe.skipIf(!pg)(`team database schema${skipNote(pg)}`, () => {
       withPg(url, (c) => migrate(c, other)),
       withPg(url, (c) => migrate(c, other)),
     ]);
-    expect(results.map((r) => r.applied.length).sort()).toEqual([0, 1]);
+    expect(results.map((r) => r.applied.length).sort()).toEqual([0, pgMigrations.length]);
   });
 
   it('creates every synced table with the columns of tableSpecs, a change sequence, applied_ops and sync_conflicts', async () => {
@@ -92,6 +94,7 @@ describe.skipIf(!pg)(`team database schema${skipNote(pg)}`, () => {
         'hlc',
         'seq',
         'synced_at',
+        'clocks',
       ]);
       for (const col of spec.columns) {
         const found = actual.find((c) => c.column_name === col.name);
