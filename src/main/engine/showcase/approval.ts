@@ -1,4 +1,5 @@
 // Approval is a gate: only a complete showcase can be approved, or a partial one on purpose.
+import { basename } from 'node:path';
 import { type Showcase, ShowcaseError } from '../../../shared/index.ts';
 
 export function assertApprovable(showcase: Showcase, acceptPartial: boolean): void {
@@ -10,7 +11,7 @@ export function assertApprovable(showcase: Showcase, acceptPartial: boolean): vo
     if (acceptPartial) return;
     throw new ShowcaseError(
       'conflict',
-      `The showcase of ${what} is partial: ${missing.join(', ') || 'some images'} not rendered`,
+      `The showcase of ${what} is partial: ${missing.map((f) => basename(f)).join(', ') || 'some images'} not rendered`,
       {
         hint: 'Re-render the missing images, or approve it as a partial set on purpose',
         details: { fields: ['acceptPartial'], status: gallery.status, missing },
