@@ -138,7 +138,9 @@ test('a new hero re-makes the thumbnail at once; the variations are stale until 
 
   // The JSON says so too, and the catalog row.
   const settledData = await settled(studio, galleryId);
-  const json = await fetch(`${studio.url}/files/${(settledData.gallery.jsonPath ?? '').split('/').pop()}`, {
+  // The gallery's files sit in its own folder: the page's path relative to the output root, as JSON.
+  const jsonFile = (settledData.pageFile ?? '').replace(/\.html$/, '.json');
+  const json = await fetch(`${studio.url}/files/${jsonFile}`, {
     headers: { Authorization: `Bearer ${studio.token}` },
   });
   expect(json.status).toBe(200);
