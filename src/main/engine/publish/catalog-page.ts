@@ -3,7 +3,14 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { composeCatalogIndex, type GalleryDocument } from '../showcase/index.ts';
+import { ShowcaseError } from '../../../shared/index.ts';
+import {
+  CatalogIndexSchema,
+  composeCatalogIndex,
+  type GalleryDocument,
+  readGalleryDocument,
+  resolveInside,
+} from '../showcase/index.ts';
 
 export async function composePublicCatalog(
   documents: readonly GalleryDocument[],
@@ -29,4 +36,38 @@ export async function composePublicCatalog(
   } finally {
     await rm(temp, { recursive: true, force: true });
   }
+}
+
+/** The catalog as composed locally: its title and every gallery document `index.json` lists. */
+export async function readLocalCatalog(
+  outputRoot: string,
+): Promise<{ title: string; documents: GalleryDocument[] }> {
+  const path = resolveInside(outputRoot, 'index.json');
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await readFile(path, 'utf8'));
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new ShowcaseError(
+      code === 'ENOENT' ? 'not_found' : 'invalid_input',
+      code === 'ENOENT' ? `No catalog index at ${path}` : `Cannot read the catalog index ${path}`,
+      {
+        hint: 'Compose the catalog first, or pass the gallery documents to publish.',
+        details: { path },
+        cause: err,
+      },
+    );
+  }
+  const parsed = CatalogIndexSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new ShowcaseError('invalid_input', `The catalog index ${path} is not valid`, {
+      hint: 'Compose the catalog again.',
+      details: { path, fields: parsed.error.issues.map((i) => i.path.map(String).join('.')) },
+    });
+  }
+  const documents: GalleryDocument[] = [];
+  for (const entry of parsed.data.products) {
+    documents.push(await readGalleryDocument(resolveInside(outputRoot, entry.json)));
+  }
+  return { title: parsed.data.title, documents };
 }
