@@ -17,10 +17,11 @@ import type { Store } from '../store/index.ts';
 import { SyncLoop } from './background.ts';
 import {
   describeTarget,
+  endClient,
   isConnectionLoss,
+  logScrubbed,
   newClient,
   type PgTarget,
-  scrub,
   toSyncError,
 } from './connection.ts';
 import { exchangeConflicts } from './exchange.ts';
@@ -29,6 +30,7 @@ import { SKEW_REFUSED } from './push.ts';
 import { pullChanges, pushOutbox, type RoundContext, roundTotals } from './round.ts';
 import { DEFAULT_SCHEMA, type MigrateResult, migrate, quoteSchema } from './schema.ts';
 import { checkServerIdentity, measureClock, type ServerCheckContext } from './server-checks.ts';
+import { readStatus, StatusListeners } from './status.ts';
 import {
   type BackgroundOptions,
   DEFAULTS,
@@ -43,19 +45,6 @@ import {
   type SyncLogLevel,
   type SyncResult,
 } from './types.ts';
-
-export type {
-  BackgroundOptions,
-  PullResult,
-  PushResult,
-  SyncEngineOptions,
-  SyncHooks,
-  SyncLogger,
-  SyncLogLevel,
-  SyncResult,
-  TableCounts,
-} from './types.ts';
-export { LEASE_BUSY, SYNC_STATE_KEYS } from './types.ts';
 
 export class SyncEngine {
   readonly store: Store;
@@ -73,11 +62,10 @@ export class SyncEngine {
   private readonly logger: SyncLogger | undefined;
   private readonly hooks: SyncHooks;
   private readonly now: () => number;
-  private readonly listeners = new Set<(status: SyncStatus) => void>();
+  private readonly listeners = new StatusListeners((message, fields) => this.log('warn', message, fields));
   private readonly correctClock: boolean;
   private readonly lease: SyncLease;
   private readonly loop: SyncLoop;
-  /** Identifies this engine as the holder of the store's sync lease. */
   /** The server's drift bound (ms), read on connect. */
   private maxDriftMs = DEFAULTS.maxDriftMs;
   private lastOffsetMs = 0;
@@ -89,7 +77,6 @@ export class SyncEngine {
   private closed = false;
   private online = false;
   private lastError: string | null = null;
-  private lastEmitted = '';
   private lastMigration: MigrateResult | null = null;
 
   constructor(store: Store, options: SyncEngineOptions = {}) {
@@ -137,29 +124,16 @@ export class SyncEngine {
 
   /** The current status (never throws; a closed store reads as zero pending ops). */
   status(): SyncStatus {
-    const safe = <T>(fn: () => T, fallback: T): T => {
-      try {
-        return this.store.isOpen ? fn() : fallback;
-      } catch {
-        return fallback;
-      }
-    };
-    return {
+    return readStatus(this.store, {
       configured: this.configured,
       online: this.online,
-      pendingOps: safe(() => this.store.outbox.count(), 0),
-      lastSyncAt: safe(() => this.store.syncState.get(SYNC_STATE_KEYS.lastSyncAt), null),
-      conflicts: safe(() => this.store.conflicts.count({ resolved: false }), 0),
       error: this.lastError,
-    };
+    });
   }
 
   /** Adds a status listener (called on every change); returns the function that removes it. */
   subscribe(listener: (status: SyncStatus) => void): () => void {
-    this.listeners.add(listener);
-    return () => {
-      this.listeners.delete(listener);
-    };
+    return this.listeners.add(listener);
   }
 
   /** The migration the last connect ran (null before the first connect). */
@@ -168,31 +142,11 @@ export class SyncEngine {
   }
 
   private emitStatus(): void {
-    const status = this.status();
-    const text = JSON.stringify(status);
-    if (text === this.lastEmitted) return;
-    this.lastEmitted = text;
-    for (const listener of this.listeners) {
-      try {
-        listener(status);
-      } catch (err) {
-        this.log('warn', 'a sync status listener threw', {
-          error: err instanceof Error ? err.message : String(err),
-        });
-      }
-    }
+    this.listeners.emit(this.status());
   }
 
   private log(level: SyncLogLevel, message: string, fields?: Record<string, unknown>): void {
-    if (!this.logger) return;
-    try {
-      const safeFields = fields
-        ? (JSON.parse(scrub(JSON.stringify(fields), this.pg)) as Record<string, unknown>)
-        : undefined;
-      this.logger(level, scrub(message, this.pg), safeFields);
-    } catch {
-      // logging must never break sync
-    }
+    logScrubbed(this.logger, this.pg, level, message, fields);
   }
 
   // --- connection ---------------------------------------------------------------------------------------
@@ -433,15 +387,7 @@ export class SyncEngine {
     this.closed = true;
     const client = this.client;
     this.client = null;
-    if (client) {
-      // end() waits for the server's goodbye, which a dead network never sends.
-      let timer: NodeJS.Timeout | undefined;
-      const gaveUp = new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, 2000);
-      });
-      await Promise.race([client.end().catch(() => {}), gaveUp]);
-      clearTimeout(timer);
-    }
+    if (client) await endClient(client);
   }
 
   private isoNow(): string {

@@ -6,6 +6,7 @@ import type { Store } from '../store/index.ts';
 import { LEASE_BUSY } from './types.ts';
 
 export class SyncLease {
+  /** Identifies this engine as the holder of the store's sync lease. */
   readonly #owner = randomUUID();
   readonly #store: Store;
   readonly #leaseMs: number;
