@@ -12,6 +12,17 @@ import { AUTH_ERROR_CODES, errorCode, isNetworkError, toS3Error } from './s3-err
 import { type S3Endpoint, type S3Settings, s3Endpoint } from './settings.ts';
 
 /**
+ * Cache policies. Image names are stable per slot (`product_{id}_hero.png` is overwritten when the
+ * hero is regenerated), not content-addressed, so they must not be `immutable`: a day lets browsers
+ * and CDNs absorb repeat views while a regenerated image still shows up within a day. Pages and
+ * documents change on every copy edit or re-publish and carry the links, so they live five minutes.
+ */
+export const CACHE_CONTROL = {
+  image: 'public, max-age=86400',
+  page: 'public, max-age=300',
+} as const;
+
+/**
  * Above this size minio switches to multipart uploads. Gallery files are far smaller, and a single PUT
  * is one request that either lands whole or not at all (s3rver cannot do multipart, real S3 can).
  */

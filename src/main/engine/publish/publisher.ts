@@ -1,11 +1,8 @@
 // GalleryPublisher: uploads a composed gallery (its PNGs, then `product_{id}.json` and
 // `product_{id}.html` re-rendered with public URLs) to an S3-compatible bucket under `products/{id}/`,
-// and the catalog `index.html`/`index.json` next to them.
-//
-// Re-publishing is cheap and resumable: every object carries its sha256 in `x-amz-meta-sha256`, and an
-// object whose hash, size, content type and cache policy already match is skipped (one HEAD request,
-// the local file is not even read). A publish cut off half-way is finished by running it again.
-// The page and the document go up last, so a page never links to an image that is not there yet.
+// and the catalog `index.html`/`index.json` next to them. The page and the document go up last, so a
+// page never links to an image that is not there yet. Unchanged objects are skipped (bucket.ts), so a
+// publish cut off half-way is finished by running it again.
 import { ShowcaseError } from '../../../shared/index.ts';
 import {
   cardImage,
@@ -15,8 +12,8 @@ import {
   renderGalleryHtml,
 } from '../showcase/index.ts';
 import { loadGalleryDocument, readAssetBytes, readExtraFile, sha256Hex, usableAssets } from './assets.ts';
-import { Bucket, DEFAULT_REQUEST_TIMEOUT_MS, type Prepared, type Progress } from './bucket.ts';
-import { composePublicCatalog, readLocalCatalog } from './catalog-page.ts';
+import { Bucket, CACHE_CONTROL, DEFAULT_REQUEST_TIMEOUT_MS, type Prepared, type Progress } from './bucket.ts';
+import { readLocalCatalog, uploadCatalogIndex } from './catalog-page.ts';
 import { forEachLimited } from './concurrency.ts';
 import { normalisePrefix, resolvePrefix, staticPrefix } from './prefixes.ts';
 import { publicGalleryDocument } from './public-document.ts';
@@ -33,20 +30,10 @@ import { parseS3Settings } from './settings.ts';
 export const DEFAULT_PREFIX = 'products/{id}/';
 export const DEFAULT_CONCURRENCY = 4;
 
-/**
- * Cache policies. Image names are stable per slot (`product_{id}_hero.png` is overwritten when the
- * hero is regenerated), not content-addressed, so they must not be `immutable`: a day lets browsers
- * and CDNs absorb repeat views while a regenerated image still shows up within a day. Pages and
- * documents change on every copy edit or re-publish and carry the links, so they live five minutes.
- */
-export const CACHE_CONTROL = {
-  image: 'public, max-age=86400',
-  page: 'public, max-age=300',
-} as const;
-
 // The bucket side and the result/option shapes moved out (bucket.ts, publish-types.ts); the names
 // stay exported from here, where index.ts and session.ts import them.
 export {
+  CACHE_CONTROL,
   DEFAULT_REQUEST_TIMEOUT_MS,
   PART_SIZE,
   type PublishAccess,
@@ -124,13 +111,7 @@ export class GalleryPublisher {
         seen.add(d.product.id);
       }
       const template = options.prefix ?? DEFAULT_PREFIX;
-      const catalogPrefix = normalisePrefix(options.catalogPrefix ?? staticPrefix(template), 'catalogPrefix');
-      const indexKeys = { html: `${catalogPrefix}index.html`, json: `${catalogPrefix}index.json` };
-      const underGalleries = catalogPrefix.startsWith(staticPrefix(template));
-      const prepared = await this.#bucket.prepare([
-        this.#bucket.prefixResource(template),
-        ...(underGalleries ? [] : [indexKeys.html, indexKeys.json].map((k) => this.#bucket.resource(k))),
-      ]);
+      const { indexKeys, prepared } = await this.#prepareIndex(options);
       const indexUrls = await this.#bucket.urls([indexKeys.html, indexKeys.json], prepared);
       const indexHtmlUrl = indexUrls.get(indexKeys.html) as string;
       const progress = this.#bucket.progress(
@@ -162,7 +143,7 @@ export class GalleryPublisher {
         urlByFile.set(g.document.files.json, g.jsonUrl);
         for (const a of g.assets) urlByFile.set(a.filename, a.url);
       }
-      let { uploaded, skipped } = await this.#uploadIndex({
+      let { uploaded, skipped } = await uploadCatalogIndex(this.#bucket, {
         documents: galleries.map((g) => g.document),
         urlByFile,
         title: options.title ?? local?.title ?? 'Product showcase',
@@ -218,7 +199,7 @@ export class GalleryPublisher {
         prepared,
       );
       const urlByFile = new Map(keyed.map((k) => [k.file, urls.get(k.key) as string]));
-      const counts = await this.#uploadIndex({
+      const counts = await uploadCatalogIndex(this.#bucket, {
         documents,
         urlByFile,
         title: options.title ?? 'Product showcase',
@@ -245,40 +226,6 @@ export class GalleryPublisher {
       ...(underGalleries ? [] : [indexKeys.html, indexKeys.json].map((k) => this.#bucket.resource(k))),
     ]);
     return { indexKeys, prepared };
-  }
-
-  /** Composes the public catalog page over `documents` and uploads it with `index.json`. */
-  async #uploadIndex(options: {
-    documents: readonly GalleryDocument[];
-    urlByFile: ReadonlyMap<string, string>;
-    title: string;
-    indexKeys: { html: string; json: string };
-    progress: Progress;
-    signal?: AbortSignal;
-  }): Promise<{ uploaded: number; skipped: number }> {
-    const files = await composePublicCatalog(options.documents, options.urlByFile, options.title);
-    let uploaded = 0;
-    let skipped = 0;
-    for (const kind of ['json', 'html'] as const) {
-      const body = files[kind];
-      const action = await this.#bucket.upload(
-        {
-          galleryId: null,
-          file: kind === 'html' ? 'index.html' : 'index.json',
-          key: options.indexKeys[kind],
-          sha256: sha256Hex(body),
-          bytes: body.byteLength,
-          contentType: kind === 'html' ? 'text/html; charset=utf-8' : 'application/json; charset=utf-8',
-          cacheControl: CACHE_CONTROL.page,
-          load: async () => body,
-        },
-        options.progress,
-        options.signal,
-      );
-      if (action === 'uploaded') uploaded++;
-      else skipped++;
-    }
-    return { uploaded, skipped };
   }
 
   async #publishOne(
