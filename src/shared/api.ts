@@ -2,12 +2,8 @@
 // bridge, the renderer's bridges and the CLI are all generated from these two objects.
 import { z } from 'zod';
 import { editLoopMethods } from './api-edits.ts';
-import {
-  ChannelExportResultSchema,
-  ChannelNameSchema,
-  ChannelSelectionSchema,
-  ComplianceReportSchema,
-} from './channels.ts';
+import { CurrencyCodeSchema, exportMethods } from './api-exports.ts';
+import { syncMethods } from './api-sync.ts';
 import {
   AssetSchema,
   BackendStatusSchema,
@@ -31,6 +27,16 @@ import {
   TemplateSummarySchema,
 } from './domain.ts';
 import { SerializedErrorSchema } from './errors.ts';
+
+// The export and sync methods live in api-exports.ts and api-sync.ts; these names stay exported from here.
+export { CurrencyCodeSchema } from './api-exports.ts';
+export {
+  type ConflictRecord,
+  type ConflictSide,
+  ConflictSideSchema,
+  ConflictVersionSchema,
+  SyncConflictSchema,
+} from './api-sync.ts';
 
 const method = <I extends z.ZodType, O extends z.ZodType>(input: I, output: O) => ({ input, output });
 
@@ -69,49 +75,6 @@ export const PublishResultSchema = z.object({
   /** Said when what was published is not quite what the operator sees (a stale set). */
   warning: z.string().optional(),
 });
-
-/** An ISO 4217 currency code such as EUR, BRL, USD. */
-export const CurrencyCodeSchema = z
-  .string()
-  .trim()
-  .transform((c) => c.toUpperCase())
-  .pipe(z.string().regex(/^[A-Z]{3}$/, 'must be a 3-letter ISO currency code like "BRL"'));
-
-/** Which galleries an export covers: ids, or `all` (the latest finished gallery of every product). */
-const GallerySelectionSchema = z
-  .object({
-    galleryIds: z.array(z.string().min(1)).max(20_000).optional(),
-    all: z.boolean().optional(),
-  })
-  .refine((s) => s.all === true || (s.galleryIds?.length ?? 0) > 0, {
-    message: 'give galleryIds or set all',
-    path: ['galleryIds'],
-  });
-
-/** A synced row as JSON (snake_case columns), as kept in a sync conflict. */
-export const ConflictVersionSchema = z.record(z.string(), z.json());
-
-/** The version of a row that lost a sync race, kept beside the one that won for the operator to pick. */
-export const SyncConflictSchema = z.object({
-  id: z.number().int().positive(),
-  table: z.string(),
-  rowId: z.string(),
-  /** This workstation's version (null when a pulled row was refused and nothing local was involved). */
-  local: ConflictVersionSchema.nullable(),
-  remote: ConflictVersionSchema.nullable(),
-  localHlc: z.string().nullable(),
-  remoteHlc: z.string().nullable(),
-  resolved: z.boolean(),
-  at: z.string(),
-  /** The field(s) both edits changed (columns of one field group), when known. */
-  field: z.string().nullable().optional(),
-  /** Why it was recorded: two edits of the same field, a clock refused for skew, a schema mismatch. */
-  reason: z.enum(['concurrent_edit', 'clock_skew', 'schema']).optional(),
-});
-export type ConflictRecord = z.infer<typeof SyncConflictSchema>;
-
-export const ConflictSideSchema = z.enum(['local', 'remote']);
-export type ConflictSide = z.infer<typeof ConflictSideSchema>;
 
 /** The options of a showcase run: `showcase.start` and `showcase.submit` take exactly these. */
 const startOptionFields = {
@@ -234,62 +197,8 @@ export const methods = {
       warning: z.string().optional(),
     }),
   ),
-  'channels.rules': method(
-    z.object({}),
-    z.array(
-      z.object({
-        channel: ChannelNameSchema,
-        label: z.string(),
-        frame: z.object({ width: z.number().int(), height: z.number().int() }),
-        whiteMain: z.boolean(),
-        sources: z.array(z.string()),
-      }),
-    ),
-  ),
-  'channels.export': method(
-    GallerySelectionSchema.and(
-      z.object({
-        channels: ChannelSelectionSchema,
-        /** Render the white-background main image when the hero is not on white (default true). */
-        render: z.boolean().default(true),
-      }),
-    ),
-    ChannelExportResultSchema,
-  ),
-  'channels.report': method(z.object({ galleryId: z.string().min(1) }), ComplianceReportSchema.nullable()),
-  'catalog.exportShopify': method(
-    GallerySelectionSchema.and(
-      z.object({
-        /** Shopify prices carry no currency: only products in this one are written (default: the setting). */
-        currency: CurrencyCodeSchema.optional(),
-      }),
-    ),
-    z.object({
-      filename: z.string(),
-      csv: z.string(),
-      products: z.number().int().nonnegative(),
-      rows: z.number().int().nonnegative(),
-      /** Products left out or changed on the way (another currency, no published images …). */
-      warnings: z.array(z.string()),
-    }),
-  ),
-  'sync.status': method(z.object({}), SyncStatusSchema),
-  'sync.now': method(
-    z.object({}),
-    z.object({ pushed: z.number().int(), pulled: z.number().int(), conflicts: z.number().int() }),
-  ),
-  'sync.conflicts': method(
-    z.object({
-      /** Omit for all conflicts; `false` for the ones still waiting for a decision. */
-      resolved: z.boolean().optional(),
-      limit: z.number().int().min(1).max(10_000).default(200),
-    }),
-    z.array(SyncConflictSchema),
-  ),
-  'sync.resolveConflict': method(
-    z.object({ conflictId: z.number().int().positive(), keep: ConflictSideSchema }),
-    SyncConflictSchema,
-  ),
+  ...exportMethods,
+  ...syncMethods,
   'settings.get': method(z.object({}), SettingsSchema),
   'settings.update': method(SettingsPatchSchema, SettingsSchema),
   /**

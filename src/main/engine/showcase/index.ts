@@ -14,26 +14,22 @@ export {
   toStoredPath,
 } from './files.ts';
 export {
-  type CatalogIndex,
-  CatalogIndexSchema,
   type ComposeGalleryOptions,
   cardImage,
   composeCatalogIndex,
   composeGallery,
-  type GalleryDocument,
-  GalleryDocumentSchema,
   type GalleryTimings,
   readGalleryDocument,
   type UrlFor,
   writeFileAtomic,
 } from './gallery.ts';
 export {
-  escapeHtml,
-  formatPrice,
-  type PageAudience,
-  renderCatalogIndexHtml,
-  renderGalleryHtml,
-} from './gallery-html.ts';
+  type CatalogIndex,
+  CatalogIndexSchema,
+  type GalleryDocument,
+  GalleryDocumentSchema,
+} from './gallery-document.ts';
+export { type PageAudience, renderCatalogIndexHtml, renderGalleryHtml } from './gallery-html.ts';
 export { type LayoutMigrationResult, migrateLayout } from './layout-migration.ts';
 export { fileLocality, galleryLocality, type Locality, thumbnailFor } from './locality.ts';
 export {
@@ -56,6 +52,7 @@ export {
   pageLanguage,
   titleWithBrand,
 } from './page-i18n.ts';
+export { escapeHtml, formatPrice } from './page-parts.ts';
 export {
   assetId,
   familiesUsedBy,

@@ -3,6 +3,7 @@
 // password text that a driver message might echo is scrubbed before it leaves this module.
 import { Client, type ClientConfig } from 'pg';
 import { ShowcaseError } from '../../../shared/index.ts';
+import type { SyncLogger, SyncLogLevel } from './types.ts';
 
 export interface PgTarget {
   /** The URL as configured (may hold a password: never print it), or undefined for the PG* variables. */
@@ -271,4 +272,33 @@ export function toSyncError(err: unknown, target: PgTarget, action: string): Sho
     retryable,
     details,
   });
+}
+
+/** Logs with the password scrubbed from the message and the fields; logging must never break sync. */
+export function logScrubbed(
+  logger: SyncLogger | undefined,
+  target: Pick<PgTarget, 'secrets'>,
+  level: SyncLogLevel,
+  message: string,
+  fields?: Record<string, unknown>,
+): void {
+  if (!logger) return;
+  try {
+    const safeFields = fields
+      ? (JSON.parse(scrub(JSON.stringify(fields), target)) as Record<string, unknown>)
+      : undefined;
+    logger(level, scrub(message, target), safeFields);
+  } catch {
+    // logging must never break sync
+  }
+}
+
+/** Ends a connection, giving up after 2 s: end() waits for the server's goodbye, which a dead network never sends. */
+export async function endClient(client: Client): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const gaveUp = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, 2000);
+  });
+  await Promise.race([client.end().catch(() => {}), gaveUp]);
+  clearTimeout(timer);
 }

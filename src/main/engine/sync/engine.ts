@@ -11,25 +11,27 @@
 // Nothing here can break local drafting: the store is written only through `applyRemote` /
 // `remoteTransaction` (never the outbox), background failures only change the status, and every
 // message names the database as postgres://user:***@host/db.
-import { randomUUID } from 'node:crypto';
 import type { Client } from 'pg';
 import { ShowcaseError, type SyncStatus } from '../../../shared/index.ts';
-import type { OutboxEntry, Store, SyncedTable } from '../store/index.ts';
-import { applyPage, retryParked } from './apply.ts';
+import type { Store } from '../store/index.ts';
+import { SyncLoop } from './background.ts';
 import {
   describeTarget,
+  endClient,
   isConnectionLoss,
+  logScrubbed,
   newClient,
   type PgTarget,
-  scrub,
   toSyncError,
 } from './connection.ts';
-import { EXCHANGE_KEYS, exchangeConflicts } from './exchange.ts';
-import { fetchPage, fetchWatermark } from './pull.ts';
-import { type PushTableCounts, pushBatch, SKEW_REFUSED } from './push.ts';
+import { exchangeConflicts } from './exchange.ts';
+import { SyncLease } from './lease.ts';
+import { SKEW_REFUSED } from './push.ts';
+import { pullChanges, pushOutbox, type RoundContext, roundTotals } from './round.ts';
 import { DEFAULT_SCHEMA, type MigrateResult, migrate, quoteSchema } from './schema.ts';
+import { checkServerIdentity, measureClock, type ServerCheckContext } from './server-checks.ts';
+import { readStatus, StatusListeners } from './status.ts';
 import {
-  addCounts,
   type BackgroundOptions,
   DEFAULTS,
   LEASE_BUSY,
@@ -42,21 +44,7 @@ import {
   type SyncLogger,
   type SyncLogLevel,
   type SyncResult,
-  type TableCounts,
 } from './types.ts';
-
-export type {
-  BackgroundOptions,
-  PullResult,
-  PushResult,
-  SyncEngineOptions,
-  SyncHooks,
-  SyncLogger,
-  SyncLogLevel,
-  SyncResult,
-  TableCounts,
-} from './types.ts';
-export { LEASE_BUSY, SYNC_STATE_KEYS } from './types.ts';
 
 export class SyncEngine {
   readonly store: Store;
@@ -74,12 +62,10 @@ export class SyncEngine {
   private readonly logger: SyncLogger | undefined;
   private readonly hooks: SyncHooks;
   private readonly now: () => number;
-  private readonly listeners = new Set<(status: SyncStatus) => void>();
+  private readonly listeners = new StatusListeners((message, fields) => this.log('warn', message, fields));
   private readonly correctClock: boolean;
-  private readonly leaseMs: number;
-  /** Identifies this engine as the holder of the store's sync lease. */
-  private readonly leaseOwner = randomUUID();
-  private unsubscribeWrites: (() => void) | null = null;
+  private readonly lease: SyncLease;
+  private readonly loop: SyncLoop;
   /** The server's drift bound (ms), read on connect. */
   private maxDriftMs = DEFAULTS.maxDriftMs;
   private lastOffsetMs = 0;
@@ -91,22 +77,7 @@ export class SyncEngine {
   private closed = false;
   private online = false;
   private lastError: string | null = null;
-  private lastEmitted = '';
   private lastMigration: MigrateResult | null = null;
-
-  // background mode
-  private running = false;
-  private bg = {
-    intervalMs: DEFAULTS.intervalMs,
-    debounceMs: DEFAULTS.debounceMs,
-    initialBackoffMs: DEFAULTS.initialBackoffMs,
-    maxBackoffMs: DEFAULTS.maxBackoffMs,
-  };
-  private timer: NodeJS.Timeout | null = null;
-  private dueAt = 0;
-  private ticking = false;
-  private changedDuringTick = false;
-  private failures = 0;
 
   constructor(store: Store, options: SyncEngineOptions = {}) {
     this.store = store;
@@ -130,8 +101,15 @@ export class SyncEngine {
     this.hooks = options.hooks ?? {};
     this.now = options.now ?? Date.now;
     this.correctClock = options.correctClock ?? true;
-    this.leaseMs = positiveInt(options.leaseMs, DEFAULTS.leaseMs, 'leaseMs');
+    this.lease = new SyncLease(store, positiveInt(options.leaseMs, DEFAULTS.leaseMs, 'leaseMs'));
     if (options.onStatus) this.listeners.add(options.onStatus);
+    this.loop = new SyncLoop({
+      syncOnce: () => this.syncOnce(),
+      // Every committed local write that queued a change (approve, seed lock, publish, preset, copy …)
+      // nudges a round, whoever made it.
+      watchWrites: () => this.store.onLocalWrite(() => this.notifyChange()),
+      now: this.now,
+    });
     // The offset measured last time holds until the next round measures it again (drafting offline).
     const saved = Number(store.isOpen ? (store.syncState.get(SYNC_STATE_KEYS.clockOffset) ?? 0) : 0);
     if (this.correctClock && Number.isFinite(saved)) store.clock.setOffset(saved);
@@ -146,29 +124,16 @@ export class SyncEngine {
 
   /** The current status (never throws; a closed store reads as zero pending ops). */
   status(): SyncStatus {
-    const safe = <T>(fn: () => T, fallback: T): T => {
-      try {
-        return this.store.isOpen ? fn() : fallback;
-      } catch {
-        return fallback;
-      }
-    };
-    return {
+    return readStatus(this.store, {
       configured: this.configured,
       online: this.online,
-      pendingOps: safe(() => this.store.outbox.count(), 0),
-      lastSyncAt: safe(() => this.store.syncState.get(SYNC_STATE_KEYS.lastSyncAt), null),
-      conflicts: safe(() => this.store.conflicts.count({ resolved: false }), 0),
       error: this.lastError,
-    };
+    });
   }
 
   /** Adds a status listener (called on every change); returns the function that removes it. */
   subscribe(listener: (status: SyncStatus) => void): () => void {
-    this.listeners.add(listener);
-    return () => {
-      this.listeners.delete(listener);
-    };
+    return this.listeners.add(listener);
   }
 
   /** The migration the last connect ran (null before the first connect). */
@@ -177,31 +142,11 @@ export class SyncEngine {
   }
 
   private emitStatus(): void {
-    const status = this.status();
-    const text = JSON.stringify(status);
-    if (text === this.lastEmitted) return;
-    this.lastEmitted = text;
-    for (const listener of this.listeners) {
-      try {
-        listener(status);
-      } catch (err) {
-        this.log('warn', 'a sync status listener threw', {
-          error: err instanceof Error ? err.message : String(err),
-        });
-      }
-    }
+    this.listeners.emit(this.status());
   }
 
   private log(level: SyncLogLevel, message: string, fields?: Record<string, unknown>): void {
-    if (!this.logger) return;
-    try {
-      const safeFields = fields
-        ? (JSON.parse(scrub(JSON.stringify(fields), this.pg)) as Record<string, unknown>)
-        : undefined;
-      this.logger(level, scrub(message, this.pg), safeFields);
-    } catch {
-      // logging must never break sync
-    }
+    logScrubbed(this.logger, this.pg, level, message, fields);
   }
 
   // --- connection ---------------------------------------------------------------------------------------
@@ -245,7 +190,7 @@ export class SyncEngine {
           applied: this.lastMigration.applied,
         });
       }
-      await this.checkServerIdentity(client);
+      await checkServerIdentity(client, this.checkContext());
       const drift = await client.query<{ value: string }>(
         `SELECT value FROM ${this.q}.sync_meta WHERE key = 'max_drift_ms'`,
       );
@@ -259,31 +204,13 @@ export class SyncEngine {
     return client;
   }
 
-  // Checkpoints are positions in one database's change sequence. Behind the same URL there may now be
-  // another database (restored from a backup, recreated, another team's): then they mean nothing, and
-  // this workstation pulls everything again (applying is idempotent, so that is safe).
-  private async checkServerIdentity(client: Client): Promise<void> {
-    const { rows } = await client.query<{ value: string }>(
-      `SELECT value FROM ${this.q}.sync_meta WHERE key = 'database_id'`,
-    );
-    const id = rows[0]?.value;
-    if (!id) return;
-    const known = this.store.syncState.get(SYNC_STATE_KEYS.serverId);
-    if (known === id) return;
-    this.store.transaction(() => {
-      if (known !== null) {
-        this.store.syncState.set(SYNC_STATE_KEYS.checkpoint, '0');
-        this.store.syncState.set(EXCHANGE_KEYS.conflictCheckpoint, '0');
-        this.store.syncState.set(EXCHANGE_KEYS.conflictsUploaded, '0');
-      }
-      this.store.syncState.set(SYNC_STATE_KEYS.serverId, id);
-    });
-    if (known !== null) {
-      this.log(
-        'warn',
-        `the team database at ${this.target} is not the one this workstation synced with before; pulling everything again`,
-      );
-    }
+  private checkContext(): ServerCheckContext {
+    return {
+      store: this.store,
+      q: this.q,
+      target: this.target,
+      log: (level, message, fields) => this.log(level, message, fields),
+    };
   }
 
   private dropConnection(): void {
@@ -297,7 +224,7 @@ export class SyncEngine {
     const run = async (): Promise<T> => {
       let leased = false;
       try {
-        this.takeLease();
+        this.lease.take();
         leased = true;
         const client = await this.connection();
         const result = await fn(client);
@@ -317,79 +244,13 @@ export class SyncEngine {
         });
         throw error;
       } finally {
-        if (leased) this.releaseLease();
+        if (leased) this.lease.release();
         this.emitStatus();
       }
     };
     const next = this.queue.then(run, run);
     this.queue = next.catch(() => {});
     return next;
-  }
-
-  /** Takes the store's sync lease for this round, or throws SY002 naming the process that holds it. */
-  private takeLease(): void {
-    if (!this.store.isOpen) throw new ShowcaseError('sync_error', 'The local store is closed');
-    const holder = this.store.syncLocal.acquireLease(this.leaseOwner, this.leaseMs);
-    if (!holder) return;
-    throw new ShowcaseError(
-      'sync_error',
-      `${LEASE_BUSY}: another sync process (pid ${holder.pid}) is syncing this store right now`,
-      {
-        hint: 'Its round ends in a moment; try again (bin/showcase sync --wait waits for it).',
-        details: { code: LEASE_BUSY, pid: holder.pid, expiresMs: holder.expiresMs },
-        retryable: true,
-      },
-    );
-  }
-
-  private renewLease(): void {
-    this.store.syncLocal.acquireLease(this.leaseOwner, this.leaseMs);
-  }
-
-  private releaseLease(): void {
-    try {
-      this.store.syncLocal.releaseLease(this.leaseOwner);
-    } catch {
-      // the lease expires by itself
-    }
-  }
-
-  // --- clock ----------------------------------------------------------------------------------------------
-
-  /**
-   * Measures the server's clock against this machine's (half the round trip either side), corrects the
-   * HLC by it, and repairs a clock state left in the future. Returns the pending edits restamped.
-   */
-  private async syncClock(client: Client): Promise<number> {
-    const clock = this.store.clock;
-    const t0 = clock.rawWallMs();
-    const { rows } = await client.query<{ ms: string }>(
-      'SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint::text AS ms',
-    );
-    const t1 = clock.rawWallMs();
-    const offset = Math.round(Number(rows[0]?.ms ?? t1) - (t0 + t1) / 2);
-    this.lastOffsetMs = offset;
-    if (this.correctClock) {
-      clock.setOffset(offset);
-      this.store.syncState.set(SYNC_STATE_KEYS.clockOffset, String(offset));
-    }
-    if (Math.abs(offset) > this.maxDriftMs) {
-      this.log(
-        'warn',
-        `this workstation's clock is ${Math.round(-offset / 1000)} s off the team database's${this.correctClock ? "; edits are stamped in the server's time" : ''} — fix the system clock`,
-        { offsetMs: offset },
-      );
-    }
-    // Against the corrected clock (or the machine's own, once fixed): a state far ahead is repaired.
-    const repair = this.store.syncLocal.repairClock(this.maxDriftMs);
-    if (repair.restamped > 0 || repair.aheadMs > this.maxDriftMs) {
-      this.log(
-        'warn',
-        `the clock state ran ${Math.round(repair.aheadMs / 1000)} s ahead; repaired, ${repair.restamped} pending edit(s) restamped`,
-        { ...repair },
-      );
-    }
-    return repair.restamped;
   }
 
   // --- push ---------------------------------------------------------------------------------------------
@@ -399,55 +260,8 @@ export class SyncEngine {
     return this.round('push', (client) => this.pushWith(client));
   }
 
-  private async pushWith(client: Client): Promise<PushResult> {
-    const result: PushResult = {
-      pushed: 0,
-      duplicates: 0,
-      lost: 0,
-      serverConflicts: 0,
-      batches: 0,
-      tables: {},
-    };
-    // A budget, not "until empty": an operator editing during the push keeps re-queuing rows, and
-    // those are for the next round.
-    const budget = this.store.outbox.count();
-    let sent = 0;
-    while (sent < budget) {
-      const entries: OutboxEntry[] = this.store.outbox.peek(Math.min(this.batchSize, budget - sent));
-      if (entries.length === 0) break;
-      const batchNo = result.batches + 1;
-      const checkpoint = Number(this.store.syncState.get(SYNC_STATE_KEYS.checkpoint) ?? 0);
-      const before = this.hooks.beforePushCommit;
-      const batch = await pushBatch(client, entries, {
-        schema: this.schema,
-        q: this.q,
-        nodeId: this.store.nodeId,
-        checkpoint,
-        offsetMs: this.lastOffsetMs,
-        ...(before ? { beforeCommit: () => before(batchNo) } : {}),
-      });
-      this.renewLease();
-      await this.hooks.afterPushCommit?.(batchNo);
-      // Only now: had the reply been lost, the entries stay queued and the retry finds them applied.
-      this.store.outbox.ack(entries.map((e) => e.opId));
-      result.batches = batchNo;
-      sent += entries.length;
-      result.serverConflicts += batch.conflicts;
-      for (const [table, c] of Object.entries(batch.tables) as [SyncedTable, PushTableCounts][]) {
-        const t = result.tables[table] ?? { applied: 0, lost: 0, same: 0, duplicate: 0 };
-        t.applied += c.applied;
-        t.lost += c.lost;
-        t.same += c.same;
-        t.duplicate += c.duplicate;
-        result.tables[table] = t;
-        result.pushed += c.applied + c.lost + c.same;
-        result.duplicates += c.duplicate;
-        result.lost += c.lost;
-      }
-      this.log('debug', `pushed batch ${batchNo}`, { entries: entries.length, conflicts: batch.conflicts });
-    }
-    if (result.batches > 0) this.store.syncState.set(SYNC_STATE_KEYS.lastPushAt, this.isoNow());
-    return result;
+  private pushWith(client: Client): Promise<PushResult> {
+    return pushOutbox(client, this.roundContext());
   }
 
   // --- pull ---------------------------------------------------------------------------------------------
@@ -457,65 +271,26 @@ export class SyncEngine {
     return this.round('pull', (client) => this.pullWith(client));
   }
 
-  private async pullWith(client: Client): Promise<PullResult> {
-    const result: PullResult = {
-      pulled: 0,
-      received: 0,
-      unchanged: 0,
-      stale: 0,
-      rejected: 0,
-      recovered: 0,
-      parked: 0,
-      conflicts: 0,
-      pages: 0,
-      checkpoint: Number(this.store.syncState.get(SYNC_STATE_KEYS.checkpoint) ?? 0),
-      tables: {},
+  private pullWith(client: Client): Promise<PullResult> {
+    return pullChanges(client, this.roundContext());
+  }
+
+  private roundContext(): RoundContext {
+    return {
+      store: this.store,
+      schema: this.schema,
+      q: this.q,
+      batchSize: this.batchSize,
+      pullPageSize: this.pullPageSize,
+      hooks: this.hooks,
+      offsetMs: this.lastOffsetMs,
+      now: this.now,
+      renewLease: () => this.lease.renew(),
+      log: (level, message, fields) => this.log(level, message, fields),
+      onConflictWatermark: (conflictId) => {
+        this.pullWatermark = conflictId;
+      },
     };
-    const warn = (message: string, fields?: Record<string, unknown>) => this.log('warn', message, fields);
-    const nodeId = this.store.nodeId;
-    // Rows parked in an earlier round first: a newer clock or a fixed app may let them in now.
-    const retried = retryParked(this.store, warn);
-    result.recovered = retried.recovered;
-    result.pulled += retried.pulled;
-    for (const [table, n] of Object.entries(retried.tables) as [SyncedTable, number][]) {
-      addCounts(result.tables, table, { pulled: n });
-    }
-    const watermark = await fetchWatermark(client, this.q, this.schema);
-    this.pullWatermark = watermark.conflictId;
-    for (;;) {
-      const after = Number(this.store.syncState.get(SYNC_STATE_KEYS.checkpoint) ?? 0);
-      const page = await fetchPage(client, this.q, {
-        after,
-        limit: this.pullPageSize,
-        nodeId,
-        watermark: watermark.seq,
-      });
-      if (page.rows.length === 0 && page.next <= after) break;
-      const pageNo = result.pages + 1;
-      // In the same local transaction as the rows: the checkpoint can never run ahead of them.
-      const counts = applyPage(
-        this.store,
-        page.rows,
-        { key: SYNC_STATE_KEYS.checkpoint, value: page.next },
-        warn,
-      );
-      result.pages = pageNo;
-      result.received += page.rows.length;
-      result.pulled += counts.pulled;
-      result.unchanged += counts.unchanged;
-      result.stale += counts.stale;
-      result.rejected += counts.rejected;
-      result.checkpoint = page.next;
-      for (const [table, n] of Object.entries(counts.tables) as [SyncedTable, number][]) {
-        addCounts(result.tables, table, { pulled: n });
-      }
-      this.renewLease();
-      await this.hooks.afterPullPage?.(pageNo);
-      if (!page.full) break;
-    }
-    result.parked = this.store.syncLocal.parkedCount();
-    if (result.pages > 0) this.store.syncState.set(SYNC_STATE_KEYS.lastPullAt, this.isoNow());
-    return result;
   }
 
   // --- a round ------------------------------------------------------------------------------------------
@@ -524,7 +299,15 @@ export class SyncEngine {
   syncOnce(): Promise<SyncResult> {
     return this.round('sync', async (client) => {
       const started = this.now();
-      const restamped = await this.syncClock(client);
+      const clock = await measureClock(client, {
+        ...this.checkContext(),
+        correctClock: this.correctClock,
+        maxDriftMs: this.maxDriftMs,
+        onOffset: (offsetMs) => {
+          this.lastOffsetMs = offsetMs;
+        },
+      });
+      const restamped = clock.restamped;
       // A push refused for clock skew keeps the drafts queued; pull and the exchange still run, and
       // the round then fails with the refusal so the operator sees it.
       let refused: ShowcaseError | null = null;
@@ -545,18 +328,7 @@ export class SyncEngine {
         watermark: this.pullWatermark,
       });
       if (refused) throw refused;
-      const tables: Partial<Record<SyncedTable, TableCounts>> = {};
-      for (const [table, c] of Object.entries(push.tables) as [SyncedTable, PushTableCounts][]) {
-        addCounts(tables, table, { pushed: c.applied + c.lost + c.same });
-      }
-      for (const [table, c] of Object.entries(pull.tables) as [SyncedTable, TableCounts][]) {
-        addCounts(tables, table, c);
-      }
-      let conflicts = pull.conflicts;
-      for (const [table, n] of Object.entries(exchanged) as [SyncedTable, number][]) {
-        addCounts(tables, table, { conflicts: n });
-        conflicts += n;
-      }
+      const { tables, conflicts } = roundTotals(push, pull, exchanged);
       this.store.syncState.set(SYNC_STATE_KEYS.lastSyncAt, this.isoNow());
       const result: SyncResult = {
         pushed: push.pushed,
@@ -581,35 +353,18 @@ export class SyncEngine {
 
   /** Syncs now and then every `intervalMs`; while offline retries with exponential backoff. Never throws. */
   start(options: BackgroundOptions = {}): void {
-    this.bg = {
-      intervalMs: options.intervalMs ?? this.bg.intervalMs,
-      debounceMs: options.debounceMs ?? this.bg.debounceMs,
-      initialBackoffMs: options.initialBackoffMs ?? this.bg.initialBackoffMs,
-      maxBackoffMs: options.maxBackoffMs ?? this.bg.maxBackoffMs,
-    };
-    if (this.running || this.closed) return;
-    this.running = true;
-    this.failures = 0;
-    // Every committed local write that queued a change (approve, seed lock, publish, preset, copy …)
-    // nudges a round, whoever made it.
-    this.unsubscribeWrites ??= this.store.onLocalWrite(() => this.notifyChange());
-    this.schedule(0);
+    if (this.closed) {
+      this.loop.configure(options);
+      return;
+    }
+    this.loop.start(options);
   }
 
   /** Tells the engine a local write happened: a round follows after the debounce (not while offline). */
   notifyChange(): void {
     try {
       this.emitStatus();
-      if (!this.running) return;
-      // Offline: the backoff timer decides when to try again; edits must not hammer a dead server.
-      if (this.failures > 0) return;
-      if (this.ticking) {
-        this.changedDuringTick = true;
-        return;
-      }
-      const due = this.now() + this.bg.debounceMs;
-      if (this.timer && this.dueAt <= due) return;
-      this.schedule(this.bg.debounceMs);
+      this.loop.notifyChange();
     } catch {
       // a status read failing must not reach the caller's write path
     }
@@ -617,12 +372,13 @@ export class SyncEngine {
 
   /** Stops background mode and waits for a round in progress. */
   async stop(): Promise<void> {
-    this.running = false;
-    this.unsubscribeWrites?.();
-    this.unsubscribeWrites = null;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
+    this.loop.stop();
     await this.queue;
+  }
+
+  /** Background-mode state, for diagnostics. */
+  get background(): { running: boolean; failures: number; nextRoundInMs: number | null } {
+    return this.loop.state();
   }
 
   /** Stops and disconnects; the engine cannot be used afterwards. */
@@ -631,69 +387,7 @@ export class SyncEngine {
     this.closed = true;
     const client = this.client;
     this.client = null;
-    if (client) {
-      // end() waits for the server's goodbye, which a dead network never sends.
-      let timer: NodeJS.Timeout | undefined;
-      const gaveUp = new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, 2000);
-      });
-      await Promise.race([client.end().catch(() => {}), gaveUp]);
-      clearTimeout(timer);
-    }
-  }
-
-  /** Background-mode state, for diagnostics. */
-  get background(): { running: boolean; failures: number; nextRoundInMs: number | null } {
-    return {
-      running: this.running,
-      failures: this.failures,
-      nextRoundInMs: this.timer ? Math.max(0, this.dueAt - this.now()) : null,
-    };
-  }
-
-  private schedule(delayMs: number): void {
-    if (!this.running) return;
-    if (this.timer) clearTimeout(this.timer);
-    this.dueAt = this.now() + delayMs;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      void this.tick();
-    }, delayMs);
-    // Background sync must not keep a CLI process alive on its own.
-    this.timer.unref();
-  }
-
-  private backoffMs(): number {
-    const base = Math.min(
-      this.bg.maxBackoffMs,
-      this.bg.initialBackoffMs * 2 ** Math.max(0, this.failures - 1),
-    );
-    // ±10 % jitter so a team's workstations do not all retry in the same second after an outage.
-    return Math.round(Math.min(this.bg.maxBackoffMs, base * (0.9 + Math.random() * 0.2)));
-  }
-
-  private async tick(): Promise<void> {
-    if (!this.running) return;
-    this.ticking = true;
-    this.changedDuringTick = false;
-    let delay: number;
-    try {
-      await this.syncOnce();
-      this.failures = 0;
-      delay = this.changedDuringTick ? this.bg.debounceMs : this.bg.intervalMs;
-    } catch (err) {
-      if (err instanceof ShowcaseError && err.details?.code === LEASE_BUSY) {
-        // Another process on this store is syncing it: not a failure, just come back after it.
-        delay = this.bg.debounceMs;
-      } else {
-        // Already in the status and the log.
-        this.failures += 1;
-        delay = this.backoffMs();
-      }
-    } finally {
-      this.ticking = false;
-    }
-    if (this.running && !this.timer) this.schedule(delay);
+    if (client) await endClient(client);
   }
 
   private isoNow(): string {

@@ -25,20 +25,7 @@
  *   missing, schema newer than the app …). The password never appears in a message or a log line.
  */
 export { describeTarget, type PgTarget, scrub, toSyncError } from './connection.ts';
-export {
-  type BackgroundOptions,
-  LEASE_BUSY,
-  type PullResult,
-  type PushResult,
-  SYNC_STATE_KEYS,
-  SyncEngine,
-  type SyncEngineOptions,
-  type SyncHooks,
-  type SyncLogger,
-  type SyncLogLevel,
-  type SyncResult,
-  type TableCounts,
-} from './engine.ts';
+export { SyncEngine } from './engine.ts';
 export { type ConflictCause, type PushTableCounts, SKEW_REFUSED } from './push.ts';
 export {
   DEFAULT_SCHEMA,
@@ -49,3 +36,16 @@ export {
   pgColumnTypes,
   pgMigrations,
 } from './schema.ts';
+export {
+  type BackgroundOptions,
+  LEASE_BUSY,
+  type PullResult,
+  type PushResult,
+  SYNC_STATE_KEYS,
+  type SyncEngineOptions,
+  type SyncHooks,
+  type SyncLogger,
+  type SyncLogLevel,
+  type SyncResult,
+  type TableCounts,
+} from './types.ts';

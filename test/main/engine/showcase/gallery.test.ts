@@ -6,14 +6,16 @@ import sharp from 'sharp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { galleryAssetFile } from '../../../../src/main/engine/showcase/files.ts';
 import {
-  CatalogIndexSchema,
   composeCatalogIndex,
   composeGallery,
-  GalleryDocumentSchema,
   readGalleryDocument,
   writeFileAtomic,
 } from '../../../../src/main/engine/showcase/gallery.ts';
-import { serializeJsonLd } from '../../../../src/main/engine/showcase/gallery-html.ts';
+import {
+  CatalogIndexSchema,
+  GalleryDocumentSchema,
+} from '../../../../src/main/engine/showcase/gallery-document.ts';
+import { serializeJsonLd } from '../../../../src/main/engine/showcase/page-parts.ts';
 import type { Asset, AssetKind, AssetStatus, Showcase } from '../../../../src/shared/index.ts';
 import { ShowcaseError } from '../../../../src/shared/index.ts';
 
