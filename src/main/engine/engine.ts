@@ -26,7 +26,6 @@ import {
 import type { BackendPool, BackendPoolOptions } from './pipeline/backends.ts';
 import { JobExecutor } from './pipeline/executor.ts';
 import { Preflight } from './pipeline/preflight.ts';
-import { type EditLoopHost, editLoopHandlers } from './presets/index.ts';
 import type { GalleryPublishResult } from './publish/index.ts';
 import { BackendService, createBackendPool, reachableComfy } from './services/backends.ts';
 import { CatalogService } from './services/catalog.ts';
@@ -155,7 +154,7 @@ export class Engine {
       downLimitMs: options.backendWatch?.downLimitMs,
       settingsChanged: () => this.sync.configure(),
     });
-    const base = createHandlers(ctx, {
+    this.handlers = createHandlers(ctx, {
       catalog: this.catalog,
       showcases: this.showcases,
       finisher: this.galleries,
@@ -166,21 +165,9 @@ export class Engine {
       pool,
       scheduler: this.scheduler,
       objectInfoPath: options.objectInfoPath,
-    });
-    // Issue #19: presets and prompts with history, stale derived images, the approval gate.
-    const editLoop: EditLoopHost = {
-      store,
-      regenerate: (assetId, seed) => this.showcases.regenerate(assetId, seed),
       subscribe: (listener) => this.events.subscribe(listener),
-      emit: (event, payload) => ctx.emit(event, payload),
-      log: (line) => ctx.log(line),
-      recompose: (galleryId) => this.galleries.finish(galleryId),
-      overrides: () => ({
-        fields: Object.keys(options.overrides ?? {}),
-        reason: options.overrideReason ?? null,
-      }),
-    };
-    this.handlers = { ...base, ...editLoopHandlers(editLoop, base) };
+      overrides: { fields: Object.keys(options.overrides ?? {}), reason: options.overrideReason ?? null },
+    });
   }
 
   static async open(options: EngineOptions): Promise<Engine> {

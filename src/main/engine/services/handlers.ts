@@ -1,11 +1,16 @@
 // The contract's method table, implemented over the engine's services. Electron IPC, the HTTP
 // RPC and the CLI all call these handlers; each one validates nothing itself (the adapters parse
 // the input with the contract's schema) and holds no state.
-import { type GalleryStatus, ShowcaseError, type StartOptions } from '../../../shared/index.ts';
+import {
+  type GalleryStatus,
+  type MethodHandlers,
+  ShowcaseError,
+  type StartOptions,
+} from '../../../shared/index.ts';
 import { CHANNEL_RULES, type ChannelService } from '../channels/index.ts';
 import type { Scheduler } from '../jobs/index.ts';
 import type { BackendPool } from '../pipeline/backends.ts';
-import type { BaseHandlers } from '../presets/index.ts';
+import { type BaseHandlers, type EditLoopHost, editLoopHandlers } from '../presets/index.ts';
 import {
   defaultObjectInfoPath,
   lintLibrary,
@@ -31,11 +36,33 @@ export interface HandlerServices {
   pool: BackendPool;
   scheduler: Pick<Scheduler<unknown>, 'pause' | 'resume' | 'cancel'>;
   objectInfoPath: string | undefined;
+  /** The engine's event stream (the edit loop follows finished jobs). */
+  subscribe: EditLoopHost['subscribe'];
+  /** Settings fixed by this process (command-line flags), and why. */
+  overrides: { fields: string[]; reason: string | null };
+}
+
+/**
+ * The whole contract: the engine's own handlers, refined and completed by the edit loop (issue #19:
+ * presets and prompts with history, stale derived images, the approval gate).
+ */
+export function createHandlers(ctx: EngineContext, s: HandlerServices): MethodHandlers {
+  const base = baseHandlers(ctx, s);
+  const host: EditLoopHost = {
+    store: ctx.store,
+    regenerate: (assetId, seed) => s.showcases.regenerate(assetId, seed),
+    subscribe: s.subscribe,
+    emit: (event, payload) => ctx.emit(event, payload),
+    log: (line) => ctx.log(line),
+    recompose: (galleryId) => s.finisher.finish(galleryId),
+    overrides: () => s.overrides,
+  };
+  return { ...base, ...editLoopHandlers(host, base) };
 }
 
 const TERMINAL: ReadonlySet<GalleryStatus> = new Set(['complete', 'partial', 'failed', 'cancelled']);
 
-export function createHandlers(ctx: EngineContext, s: HandlerServices): BaseHandlers {
+function baseHandlers(ctx: EngineContext, s: HandlerServices): BaseHandlers {
   const { store } = ctx;
   return {
     'catalog.import': async (input) => {
