@@ -16,6 +16,7 @@ import { startComfySim, startOllamaSim } from '../../../sim/index.ts';
 import { Engine } from '../../engine/engine.ts';
 import { parseSheet } from '../../engine/sheets/index.ts';
 import { call } from '../contract.ts';
+import { backendOverrides } from '../overrides.ts';
 import { checkGenerate, checkOptions, checkPreset, checkSheet } from '../preflight.ts';
 import { createProgressReporter, type ProgressReporter } from '../progress.ts';
 import { EXIT, exitCodeFor, printSummary, type RunResult } from '../summary.ts';
@@ -217,9 +218,7 @@ function startOptions(opts: GenerateOptions): StartOptions {
 }
 
 export async function generateCommand(sheet: string, opts: GenerateOptions): Promise<void> {
-  const overrides: SettingsPatch = {};
-  if (opts.comfy?.length) overrides.comfyUrls = opts.comfy;
-  if (opts.ollama) overrides.ollamaUrl = opts.ollama;
+  const overrides: SettingsPatch = backendOverrides(opts);
   if (opts.model) overrides.ollamaModel = opts.model;
   if (opts.resume && opts.restart)
     throw new ShowcaseError(
@@ -342,9 +341,7 @@ export interface RerunOptions {
  * gallery with the same seeds, after a backend outage or a fixed model file.
  */
 export async function rerunCommand(opts: RerunOptions): Promise<void> {
-  const overrides: SettingsPatch = {};
-  if (opts.comfy?.length) overrides.comfyUrls = opts.comfy;
-  if (opts.ollama) overrides.ollamaUrl = opts.ollama;
+  const overrides: SettingsPatch = backendOverrides(opts);
   const engine = await Engine.open({
     dbPath: opts.db ?? join(opts.out, 'studio.db'),
     outputRoot: opts.out,

@@ -9,10 +9,10 @@ import type {
   ParamValue,
   PromptPreset,
   RerenderReport,
-  SettingsPatch,
 } from '../../../shared/index.ts';
-import { dispatch } from '../../contract/index.ts';
 import { Engine } from '../../engine/engine.ts';
+import { call } from '../contract.ts';
+import { backendOverrides } from '../overrides.ts';
 import { table } from '../progress.ts';
 
 interface Common {
@@ -41,19 +41,13 @@ async function withContract<T>(
   opts: Common & RenderOptions,
   fn: (call: <M extends MethodName>(m: M, input: MethodInput<M>) => Promise<MethodOutput<M>>) => Promise<T>,
 ): Promise<T> {
-  const overrides: SettingsPatch = {};
-  if (opts.comfy?.length) overrides.comfyUrls = opts.comfy;
-  if (opts.ollama) overrides.ollamaUrl = opts.ollama;
   const engine = await Engine.open({
     dbPath: opts.db ?? join(opts.out, 'studio.db'),
     outputRoot: opts.out,
-    overrides,
+    overrides: backendOverrides(opts),
   });
   try {
-    const result = await fn(
-      <M extends MethodName>(m: M, input: MethodInput<M>) =>
-        dispatch(engine.handlers, m, input) as Promise<MethodOutput<M>>,
-    );
+    const result = await fn((m, input) => call(engine, m, input));
     // A re-render runs in this process: wait for it, so the command ends with the images written.
     if (opts.rerender) await engine.whenIdle();
     return result;

@@ -7,6 +7,7 @@ import { startComfySim, startOllamaSim } from '../../../sim/index.ts';
 import { Engine } from '../../engine/engine.ts';
 import { type ApiEngine, startApiServer } from '../../server/index.ts';
 import { loadOrCreateSecrets } from '../api-secrets.ts';
+import { backendOverrides } from '../overrides.ts';
 
 export { loadOrCreateSecrets };
 
@@ -51,8 +52,7 @@ export async function serveCommand(opts: ServeOptions): Promise<void> {
     overrides.ollamaUrl = ollama.url;
     console.log(`demo backends: ComfyUI simulator ${comfy.url}, Ollama simulator ${ollama.url}`);
   }
-  if (opts.comfy?.length) overrides.comfyUrls = opts.comfy;
-  if (opts.ollama) overrides.ollamaUrl = opts.ollama;
+  Object.assign(overrides, backendOverrides(opts));
 
   const engine = await Engine.open({
     dbPath: opts.db ?? join(opts.out, 'studio.db'),
