@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { editLoopMethods } from './api-edits.ts';
 import { CurrencyCodeSchema, exportMethods } from './api-exports.ts';
 import { syncMethods } from './api-sync.ts';
+import { teamMethods } from './api-team.ts';
 import {
   AssetSchema,
   BackendStatusSchema,
@@ -86,6 +87,11 @@ const startOptionFields = {
   variations: z.number().int().min(0).max(8).optional(),
   /** Render parameters for these showcases (cfg, steps, sampler, width …), checked against the templates' ranges. */
   params: z.record(z.string().min(1).max(64), ParamValueSchema).optional(),
+  /**
+   * Where the images are rendered: this workstation's ComfyUI servers (`local`, the default) or the
+   * team's GPU workstations through the team queue (`team`; needs the team database and S3 bucket).
+   */
+  target: z.enum(['local', 'team']).optional(),
 };
 
 /** A sheet sent as text (`catalog.import`, `showcase.submit`). */
@@ -199,6 +205,7 @@ export const methods = {
   ),
   ...exportMethods,
   ...syncMethods,
+  ...teamMethods,
   'settings.get': method(z.object({}), SettingsSchema),
   'settings.update': method(SettingsPatchSchema, SettingsSchema),
   /**

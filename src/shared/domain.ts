@@ -37,6 +37,10 @@ export const LanguageTagSchema = z
   .transform((tag) => tag.replace(/_/g, '-'));
 
 /** A product as it enters the system (a sheet row, an API payload) before ids are sanitised. */
+export const familyNames = ['qwen-image', 'sdxl', 'edit'] as const;
+export const TemplateFamilySchema = z.enum(familyNames);
+export type TemplateFamily = z.infer<typeof TemplateFamilySchema>;
+
 export const ProductInputSchema = z.object({
   id: z.string().trim().min(1, 'is required').max(256).optional(),
   handle: z.string().trim().min(1).max(256).optional(),
@@ -53,6 +57,13 @@ export const ProductInputSchema = z.object({
   attributes: z.record(z.string(), z.string()).default({}),
   /** The language of this product's copy and pages (a sheet's `language` column); overrides the setting. */
   language: LanguageTagSchema.optional(),
+  /**
+   * The model family this product's images render with (a sheet's `family` column: `qwen-image`, `sdxl`
+   * or `edit`, any case), so one catalog mixes families; beats the run's and the studio's family.
+   */
+  family: z
+    .preprocess((v) => (typeof v === 'string' ? v.trim().toLowerCase() : v), TemplateFamilySchema)
+    .optional(),
   /** Variants and Shopify-only columns of a product imported from a Shopify export. */
   shopify: ShopifyDataSchema.optional(),
 });
@@ -114,10 +125,6 @@ export const galleryStatuses = [
 ] as const;
 export const GalleryStatusSchema = z.enum(galleryStatuses);
 export type GalleryStatus = z.infer<typeof GalleryStatusSchema>;
-
-export const familyNames = ['qwen-image', 'sdxl', 'edit'] as const;
-export const TemplateFamilySchema = z.enum(familyNames);
-export type TemplateFamily = z.infer<typeof TemplateFamilySchema>;
 
 export const ParamValueSchema = z.union([z.string(), z.number(), z.boolean()]);
 export type ParamValue = z.infer<typeof ParamValueSchema>;

@@ -1,4 +1,5 @@
 export * from './api.ts';
+export * from './api-team.ts';
 export * from './channels.ts';
 export * from './domain.ts';
 export * from './edits.ts';

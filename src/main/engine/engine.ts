@@ -37,6 +37,7 @@ import { PublishService } from './services/publishing.ts';
 import type { UnfinishedRun } from './services/runs.ts';
 import { ShowcaseService } from './services/showcases.ts';
 import { SyncController } from './services/sync-controller.ts';
+import { type TeamOptions, TeamService } from './services/team.ts';
 import type { GalleryDocument } from './showcase/index.ts';
 import { migrateLayout } from './showcase/index.ts';
 import { openStore, type Store } from './store/index.ts';
@@ -65,6 +66,8 @@ export interface EngineOptions {
   log?: (line: string) => void;
   /** Why `overrides` hold (e.g. "started with --demo"), shown in Settings beside the fields they fix. */
   overrideReason?: string;
+  /** The team queue's schema and timings (tests shorten them); its database is the sync setting's. */
+  team?: TeamOptions;
 }
 
 export class Engine {
@@ -86,6 +89,8 @@ export class Engine {
   readonly publishing: PublishService;
   readonly sync: SyncController;
   readonly backends: BackendService;
+  /** The team queue: `--team` runs' image jobs, the Team view. */
+  readonly team: TeamService;
   /** The contract, implemented: what every adapter calls. */
   readonly handlers: MethodHandlers;
   private readonly events = new EventHub();
@@ -121,14 +126,16 @@ export class Engine {
     });
     this.galleries = new GalleryFinisher(ctx, this.lifecycle, this.channels, changed);
     const executor = new JobExecutor({ ...ctx, pool });
+    this.team = new TeamService(ctx, options.team);
     const hooks = jobHooks(ctx, {
       pool,
+      team: this.team,
       executor,
       lifecycle: this.lifecycle,
       finisher: this.galleries,
       lanes: () => this.scheduler.lanes,
     });
-    this.scheduler = new Scheduler(pool.lanes(), hooks, {
+    this.scheduler = new Scheduler([...pool.lanes(), this.team.lane], hooks, {
       maxAttempts: options.maxAttempts ?? 3,
       backoffMs: options.backoffMs ?? 500,
       backendWatch: {
@@ -146,6 +153,7 @@ export class Engine {
       lifecycle: this.lifecycle,
       sources: this.sources,
       finisher: this.galleries,
+      team: this.team,
     });
     this.publishing = new PublishService(ctx, this.channels, this.galleries, changed);
     this.backends = new BackendService(ctx, {
@@ -153,6 +161,7 @@ export class Engine {
       scheduler: this.scheduler,
       downLimitMs: options.backendWatch?.downLimitMs,
       settingsChanged: () => this.sync.configure(),
+      extraLanes: [this.team.lane],
     });
     this.handlers = createHandlers(ctx, {
       catalog: this.catalog,
@@ -162,6 +171,7 @@ export class Engine {
       channels: this.channels,
       sync: this.sync,
       backends: this.backends,
+      team: this.team,
       pool,
       scheduler: this.scheduler,
       objectInfoPath: options.objectInfoPath,
@@ -280,6 +290,7 @@ export class Engine {
     if (this.closed) return;
     this.closed = true;
     this.scheduler.stop();
+    await this.team.close();
     await this.galleries.close();
     await this.sync.close();
     await this.pool.close();

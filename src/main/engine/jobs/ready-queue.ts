@@ -7,8 +7,18 @@ const KIND_PRIORITY: Record<string, number> = { copy: 0, hero: 0, lifestyle: 1, 
 
 export class ReadyQueue {
   /** Ready jobs per lane kind, bucketed by kind priority, each bucket FIFO (sorted by seq on insert). */
-  private readonly lists: Record<LaneKind, QueuedJob[][]> = { llm: [[]], comfy: [[], [], [], []], cpu: [[]] };
-  private readonly heads: Record<LaneKind, number[]> = { llm: [0], comfy: [0, 0, 0, 0], cpu: [0] };
+  private readonly lists: Record<LaneKind, QueuedJob[][]> = {
+    llm: [[]],
+    comfy: [[], [], [], []],
+    cpu: [[]],
+    team: [[], [], [], []],
+  };
+  private readonly heads: Record<LaneKind, number[]> = {
+    llm: [0],
+    comfy: [0, 0, 0, 0],
+    cpu: [0],
+    team: [0, 0, 0, 0],
+  };
   /** A job that must not run on this lane (its prompt lives on another server that is up). */
   private readonly pinnedElsewhere: (job: QueuedJob, lane: Lane) => boolean;
 
@@ -17,7 +27,7 @@ export class ReadyQueue {
   }
 
   private bucket(job: QueuedJob): number {
-    return job.lane === 'comfy' ? (KIND_PRIORITY[job.kind] ?? 3) : 0;
+    return job.lane === 'comfy' || job.lane === 'team' ? (KIND_PRIORITY[job.kind] ?? 3) : 0;
   }
 
   push(job: QueuedJob): void {

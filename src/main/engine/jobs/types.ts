@@ -4,7 +4,8 @@ import type { ShowcaseError } from '../../../shared/index.ts';
 import type { PlannedJob } from '../showcase/index.ts';
 import type { BackendWatchOptions, LaneDownState } from './backend-watch.ts';
 
-export type LaneKind = 'llm' | 'comfy' | 'cpu';
+/** `team`: image jobs sent to the team queue (rendered by workers on other GPU workstations). */
+export type LaneKind = 'llm' | 'comfy' | 'cpu' | 'team';
 
 export interface Lane {
   id: string;

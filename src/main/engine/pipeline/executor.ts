@@ -7,8 +7,7 @@
 // and render parameters. A job that comes back with a prompt id (after a crash) first asks the
 // backend about that prompt, so finished work is collected and running work is followed: nothing
 // lost, nothing run twice.
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
 import {
   type Asset,
@@ -28,22 +27,17 @@ import {
   type RenderParams,
   usageRecord,
 } from '../jobs/index.ts';
-import {
-  imagePrompt,
-  type JobPayload,
-  JobPayloadSchema,
-  resolveInside,
-  restylePrompt,
-} from '../showcase/index.ts';
+import { type JobPayload, JobPayloadSchema } from '../showcase/index.ts';
 import type { Store } from '../store/index.ts';
 import { instantiate, type TemplateLibrary } from '../templates/index.ts';
 import { namingBackend, withModelFolder } from './backend-errors.ts';
 import type { BackendPool, ComfyBackend } from './backends.ts';
 import { CopyJobs } from './copy-job.ts';
-import { pngSize, sha256, stripPngMetadata } from './png.ts';
+import { sha256, stripPngMetadata } from './png.ts';
 import { type PromptRun, stateDetail, submitOrAttach } from './prompts.ts';
 import { loadReferenceImage } from './reference.ts';
 import { downloadImage, renderPrefix, uploadName } from './render-names.ts';
+import { type ImagePayload, imageRenderSpec, jobAsset, jobGallery, writeAssetPng } from './render-spec.ts';
 import { throttleLatest } from './throttle.ts';
 
 /** At most this often per job: what a progress bar and a preview tile can usefully show. */
@@ -60,7 +54,6 @@ export interface ExecutorContext {
   emit: <E extends EventName>(event: E, payload: EventPayload<E>) => void;
 }
 
-type ImagePayload = Extract<JobPayload, { type: 'image' }>;
 type ThumbnailPayload = Extract<JobPayload, { type: 'thumbnail' }>;
 
 type Run = PromptRun & { laneId: string; signal: AbortSignal };
@@ -104,42 +97,23 @@ export class JobExecutor {
 
   private async runImage(run: Run, payload: ImagePayload): Promise<JobResult> {
     const { job, laneId, signal } = run;
-    const { store, templates } = this.ctx;
     const backend = this.backend(laneId);
-    const gallery = this.gallery(job.galleryId);
-    const asset = this.asset(job);
-    if (!gallery.copy)
-      throw new ShowcaseError('conflict', 'The copy for this showcase is missing; re-run it');
-    const template = templates.get(payload.templateId);
-
-    // The seed never changes behind the operator's back: a retry renders the same seed (only an
-    // explicit "new seed" re-run changes it). A failure the same seed would repeat is deterministic
-    // and not retried at all (queue/fault-policy.ts).
-    const seed = asset.seed;
-
-    const kind = asset.kind === 'thumbnail' ? 'hero' : asset.kind;
-    const reference = payload.referenceImage;
-    const prompt =
-      reference && kind !== 'variation'
-        ? restylePrompt(gallery.copy, gallery.promptPrefix, kind)
-        : imagePrompt(gallery.copy, gallery.promptPrefix, kind, asset.idx);
-    const preset = gallery.presetId ? store.presets.get(gallery.presetId) : null;
-    const negative = [gallery.copy.prompts.negative, preset?.negative ?? '']
-      .filter((s) => s.trim())
-      .join(', ');
-    // Most specific last: the family's settings, then the preset's parameter values, then the job's.
-    const values: Record<string, ParamValue> = {
-      ...(this.ctx.settings().templateParams[gallery.family] ?? {}),
-      ...(preset?.params ?? {}),
-      ...payload.params,
-      prompt,
-      negative,
+    const {
+      gallery,
+      asset,
+      template,
       seed,
+      prompt,
+      values: base,
+      input,
+    } = imageRenderSpec(this.ctx, job, payload);
+    const values: Record<string, ParamValue> = {
+      ...base,
       filename_prefix: renderPrefix(gallery.productId, `${asset.kind}_${asset.idx}`, job.id, job.attempts),
     };
-    if (payload.sourceAssetId) values.image = await this.uploadSource(backend, payload.sourceAssetId, signal);
-    else if (reference)
-      values.image = await this.uploadReference(backend, gallery.productId, reference, signal);
+    if (input?.kind === 'source') values.image = await this.uploadSource(backend, input.assetId, signal);
+    else if (input?.kind === 'reference')
+      values.image = await this.uploadReference(backend, input.productId, input.reference, signal);
     const instance = instantiate(template, values, { unknownParams: 'ignore' });
     const model = graphModel(instance.graph);
 
@@ -328,17 +302,8 @@ export class JobExecutor {
 
   // -- helpers ------------------------------------------------------------------------------------
 
-  /** Writes the PNG atomically into the output root (the lifecycle journals the asset). */
   private writePng(asset: Asset, bytes: Buffer, meta: { seed: number; prompt: string }): RenderedFile {
-    const path = resolveInside(this.ctx.outputRoot, asset.filename);
-    mkdirSync(dirname(path), { recursive: true }); // the gallery's own folder (showcase/files.ts)
-    const temp = `${path}.${process.pid}.tmp`;
-    // Synchronous on purpose: a PNG of a few hundred KB is written in well under a millisecond,
-    // while the promise API costs three thread-pool round trips (open, write, close) plus a rename.
-    writeFileSync(temp, bytes);
-    renameSync(temp, path);
-    const { width, height } = pngSize(bytes);
-    return { path, sha256: sha256(bytes), width, height, seed: meta.seed, prompt: meta.prompt };
+    return writeAssetPng(this.ctx.outputRoot, asset, bytes, meta);
   }
 
   ref(job: QueuedJob) {
@@ -352,14 +317,10 @@ export class JobExecutor {
   }
 
   private gallery(id: string): Gallery {
-    const gallery = this.ctx.store.galleries.get(id);
-    if (!gallery) throw new ShowcaseError('not_found', `Gallery ${id} does not exist`);
-    return gallery;
+    return jobGallery(this.ctx.store, id);
   }
 
   private asset(job: QueuedJob): Asset {
-    const asset = job.assetId ? this.ctx.store.assets.get(job.assetId) : null;
-    if (!asset) throw new ShowcaseError('not_found', `Asset ${job.assetId ?? '(none)'} does not exist`);
-    return asset;
+    return jobAsset(this.ctx.store, job);
   }
 }

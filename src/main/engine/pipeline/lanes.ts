@@ -19,7 +19,9 @@ export function schedulable(
       ? 'llm'
       : payload.type === 'thumbnail' && payload.mode === 'sharp'
         ? 'cpu'
-        : 'comfy';
+        : payload.type === 'image' && payload.target === 'team'
+          ? 'team'
+          : 'comfy';
   let model: string | null = null;
   if (payload.type === 'image') {
     const template = templates.has(payload.templateId) ? templates.get(payload.templateId) : null;

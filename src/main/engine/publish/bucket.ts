@@ -168,13 +168,33 @@ export class Bucket {
     return action;
   }
 
-  /** Makes sure the bucket exists and works out how the objects under `resources` are read. */
-  async prepare(resources: string[]): Promise<Prepared> {
+  /** Makes sure the bucket exists (created on first use), without deciding how objects are read. */
+  async ensure(): Promise<void> {
     this.#bucketReady ??= this.#ensureBucket().catch((err: unknown) => {
-      this.#bucketReady = null; // let the next publish try again
+      this.#bucketReady = null;
       throw err;
     });
     await this.#bucketReady;
+  }
+
+  /** Reads a whole object (the team's rendered images are a few MB at most). */
+  async download(key: string, signal?: AbortSignal): Promise<Buffer> {
+    return this.#semaphore.run(async () => {
+      signal?.throwIfAborted();
+      try {
+        const stream = await this.#client.getObject(this.#settings.bucket, key);
+        const chunks: Buffer[] = [];
+        for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
+        return Buffer.concat(chunks);
+      } catch (err) {
+        throw this.error(err, `download ${key}`);
+      }
+    });
+  }
+
+  /** Makes sure the bucket exists and works out how the objects under `resources` are read. */
+  async prepare(resources: string[]): Promise<Prepared> {
+    await this.ensure();
     const cacheKey = [...resources].sort().join('\n');
     let access = this.#access.get(cacheKey);
     if (access === undefined) {

@@ -1,4 +1,5 @@
 export { type GalleryAsset, type GallerySource, loadGalleryDocument } from './assets.ts';
+export { Bucket, type UploadSpec } from './bucket.ts';
 export {
   type EmailAttachmentSummary,
   type GalleryEmail,

@@ -9,7 +9,7 @@ import {
   type Settings,
   type SettingsPatch,
 } from '../../../shared/index.ts';
-import type { JobResult, Scheduler } from '../jobs/index.ts';
+import type { JobResult, Lane, Scheduler } from '../jobs/index.ts';
 import { BackendPool, type BackendPoolOptions } from '../pipeline/backends.ts';
 import { previewsOffNotice } from '../pipeline/notices.ts';
 import { clientOptionsFrom } from '../pipeline/timeouts.ts';
@@ -61,6 +61,8 @@ export interface BackendDeps {
   downLimitMs: number | undefined;
   /** Settings changed: sync may have a new URL. */
   settingsChanged: () => void;
+  /** Lanes that are not the pool's (the team lane): kept when the pool's lanes are replaced. */
+  extraLanes: readonly Lane[];
 }
 
 export class BackendService {
@@ -129,7 +131,7 @@ export class BackendService {
     const settings = this.ctx.settings();
     const { pool, scheduler } = this.deps;
     if (pool.reconfigure({ comfyUrls: settings.comfyUrls, ollamaUrl: settings.ollamaUrl })) {
-      scheduler.replaceLanes(pool.lanes());
+      scheduler.replaceLanes([...pool.lanes(), ...this.deps.extraLanes]);
       this.ctx.log(`backends now: ComfyUI ${settings.comfyUrls.join(', ')}; Ollama ${settings.ollamaUrl}`);
     }
     scheduler.setBackendWatch({

@@ -24,6 +24,7 @@ import type { GalleryFinisher } from './galleries.ts';
 import type { PublishService } from './publishing.ts';
 import type { ShowcaseService } from './showcases.ts';
 import type { SyncController } from './sync-controller.ts';
+import type { TeamService } from './team.ts';
 
 export interface HandlerServices {
   catalog: CatalogService;
@@ -33,6 +34,7 @@ export interface HandlerServices {
   channels: ChannelService;
   sync: SyncController;
   backends: BackendService;
+  team: TeamService;
   pool: BackendPool;
   scheduler: Pick<Scheduler<unknown>, 'pause' | 'resume' | 'cancel'>;
   objectInfoPath: string | undefined;
@@ -182,6 +184,7 @@ function baseHandlers(ctx: EngineContext, s: HandlerServices): BaseHandlers {
     'catalog.exportShopify': async (input) => s.publishing.exportShopify(input),
     'gallery.email': async (input) => s.publishing.email(input.galleryId, input.to),
     'sync.status': async () => s.sync.status(),
+    'team.status': async () => s.team.status(),
     'sync.now': async () => s.sync.now(),
     'sync.conflicts': async (input) => s.sync.conflicts(input),
     'sync.resolveConflict': async (input) => s.sync.resolveConflict(input.conflictId, input.keep),

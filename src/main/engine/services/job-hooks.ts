@@ -8,9 +8,12 @@ import type { BackendPool } from '../pipeline/backends.ts';
 import type { JobExecutor } from '../pipeline/executor.ts';
 import type { EngineContext } from './context.ts';
 import type { GalleryFinisher } from './galleries.ts';
+import type { TeamService } from './team.ts';
 
 export interface JobHookDeps {
   pool: BackendPool;
+  /** Image jobs of a run sent to the team (the `team` lane). */
+  team: TeamService;
   executor: JobExecutor;
   lifecycle: JobLifecycle;
   finisher: GalleryFinisher;
@@ -32,11 +35,20 @@ export function jobHooks(ctx: EngineContext, deps: JobHookDeps): SchedulerHooks<
     }
   };
   return {
-    execute: (job, lane, signal) =>
-      executor.execute(job, lane.id, signal, {
-        submitting: (submission) => lifecycle.submitting(job, submission),
-        failedAttempt: (usage) => journal(() => lifecycle.failedAttempt(job, usage)),
-      }),
+    execute: async (job, lane, signal) => {
+      const callbacks = {
+        submitting: (submission: Parameters<JobLifecycle['submitting']>[1]) =>
+          lifecycle.submitting(job, submission),
+        failedAttempt: (usage: Parameters<JobLifecycle['failedAttempt']>[1]) =>
+          journal(() => lifecycle.failedAttempt(job, usage)),
+      };
+      if (lane.kind === 'team') {
+        const payload = executor.payloadOf(job);
+        if (payload.type !== 'image') throw new Error(`a ${payload.type} job cannot go to the team`);
+        return deps.team.images.run(job, payload, signal, callbacks);
+      }
+      return executor.execute(job, lane.id, signal, callbacks);
+    },
     enterImagePhase: async () => {
       const model = ctx.settings().ollamaModel;
       ctx.log(`unloading ${model} before the image phase`);
@@ -80,7 +92,10 @@ export function jobHooks(ctx: EngineContext, deps: JobHookDeps): SchedulerHooks<
     },
     jobFailed: (job, error) => journal(() => lifecycle.failed(job, error)),
     jobCancelled: (job) => journal(() => lifecycle.cancelled(job)),
-    probeLane: (lane) => pool.probeLane(lane, ctx.settings().timeouts.comfyPollSec * 1000),
+    probeLane: (lane) =>
+      lane.kind === 'team'
+        ? deps.team.probe()
+        : pool.probeLane(lane, ctx.settings().timeouts.comfyPollSec * 1000),
     laneStatus: (lane, state) => {
       const event = backendWaitingEvent(lane, state);
       ctx.emit('backend.waiting', event);

@@ -31,6 +31,7 @@ import type { CatalogService } from './catalog.ts';
 import type { EngineContext } from './context.ts';
 import type { GalleryFinisher } from './galleries.ts';
 import { discardRun, failedShowcases, journalRerun, type UnfinishedRun, unfinishedRun } from './runs.ts';
+import type { TeamService } from './team.ts';
 
 export interface ShowcaseDeps {
   pool: BackendPool;
@@ -39,6 +40,7 @@ export interface ShowcaseDeps {
   lifecycle: JobLifecycle;
   sources: readonly JobSource[];
   finisher: GalleryFinisher;
+  team: TeamService;
 }
 
 export class ShowcaseService {
@@ -62,13 +64,18 @@ export class ShowcaseService {
         hint: 'Import the product sheet first (catalog.import)',
       });
     }
-    const family = options.family ?? settings.family;
+    const runFamily = options.family ?? settings.family;
+    // A sheet's `family` column picks the family per product; the run's (or the studio's) is the default.
+    const familyOf = (p: { family?: TemplateFamily | undefined }): TemplateFamily => p.family ?? runFamily;
+    const families = [...new Set(products.map(familyOf))];
+    const target = options.target ?? 'local';
     const presetId = options.presetId ?? settings.presetId;
     const preset = presetId ? this.resolvePreset(presetId) : null;
-    if (options.params) checkFamilyParams(this.ctx.templates, family, options.params);
-    if (family === 'edit') {
+    if (options.params)
+      for (const family of families) checkFamilyParams(this.ctx.templates, family, options.params);
+    if (families.includes('edit')) {
       // One message naming every product that cannot be restyled, before anything is journaled.
-      const without = products.filter((p) => !p.referenceImage).map((p) => p.id);
+      const without = products.filter((p) => familyOf(p) === 'edit' && !p.referenceImage).map((p) => p.id);
       if (without.length > 0) {
         throw new ShowcaseError(
           'invalid_input',
@@ -80,7 +87,7 @@ export class ShowcaseService {
         );
       }
     }
-    await this.prepareRun(family);
+    for (const family of families) await this.prepareRun(family, target);
     const galleryIds: string[] = [];
     const jobs: SchedulableJob[] = [];
     store.transaction(() => {
@@ -88,10 +95,13 @@ export class ShowcaseService {
         const previous = store.galleries.latestForProduct(product.id);
         // A locked showcase keeps its base seed on every re-run.
         const lockedSeed = previous?.seedLocked ? previous.baseSeed : undefined;
+        const family = familyOf(product);
         const plan = this.planner.plan(product, {
           family,
+          target,
           variations: options.variations ?? settings.variations,
-          thumbnailMode: settings.thumbnailMode,
+          // The team renders images only: a thumbnail is scaled here (sharp), not on a ComfyUI server.
+          thumbnailMode: target === 'team' ? 'sharp' : settings.thumbnailMode,
           thumbnailSize: settings.thumbnailSize,
           ollamaModel: settings.ollamaModel,
           // A product's own language (its sheet's `language` column) beats the studio-wide setting.
@@ -181,7 +191,11 @@ export class ShowcaseService {
     for (const source of this.deps.sources) {
       const { jobs: sourced, recovered } = await source.take();
       if (sourced.length === 0) continue;
-      for (const family of new Set(sourced.map((s) => s.family))) await this.prepareRun(family);
+      const teamSent = (j: PlannedJob) => j.payload.type === 'image' && j.payload.target === 'team';
+      for (const family of new Set(sourced.filter((s) => !teamSent(s.job)).map((s) => s.family)))
+        await this.prepareRun(family, 'local');
+      for (const family of new Set(sourced.filter((s) => teamSent(s.job)).map((s) => s.family)))
+        await this.prepareRun(family, 'team');
       const jobs = sourced.map(({ job, family }) => this.toQueued(job, family));
       this.deps.finisher.markStarted(
         jobs.map((j) => j.galleryId),
@@ -216,7 +230,7 @@ export class ShowcaseService {
     const galleryIds = failedShowcases(store, productIds);
     if (galleryIds.length === 0) return [];
     const families = new Set(galleryIds.map((id) => this.showcase(id).gallery.family));
-    for (const family of families) await this.prepareRun(family);
+    for (const family of families) await this.prepareRun(family, 'local');
     const jobs = journalRerun(store, this.deps.lifecycle, galleryIds, this.ctx.settings()).map(
       ({ job, family }) => this.toQueued(job, family),
     );
@@ -286,7 +300,7 @@ export class ShowcaseService {
       payload,
     };
     this.deps.lifecycle.reopen(gallery.id, [job], seeds);
-    await this.prepareRun(gallery.family);
+    await this.prepareRun(gallery.family, 'local');
     this.schedule([gallery.id], [this.toQueued(job, gallery.family)]);
     return job.id;
   }
@@ -328,7 +342,12 @@ export class ShowcaseService {
    * family's model files on each ComfyUI server (work is routed away from a server that lacks
    * them), and decides whether copy and images must take turns on the GPU.
    */
-  private async prepareRun(family: TemplateFamily): Promise<void> {
+  private async prepareRun(family: TemplateFamily, target: 'local' | 'team'): Promise<void> {
+    if (target === 'team') {
+      // The images render on the team's GPUs: no local ComfyUI is needed, the team database and bucket are.
+      await this.deps.team.checkReady([family]);
+      return;
+    }
     const online = await this.deps.preflight.probe();
     await this.deps.preflight.checkModels(family, online);
     const gating = this.deps.pool.needsPhaseGating(family);

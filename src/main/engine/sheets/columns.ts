@@ -17,6 +17,7 @@ export const productFields = [
   'referenceImage',
   'tags',
   'language',
+  'family',
 ] as const;
 export type ProductField = (typeof productFields)[number];
 
@@ -55,6 +56,7 @@ export const FIELD_SYNONYMS: Readonly<Record<ProductField, readonly string[]>> =
   ],
   tags: ['tags', 'tag', 'keywords', 'etiquetas', 'palavras_chave'],
   language: ['language', 'lang', 'locale', 'copy_language', 'idioma', 'sprache', 'langue'],
+  family: ['family', 'model_family', 'template_family', 'familia'],
 };
 
 const synonymToField = new Map<string, { field: ProductField; rank: number }>();

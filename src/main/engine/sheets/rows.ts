@@ -34,6 +34,7 @@ const textFields = [
   'audience',
   'referenceImage',
   'language',
+  'family',
 ] as const satisfies readonly ProductField[];
 const listFields = ['materials', 'colors', 'tags'] as const satisfies readonly ProductField[];
 

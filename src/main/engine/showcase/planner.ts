@@ -33,6 +33,8 @@ export const JobPayloadSchema = z.discriminatedUnion('type', [
     sourceAssetId: z.string().nullable(),
     /** The product's reference photo (a path or URL) restyled by an `edit` template. */
     referenceImage: z.string().min(1).optional(),
+    /** `team`: rendered by the team's workers through the team queue instead of this station's ComfyUI. */
+    target: z.literal('team').optional(),
   }),
   z.object({
     type: z.literal('thumbnail'),
@@ -62,6 +64,8 @@ export interface PlanOptions {
   lockSeed: boolean;
   /** Template parameter overrides for this family (cfg, steps, sampler …). */
   templateParams: Record<string, string | number | boolean>;
+  /** Where the images render: this station's ComfyUI (default) or the team queue. */
+  target?: 'local' | 'team';
   now?: string;
 }
 
@@ -213,8 +217,10 @@ export class ShowcasePlanner {
       if (!found) throw new Error(`planner: no ${kind} slot ${idx}`);
       return found;
     };
-    const imagePayload = (kind: AssetKind, sourceAssetId: string | null): JobPayload =>
-      imageJobPayload(product, options.family, kind, sourceAssetId, options.templateParams);
+    const imagePayload = (kind: AssetKind, sourceAssetId: string | null): JobPayload => {
+      const payload = imageJobPayload(product, options.family, kind, sourceAssetId, options.templateParams);
+      return options.target === 'team' && payload.type === 'image' ? { ...payload, target: 'team' } : payload;
+    };
 
     const hero = byKind('hero');
     const copyJob = job('copy', null, [], {

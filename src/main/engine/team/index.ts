@@ -1,5 +1,9 @@
 // The team queue: a catalog's image jobs in the team's PostgreSQL (pg-boss, its own schema), taken by
-// workers on every GPU workstation, and the registry of those workers.
+// workers on every GPU workstation, the registry of those workers, the team's image bucket, the
+// sender's side (dispatch) and the worker itself.
+export { sha256Hex, TEAM_PREFIX, TeamBucket } from './bucket.ts';
+export { TeamConnection, type TeamTarget } from './connection.ts';
+export { TeamDispatch, type TeamJobProgress } from './dispatch.ts';
 export {
   TeamJobKindSchema,
   type TeamRenderJob,
@@ -15,4 +19,10 @@ export {
   TeamQueue,
   type TeamQueueOptions,
 } from './queue.ts';
-export { type TeamWorker, type WorkerBackend, WorkerBackendSchema, WorkerRegistry } from './registry.ts';
+export {
+  type TeamWorker,
+  WORKER_BEAT_SECONDS,
+  type WorkerBackend,
+  WorkerBackendSchema,
+  WorkerRegistry,
+} from './registry.ts';

@@ -23,6 +23,16 @@ export const TeamRenderJobSchema = z.object({
   template: z.string().min(1).max(200),
   /** Template parameters (prompt, seed, size, sampler …), checked again against the template by the worker. */
   params: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
+  /**
+   * Input images by template parameter (`image` → the hero a variation starts from, or the reference
+   * photo an edit restyles), as keys in the team bucket with their SHA-256.
+   */
+  inputs: z
+    .record(
+      z.string(),
+      z.object({ key: z.string().min(1).max(500), sha256: z.string().regex(/^[0-9a-f]{64}$/) }),
+    )
+    .default({}),
 });
 
 export type TeamRenderJob = z.infer<typeof TeamRenderJobSchema>;
@@ -37,6 +47,9 @@ export const TeamRenderResultSchema = z.object({
   width: z.number().int().positive(),
   height: z.number().int().positive(),
   ms: z.number().nonnegative(),
+  /** The worker's name and GPU, for the sender's log ("rendered on studio-b · RTX 4090"). */
+  workerName: z.string().min(1),
+  gpu: z.string(),
 });
 
 export type TeamRenderResult = z.infer<typeof TeamRenderResultSchema>;

@@ -54,11 +54,13 @@ export function familyQueue(family: TemplateFamily): string {
 export class TeamQueue {
   private readonly boss: PgBoss;
   private readonly options: Settings;
+  private readonly schema: string;
   private lastError: Error | null = null;
 
-  private constructor(boss: PgBoss, options: Settings) {
+  private constructor(boss: PgBoss, options: Settings, schema: string) {
     this.boss = boss;
     this.options = options;
+    this.schema = schema;
   }
 
   /** Connects, installs or migrates pg-boss's schema, and makes sure every family's queue exists. */
@@ -69,13 +71,15 @@ export class TeamQueue {
       retryLimit: options.retryLimit ?? 3,
       monitorSeconds: options.monitorSeconds ?? 10,
     };
+    const schema = options.schema ?? 'showcase_team';
+    if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`team schema name not allowed: ${schema}`);
     const boss = new PgBoss({
       connectionString: options.url,
-      schema: options.schema ?? 'showcase_team',
+      schema,
       superviseIntervalSeconds: settings.monitorSeconds,
       monitorIntervalSeconds: settings.monitorSeconds,
     });
-    const queue = new TeamQueue(boss, settings);
+    const queue = new TeamQueue(boss, settings, schema);
     // pg-boss reports background failures (a lost connection during maintenance) as events; keep the
     // last one for `health()` instead of letting an unhandled 'error' event end the process.
     boss.on('error', (err: Error) => {
@@ -199,6 +203,31 @@ export class TeamQueue {
     const job = await this.boss.getJobById<TeamRenderJob>(familyQueue(family), jobId);
     if (!job) return null;
     return { state: job.state, output: (job as { output?: unknown }).output ?? null };
+  }
+
+  /**
+   * The state (and output, once finished) of many jobs in one query, for the sender's progress view.
+   * Reads pg-boss's job table (the pinned version's layout, checked by the team tests): asking job by
+   * job would cost a round trip per image of the catalog on every poll.
+   */
+  async states(jobIds: readonly string[]): Promise<Map<string, { state: string; output: unknown }>> {
+    const out = new Map<string, { state: string; output: unknown }>();
+    if (jobIds.length === 0) return out;
+    const { rows } = await this.boss
+      .getDb()
+      .executeSql(
+        `SELECT id::text AS id, state::text AS state, output FROM ${this.schema}.job WHERE id = ANY($1::uuid[])`,
+        [jobIds],
+      );
+    for (const row of rows as Array<{ id: string; state: string; output: unknown }>) {
+      out.set(row.id, { state: row.state, output: row.output ?? null });
+    }
+    return out;
+  }
+
+  /** Withdraws a job the sender no longer wants (a cancelled run); a worker rendering it is not stopped. */
+  async cancel(family: TemplateFamily, jobId: string): Promise<void> {
+    await this.boss.cancel(familyQueue(family), jobId);
   }
 
   /** Stops pg-boss. `graceful: false` drops what it holds (a worker stopping mid-render). */

@@ -3,14 +3,20 @@
 // whose heartbeat is older than three intervals is shown as lost.
 import pg from 'pg';
 import { z } from 'zod';
+import { type TeamJobInFlight, TeamJobInFlightSchema, TemplateFamilySchema } from '../../../shared/index.ts';
+
+/** How often a worker says it is alive (and reports progress); three missed beats and it is lost. */
+export const WORKER_BEAT_SECONDS = 5;
 
 export const WorkerBackendSchema = z.object({
   url: z.string().min(1),
   /** GPU name and VRAM from ComfyUI's /system_stats. */
   gpu: z.string(),
   vramBytes: z.number().nonnegative(),
-  /** Model files installed (from /object_info). */
+  /** Model files installed (from /object_info) that the team's templates load. */
   models: z.array(z.string()),
+  /** Families every template of which this server can run (the queues it takes work from). */
+  families: z.array(TemplateFamilySchema),
   /** Measured milliseconds per image per model (model_usage_log); missing until measured. */
   msPerImage: z.record(z.string(), z.number().positive()),
   loadedModel: z.string().nullable(),
@@ -23,10 +29,12 @@ export interface TeamWorker {
   name: string;
   backends: WorkerBackend[];
   jobsDone: number;
-  /** Jobs this worker holds now (ids). */
-  inFlight: string[];
+  /** Jobs this worker holds now, with the GPU rendering each and its sampler steps. */
+  inFlight: TeamJobInFlight[];
   startedAt: Date;
   heartbeatAt: Date;
+  /** Seconds since the last heartbeat, by the database's clock. */
+  silentSeconds: number;
   lost: boolean;
 }
 
@@ -35,10 +43,11 @@ const RowSchema = z.object({
   name: z.string(),
   backends: z.array(WorkerBackendSchema),
   jobs_done: z.coerce.number(),
-  in_flight: z.array(z.string()),
+  in_flight: z.array(TeamJobInFlightSchema),
   started_at: z.date(),
   heartbeat_at: z.date(),
   lost: z.boolean(),
+  silent_seconds: z.coerce.number(),
 });
 
 export class WorkerRegistry {
@@ -54,7 +63,7 @@ export class WorkerRegistry {
     const schema = options.schema ?? 'showcase_team';
     if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`team schema name not allowed: ${schema}`);
     this.table = `${schema}.team_workers`;
-    this.intervalSeconds = options.heartbeatSeconds ?? 10;
+    this.intervalSeconds = options.heartbeatSeconds ?? WORKER_BEAT_SECONDS;
   }
 
   async install(): Promise<void> {
@@ -84,7 +93,7 @@ export class WorkerRegistry {
   /** A worker is alive; what it holds now, what its GPUs have loaded, jobs finished since the last beat. */
   async heartbeat(
     id: string,
-    state: { inFlight: readonly string[]; backends: readonly WorkerBackend[]; finished: number },
+    state: { inFlight: readonly TeamJobInFlight[]; backends: readonly WorkerBackend[]; finished: number },
   ): Promise<void> {
     await this.pool.query(
       `UPDATE ${this.table} SET heartbeat_at = now(), in_flight = $2, backends = $3, jobs_done = jobs_done + $4
@@ -101,7 +110,8 @@ export class WorkerRegistry {
   async list(): Promise<TeamWorker[]> {
     const { rows } = await this.pool.query(
       `SELECT id, name, backends, jobs_done, in_flight, started_at, heartbeat_at,
-              heartbeat_at < now() - make_interval(secs => $1) AS lost
+              heartbeat_at < now() - make_interval(secs => $1) AS lost,
+              extract(epoch FROM now() - heartbeat_at) AS silent_seconds
        FROM ${this.table} ORDER BY name, id`,
       [this.intervalSeconds * 3],
     );
@@ -115,6 +125,7 @@ export class WorkerRegistry {
         inFlight: r.in_flight,
         startedAt: r.started_at,
         heartbeatAt: r.heartbeat_at,
+        silentSeconds: Math.max(0, r.silent_seconds),
         lost: r.lost,
       };
     });

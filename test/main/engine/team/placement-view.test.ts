@@ -27,6 +27,7 @@ function worker(id: string, backend: Partial<WorkerBackend>, extra: Partial<Team
         gpu: 'GPU',
         vramBytes: 24e9,
         models: [QWEN, SDXL],
+        families: ['qwen-image', 'sdxl'],
         msPerImage: {},
         loadedModel: null,
         ...backend,
@@ -36,6 +37,7 @@ function worker(id: string, backend: Partial<WorkerBackend>, extra: Partial<Team
     inFlight: [],
     startedAt: new Date(0),
     heartbeatAt: new Date(0),
+    silentSeconds: 0,
     lost: false,
     ...extra,
   };
@@ -65,7 +67,23 @@ describe('team placement', () => {
   });
 
   it('lets a slow GPU stand aside for the last job when a fast one finishes it sooner', () => {
-    const fast = worker('fast', { loadedModel: QWEN, msPerImage: { [QWEN]: 44_000 } }, { inFlight: ['j1'] });
+    const fast = worker(
+      'fast',
+      { loadedModel: QWEN, msPerImage: { [QWEN]: 44_000 } },
+      {
+        inFlight: [
+          {
+            jobId: 'j1',
+            galleryId: 'g',
+            productId: 'p',
+            kind: 'hero',
+            backend: 'http://gpu',
+            value: 0,
+            max: 0,
+          },
+        ],
+      },
+    );
     const slow = worker('slow', { loadedModel: QWEN, msPerImage: { [QWEN]: 125_000 } });
     const base = { familyModel, defaults, now: 0, workers: [fast, slow], self: 'slow|http://gpu' };
     expect(familyToClaim({ ...base, counts: counts([1, 1], [0, 0]) })).toBeNull();

@@ -28,6 +28,7 @@ function product(family: TeamRenderJob['family'], runId = randomUUID()): TeamPla
     model: family === 'sdxl' ? 'sd_xl_base_1.0.safetensors' : 'qwen_image_fp8_e4m3fn.safetensors',
     template: `${family}.hero`,
     params: { seed: 7, prompt: 'a lamp' },
+    inputs: {},
   };
   const hero: TeamRenderJob = { ...base, jobId: randomUUID(), kind: 'hero', idx: 0 };
   const rest: TeamPlanEntry[] = [
@@ -42,6 +43,8 @@ function product(family: TeamRenderJob['family'], runId = randomUUID()): TeamPla
 
 const result = (worker: string) => ({
   worker,
+  workerName: worker,
+  gpu: 'GPU',
   backend: 'http://127.0.0.1:1',
   key: 'team/x.png',
   sha256: 'a'.repeat(64),

@@ -10,6 +10,7 @@ const backend = (loadedModel: string | null): WorkerBackend => ({
   gpu: 'cuda:0 NVIDIA GeForce RTX 4090',
   vramBytes: 25_393_692_672,
   models: ['sd_xl_base_1.0.safetensors'],
+  families: ['sdxl'],
   msPerImage: { 'sd_xl_base_1.0.safetensors': 11_500 },
   loadedModel,
 });
@@ -27,7 +28,17 @@ describe.skipIf(!db)(`team worker registry${skipNote(db)}`, () => {
     await registry.register('w1', 'studio-a', [backend(null)]);
     await registry.register('w2', 'studio-b', [backend(null)]);
     await registry.heartbeat('w1', {
-      inFlight: ['job-1'],
+      inFlight: [
+        {
+          jobId: 'job-1',
+          galleryId: 'g1',
+          productId: 'p1',
+          kind: 'hero',
+          backend: 'http://127.0.0.1:8188',
+          value: 3,
+          max: 20,
+        },
+      ],
       backends: [backend('sd_xl_base_1.0.safetensors')],
       finished: 3,
     });
