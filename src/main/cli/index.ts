@@ -70,6 +70,11 @@ program
   .option('--language <tag>', "the sheet's language for rows without a language column (pt-BR, es …)")
   .option('--currency <code>', "the sheet's currency for prices that name none (BRL, USD …)")
   .option('--json', 'JSON lines instead of progress bars')
+  .option('--team', "send the images to the team's GPU workstations (the team queue) instead of rendering here")
+  .option('--pg <url>', 'the team PostgreSQL for this run (default: the Sync setting)')
+  .option('--s3 <url>', 'the team bucket as http(s)://host:port/<bucket> (keys from SHOWCASE_S3_ACCESS_KEY/SHOWCASE_S3_SECRET_KEY)')
+  .option('--s3-region <region>', 'team bucket region')
+  .addOption(new Option('--team-schema <name>', 'team schema').hideHelp())
   .addHelpText(
     'after',
     `
@@ -128,6 +133,26 @@ program
   .option('--ollama <url>', 'Ollama server')
   .option('--time-scale <x>', 'simulator time scale with --demo', Number)
   .action(async (opts) => (await import('./commands/serve.ts')).serveCommand(opts));
+
+program
+  .command('worker')
+  .description("join the team: render the team queue's image jobs on this workstation's GPUs")
+  .option('--pg <url>', 'the team PostgreSQL (the database the studio syncs to; or SHOWCASE_TEAM_PG)')
+  .option('--s3 <url>', 'the team bucket as http(s)://host:port/<bucket>; keys from SHOWCASE_S3_ACCESS_KEY/SHOWCASE_S3_SECRET_KEY')
+  .option('--s3-region <region>', 'bucket region (default us-east-1)')
+  .option('--comfy <url>', 'ComfyUI server of one GPU (repeat for several GPUs)', collect)
+  .option('--name <name>', "this worker's name in the team (default: the host name; unique per worker)")
+  .option('--templates <dir>', 'workflow template folder (default: the built-in templates)')
+  .addOption(new Option('--schema <name>', 'team schema').hideHelp())
+  .addOption(new Option('--heartbeat-seconds <n>', 'job heartbeat').argParser(int).hideHelp())
+  .addOption(new Option('--poll-ms <n>', 'idle poll').argParser(int).hideHelp())
+  .addHelpText(
+    'after',
+    `
+A worker that dies (power cut, kill -9) stops renewing its jobs' leases: after the heartbeat interval
+(30 s) they return to the queue and another worker renders them. See docs/operations.md, "Team workers".`,
+  )
+  .action(async (opts) => (await import('./commands/worker.ts')).workerCommand(opts));
 
 program
   .command('sync')

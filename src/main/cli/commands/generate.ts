@@ -41,6 +41,13 @@ export interface GenerateOptions {
   /** The sheet's language and currency for rows that name none (docs/channels.md). */
   language?: string;
   currency?: string;
+  /** `--team`: the images render on the team's workers (the team database and bucket below or in the settings). */
+  team?: boolean;
+  pg?: string;
+  s3?: string;
+  s3Region?: string;
+  /** Hidden, for tests: the team queue's schema. */
+  teamSchema?: string;
 }
 
 const SAMPLE_SHEETS = [
@@ -116,9 +123,12 @@ async function runSession(
         throw new ShowcaseError('invalid_input', 'The sheet has no valid product rows');
       // Every backend probed and the family's model files checked on each, before anything starts
       // (showcase.submit checks again: a run from any adapter gets the same pre-flight).
-      await call(engine, 'models.preflight', {
-        ...(opts.start.family ? { family: opts.start.family } : {}),
-      });
+      // A team run renders elsewhere: showcase.submit checks the team database and bucket instead.
+      if (opts.start.target !== 'team') {
+        await call(engine, 'models.preflight', {
+          ...(opts.start.family ? { family: opts.start.family } : {}),
+        });
+      }
       const submitted = await call(engine, 'showcase.submit', {
         productIds: unique,
         options: opts.start,
@@ -214,6 +224,7 @@ function startOptions(opts: GenerateOptions): StartOptions {
     ...(opts.lockSeed ? { lockSeed: true } : {}),
     ...(opts.variations !== undefined ? { variations: opts.variations } : {}),
     ...(opts.param ? { params: opts.param } : {}),
+    ...(opts.team ? { target: 'team' as const } : {}),
   };
 }
 
@@ -234,6 +245,7 @@ export async function generateCommand(sheet: string, opts: GenerateOptions): Pro
     outputRoot: opts.out,
     overrides,
     log: opts.json ? undefined : (line) => console.error(`· ${line}`),
+    ...(opts.teamSchema ? { team: { schema: opts.teamSchema } } : {}),
   });
   try {
     if (opts.preset && !opts.resume) checkPreset(await call(engine, 'presets.list', {}), opts.preset);

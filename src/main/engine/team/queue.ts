@@ -158,6 +158,28 @@ export class TeamQueue {
   }
 
   /**
+   * The same counts read live from the job table (pg-boss keeps its queue counters up to a monitor
+   * interval behind): what a worker deciding its next claim needs, a handful of index-only counts.
+   */
+  async liveCounts(): Promise<Map<TemplateFamily, { queued: number; ready: number; active: number }>> {
+    const { rows } = await this.boss.getDb().executeSql(
+      `SELECT name,
+              count(*) FILTER (WHERE state < 'active')::int AS queued,
+              count(*) FILTER (WHERE state < 'active' AND NOT blocked AND start_after <= now())::int AS ready,
+              count(*) FILTER (WHERE state = 'active')::int AS active
+       FROM ${this.schema}.job WHERE name = ANY($1::text[]) AND state <= 'active' GROUP BY name`,
+      [familyNames.map(familyQueue)],
+    );
+    const out = new Map<TemplateFamily, { queued: number; ready: number; active: number }>();
+    for (const family of familyNames) out.set(family, { queued: 0, ready: 0, active: 0 });
+    for (const row of rows as Array<{ name: string; queued: number; ready: number; active: number }>) {
+      const family = familyNames.find((f) => familyQueue(f) === row.name);
+      if (family) out.set(family, { queued: row.queued, ready: row.ready, active: row.active });
+    }
+    return out;
+  }
+
+  /**
    * Claims one job from the first of `families` that has one ready. A payload this version cannot
    * read is failed at once with the field named (it would fail on every worker), and the next is tried.
    */

@@ -1,0 +1,319 @@
+// A team worker (`showcase worker`): the process on a GPU workstation that renders the team's image
+// jobs. It registers its GPUs (what /system_stats and /object_info say, and the seconds per image it
+// measured before), says it is alive every few seconds with what it is rendering, and per GPU asks
+// placement which family to claim next: only families whose model files that GPU has, and nothing at
+// a catalog's tail when a faster GPU would finish the last images sooner. A claimed job is a lease it
+// keeps touching while it renders; the image goes to the team bucket under its content hash, then the
+// job completes with where it is. A worker that dies stops touching: the job runs elsewhere.
+import { hostname } from 'node:os';
+import {
+  ShowcaseError,
+  type TeamJobInFlight,
+  type TemplateFamily,
+  toShowcaseError,
+} from '../../../shared/index.ts';
+import { graphModel, isConnectionError } from '../comfy/index.ts';
+import { pngSize } from '../pipeline/index.ts';
+import type { S3Settings } from '../publish/index.ts';
+import type { TemplateLibrary } from '../templates/index.ts';
+import { TeamBucket } from './bucket.ts';
+import { TeamConnection, type TeamTarget } from './connection.ts';
+import { familyToClaim, gpuKey, type ModelDefaults } from './placement-view.ts';
+import type { ClaimedJob, TeamQueue } from './queue.ts';
+import { type TeamWorker, WORKER_BEAT_SECONDS, type WorkerRegistry } from './registry.ts';
+import { type GpuClientOptions, WorkerGpu } from './worker-gpu.ts';
+
+export interface TeamWorkerOptions {
+  /** Unique in the team; also the worker's id (a restarted worker takes its place again). */
+  name?: string;
+  comfyUrls: readonly string[];
+  team: TeamTarget;
+  s3: S3Settings;
+  templates: TemplateLibrary;
+  comfy?: GpuClientOptions;
+  /** How long an idle GPU waits before asking the queue again (default 1000 ms). */
+  pollMs?: number;
+  /** Registry heartbeat interval (default WORKER_BEAT_SECONDS). */
+  beatSeconds?: number;
+  log?: (line: string) => void;
+}
+
+/** Estimates for a model nobody has measured yet (reference card, speed 1.0). */
+const DEFAULTS: Record<TemplateFamily, ModelDefaults> = {
+  'qwen-image': { runMs: 44_000, loadMs: 20_000, vramBytes: 20e9 },
+  sdxl: { runMs: 11_500, loadMs: 8_000, vramBytes: 8e9 },
+  edit: { runMs: 50_000, loadMs: 20_000, vramBytes: 20e9 },
+};
+
+export class TeamWorkerRunner {
+  readonly id: string;
+  readonly name: string;
+  readonly gpus: WorkerGpu[];
+  private readonly options: TeamWorkerOptions;
+  private readonly connection: TeamConnection;
+  private readonly bucket: TeamBucket;
+  private readonly log: (line: string) => void;
+  private readonly inFlight = new Map<string, TeamJobInFlight>();
+  private readonly running = new Set<AbortController>();
+  private readonly online = new WeakSet<WorkerGpu>();
+  private readonly stop$ = new AbortController();
+  private loops: Promise<void>[] = [];
+  private beat: NodeJS.Timeout | null = null;
+  private finishedSinceBeat = 0;
+  private fleetCache: { at: number; workers: Promise<TeamWorker[]> } | null = null;
+  private queue!: TeamQueue;
+  private registry!: WorkerRegistry;
+  /** Jobs completed / failed by this process (for logs, tests and the bench). */
+  done = 0;
+  failed = 0;
+
+  private constructor(options: TeamWorkerOptions) {
+    this.options = options;
+    this.name = options.name ?? hostname();
+    this.id = this.name;
+    this.log = options.log ?? (() => undefined);
+    this.connection = new TeamConnection(options.team);
+    this.bucket = new TeamBucket(options.s3);
+    this.gpus = options.comfyUrls.map((url) => new WorkerGpu(url, options.templates, options.comfy));
+  }
+
+  static async start(options: TeamWorkerOptions): Promise<TeamWorkerRunner> {
+    if (options.comfyUrls.length === 0) {
+      throw new ShowcaseError('invalid_input', 'A worker needs at least one ComfyUI server', {
+        hint: 'Pass --comfy http://127.0.0.1:8188 (once per GPU)',
+        details: { field: 'comfy' },
+      });
+    }
+    const worker = new TeamWorkerRunner(options);
+    try {
+      await worker.open();
+    } catch (err) {
+      await worker.close();
+      throw err;
+    }
+    return worker;
+  }
+
+  private async open(): Promise<void> {
+    this.queue = await this.connection.queue();
+    this.registry = await this.connection.registry();
+    const before = (await this.registry.list()).find((w) => w.id === this.id);
+    for (const gpu of this.gpus) {
+      const measured = before?.backends.find((b) => b.url === gpu.url)?.msPerImage;
+      if (measured) gpu.info = { ...gpu.info, msPerImage: measured };
+      await this.probe(gpu);
+    }
+    await this.registry.register(this.id, this.name, this.backends());
+    const beatMs = (this.options.beatSeconds ?? WORKER_BEAT_SECONDS) * 1000;
+    this.beat = setInterval(() => void this.heartbeat(), beatMs);
+    this.loops = this.gpus.map((gpu) => this.loop(gpu));
+  }
+
+  /** The GPUs that answer, as the registry shows them (a server that is down takes no work). */
+  private backends() {
+    return this.gpus.filter((g) => this.online.has(g)).map((g) => g.info);
+  }
+
+  private async probe(gpu: WorkerGpu): Promise<boolean> {
+    try {
+      const info = await gpu.probe();
+      this.online.add(gpu);
+      const gb = (info.vramBytes / 1e9).toFixed(0);
+      this.log(
+        `${this.name}: ${info.gpu} (${gb} GB) at ${gpu.url} takes ${info.families.length > 0 ? info.families.join(', ') : 'no family (no model files found)'}`,
+      );
+      return true;
+    } catch (err) {
+      this.online.delete(gpu);
+      this.log(`${this.name}: ComfyUI at ${gpu.url} did not answer (${toShowcaseError(err).message}); trying again`);
+      return false;
+    }
+  }
+
+  private async heartbeat(): Promise<void> {
+    const finished = this.finishedSinceBeat;
+    this.finishedSinceBeat = 0;
+    try {
+      await this.registry.heartbeat(this.id, {
+        inFlight: [...this.inFlight.values()],
+        backends: this.backends(),
+        finished,
+      });
+    } catch (err) {
+      this.finishedSinceBeat += finished;
+      this.log(`${this.name}: heartbeat failed (${toShowcaseError(err).message})`);
+    }
+  }
+
+  /** The fleet as the registry sees it, read at most once a second for all of this worker's GPUs. */
+  private fleet(): Promise<TeamWorker[]> {
+    const now = Date.now();
+    if (!this.fleetCache || now - this.fleetCache.at > 1000) {
+      const workers = this.registry.list();
+      workers.catch(() => undefined);
+      this.fleetCache = { at: now, workers };
+    }
+    return this.fleetCache.workers;
+  }
+
+  /** The family this GPU should claim now (placement over the fleet), or null to wait. */
+  private async choose(gpu: WorkerGpu): Promise<TemplateFamily | null> {
+    const families = gpu.info.families;
+    if (families.length === 0) return null;
+    const [listed, counts] = await Promise.all([this.fleet(), this.queue.liveCounts()]);
+    if (!families.some((f) => (counts.get(f)?.ready ?? 0) > 0)) return null;
+    // This worker as it is now (the registry's row may be a beat behind).
+    const self: TeamWorker = {
+      id: this.id,
+      name: this.name,
+      backends: this.backends(),
+      jobsDone: this.done,
+      inFlight: [...this.inFlight.values()],
+      startedAt: new Date(),
+      heartbeatAt: new Date(),
+      silentSeconds: 0,
+      lost: false,
+    };
+    const familyModel = new Map<TemplateFamily, string>();
+    const defaults = new Map<string, ModelDefaults>();
+    for (const family of Object.keys(DEFAULTS) as TemplateFamily[]) {
+      const t = this.options.templates.all(family).find((x) => x.kind !== 'thumbnail');
+      if (!t) continue;
+      const model = graphModel(t.graph);
+      familyModel.set(family, model);
+      defaults.set(model, DEFAULTS[family]);
+    }
+    return familyToClaim({
+      self: gpuKey(this.id, gpu.info),
+      workers: [...listed.filter((w) => w.id !== this.id), self],
+      counts,
+      familyModel,
+      defaults,
+      now: Date.now(),
+    });
+  }
+
+  private async loop(gpu: WorkerGpu): Promise<void> {
+    const pollMs = this.options.pollMs ?? 1000;
+    let downFor = 1000;
+    while (!this.stop$.signal.aborted) {
+      if (!this.online.has(gpu)) {
+        if (await this.probe(gpu)) {
+          downFor = 1000;
+          await this.heartbeat();
+        } else {
+          await this.sleep(downFor);
+          downFor = Math.min(downFor * 2, 30_000);
+        }
+        continue;
+      }
+      let claim: ClaimedJob | null = null;
+      try {
+        const family = await this.choose(gpu);
+        claim = family ? await this.queue.claim([family]) : null;
+      } catch (err) {
+        this.log(`${this.name}: the team database did not answer (${toShowcaseError(err).message})`);
+        await this.sleep(pollMs * 2);
+        continue;
+      }
+      if (!claim) {
+        await this.sleep(pollMs);
+        continue;
+      }
+      await this.render(gpu, claim);
+    }
+  }
+
+  private async render(gpu: WorkerGpu, claim: ClaimedJob): Promise<void> {
+    const { job } = claim;
+    const entry: TeamJobInFlight = {
+      jobId: claim.id,
+      galleryId: job.galleryId,
+      productId: job.productId,
+      kind: job.kind,
+      backend: gpu.url,
+      value: 0,
+      max: 0,
+    };
+    this.inFlight.set(claim.id, entry);
+    const controller = new AbortController();
+    this.running.add(controller);
+    // pg-boss counts a job as abandoned when its heartbeat is late: touch well inside the interval.
+    const touchMs = Math.max(1000, ((this.queue.settings.heartbeatSeconds ?? 30) * 1000) / 3);
+    const touch = setInterval(() => void this.queue.heartbeat(claim).catch(() => undefined), touchMs);
+    const what = `the ${job.kind}${job.kind === 'variation' ? ` ${job.idx}` : ''} of ${job.productId}`;
+    try {
+      const rendered = await gpu.render(job, this.bucket, controller.signal, (value, max) => {
+        entry.value = value;
+        entry.max = max;
+      });
+      const { key, sha256 } = await this.bucket.put(rendered.bytes, controller.signal);
+      const { width, height } = pngSize(rendered.bytes);
+      gpu.measured(job.model, rendered.runMs);
+      await this.queue.complete(claim, {
+        worker: this.id,
+        workerName: this.name,
+        gpu: gpu.info.gpu,
+        backend: gpu.url,
+        key,
+        sha256,
+        width,
+        height,
+        ms: rendered.runMs,
+      });
+      this.done += 1;
+      this.finishedSinceBeat += 1;
+      this.log(`${this.name}: rendered ${what} on ${gpu.url} in ${(rendered.runMs / 1000).toFixed(1)} s`);
+    } catch (raw) {
+      const err = toShowcaseError(raw);
+      const stopped = controller.signal.aborted;
+      const message = stopped
+        ? `worker ${this.name} stopped while rendering ${what}`
+        : `worker ${this.name} (${gpu.info.gpu}, ComfyUI at ${gpu.url}) could not render ${what}: ${err.message}`;
+      this.failed += 1;
+      this.log(`${this.name}: ${message}`);
+      // Failed, not dropped: pg-boss retries it (on any worker) until its retry limit.
+      await this.queue.fail(claim, message).catch(() => undefined);
+      if (!stopped && (isConnectionError(raw) || err.code === 'backend_unreachable')) this.online.delete(gpu);
+    } finally {
+      clearInterval(touch);
+      this.running.delete(controller);
+      this.inFlight.delete(claim.id);
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.stop$.signal.aborted) return resolve();
+      const timer = setTimeout(done, ms);
+      const stop = this.stop$.signal;
+      function done() {
+        clearTimeout(timer);
+        stop.removeEventListener('abort', done);
+        resolve();
+      }
+      stop.addEventListener('abort', done, { once: true });
+    });
+  }
+
+  /**
+   * Stops: no new claims; renders in progress are abandoned and their jobs failed at once so another
+   * worker takes them (a retry, not a loss); the worker leaves the registry.
+   */
+  async stop(): Promise<void> {
+    if (this.stop$.signal.aborted) return;
+    this.stop$.abort();
+    for (const controller of this.running) controller.abort(new ShowcaseError('interrupted', 'worker stopping'));
+    await Promise.all(this.loops);
+    await this.registry?.unregister(this.id).catch(() => undefined);
+    await this.close();
+  }
+
+  private async close(): Promise<void> {
+    if (this.beat) clearInterval(this.beat);
+    this.beat = null;
+    await Promise.all(this.gpus.map((g) => g.close()));
+    this.bucket.close();
+    await this.connection.close();
+  }
+}

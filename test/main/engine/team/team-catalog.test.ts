@@ -1,0 +1,159 @@
+// The team end to end, on real parts: the team's PostgreSQL (a database of its own), a real S3 server
+// (s3rver in a child process), worker processes (`bin/showcase worker`, each with its own ComfyUI
+// simulator and simulated GPU) and a sender (`bin/showcase generate --team`, with an Ollama simulator
+// for the copy). Prompts are counted at every simulator.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStore } from '../../../../src/main/engine/store/index.ts';
+import { type ComfySim, type OllamaSim, startOllamaSim } from '../../../../src/sim/index.ts';
+import { createTestDatabase, skipNote } from '../../../fixtures/postgres.ts';
+import { type S3Peer, startS3Peer } from '../../../fixtures/s3.ts';
+import {
+  BIN,
+  s3Env,
+  s3Url,
+  startGpu,
+  startWorker,
+  type TeamEnv,
+  teamSheet,
+  type WorkerProcess,
+} from '../../../fixtures/team.ts';
+
+const db = await createTestDatabase('team_catalog');
+const SCHEMA = 'team_catalog';
+
+interface SenderRun {
+  code: number | null;
+  output: string;
+  out: string;
+}
+
+async function sendCatalog(env: TeamEnv, ollama: OllamaSim, products: number, dir: string): Promise<SenderRun> {
+  const sheet = join(dir, 'catalog.csv');
+  await writeFile(sheet, teamSheet(products));
+  const out = join(dir, 'out');
+  const child = spawn(
+    BIN,
+    [
+      'generate',
+      sheet,
+      '--team',
+      '--pg',
+      env.pgUrl,
+      '--s3',
+      s3Url(env),
+      '--team-schema',
+      env.schema,
+      '--ollama',
+      ollama.url,
+      '--variations',
+      '4',
+      '--out',
+      out,
+      '--json',
+    ],
+    { env: s3Env(), stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let output = '';
+  child.stdout?.on('data', (d: Buffer) => {
+    output += d.toString();
+  });
+  child.stderr?.on('data', (d: Buffer) => {
+    output += d.toString();
+  });
+  const [code] = (await once(child, 'exit')) as [number | null];
+  return { code, output, out };
+}
+
+async function query<T>(url: string, sql: string, values: unknown[] = []): Promise<T[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(sql, values)).rows as T[];
+  } finally {
+    await client.end();
+  }
+}
+
+describe.skipIf(!db)(`a catalog sent to the team${skipNote(db)}`, () => {
+  let s3: S3Peer;
+  let ollama: OllamaSim;
+  let dir: string;
+  let env: TeamEnv;
+  const workers: WorkerProcess[] = [];
+  const sims: ComfySim[] = [];
+
+  beforeAll(async () => {
+    s3 = await startS3Peer();
+    ollama = await startOllamaSim({ timeScale: 0.0005 });
+    dir = await mkdtemp(join(tmpdir(), 'showcase-team-'));
+    env = { pgUrl: db?.url ?? '', schema: SCHEMA, s3 };
+  }, 30_000);
+
+  afterAll(async () => {
+    await Promise.all(workers.map((w) => w.kill()));
+    await Promise.all(sims.map((s) => s.close()));
+    await ollama?.close();
+    await s3?.dispose();
+    await db?.drop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('renders a 30-product catalog once per image across the workers; an SDXL-only worker gets no Qwen-Image job; a worker joining mid-catalog takes work; the gallery syncs', async () => {
+    const [gpuA, gpuC, gpuB] = await Promise.all([
+      startGpu({ timeScale: 0.002 }),
+      startGpu({ timeScale: 0.002, sdxlOnly: true }),
+      startGpu({ timeScale: 0.002 }),
+    ]);
+    if (!gpuA || !gpuB || !gpuC) throw new Error('setup');
+    sims.push(gpuA, gpuB, gpuC);
+    workers.push(await startWorker(env, 'studio-a', gpuA), await startWorker(env, 'studio-c', gpuC));
+    const run = sendCatalog(env, ollama, 30, dir);
+    // studio-b joins once the catalog is under way.
+    await workers[0]?.waitFor(/rendered .* of team-\d+/, 60_000);
+    workers.push(await startWorker(env, 'studio-b', gpuB));
+    const sender = await run;
+    expect(sender.code, sender.output.slice(-3000)).toBe(0);
+
+    // 30 products × (hero + lifestyle + 4 variations): every image rendered exactly once.
+    const images = 30 * 6;
+    const prompts = sims.map((s) => s.stats.promptsAccepted);
+    expect(prompts.reduce((a, b) => a + b, 0)).toBe(images);
+    const completed = await query<{ name: string; worker: string; n: number }>(
+      env.pgUrl,
+      `SELECT name, output->>'workerName' AS worker, count(*)::int AS n FROM ${SCHEMA}.job
+       WHERE state = 'completed' GROUP BY 1, 2`,
+    );
+    expect(completed.reduce((a, r) => a + r.n, 0)).toBe(images);
+    const by = (worker: string) => completed.filter((r) => r.worker === worker);
+    // The SDXL-only workstation took SDXL jobs and nothing else; its simulator saw exactly those.
+    expect(by('studio-c').every((r) => r.name === 'render-sdxl')).toBe(true);
+    expect(by('studio-c').reduce((a, r) => a + r.n, 0)).toBe(gpuC.stats.promptsAccepted);
+    expect(gpuC.stats.promptsAccepted).toBeGreaterThan(0);
+    // The worker that joined mid-catalog rendered part of it.
+    expect(gpuB.stats.promptsAccepted).toBeGreaterThan(0);
+
+    // The sender's gallery is complete: every image in its gallery folder, thumbnails made here.
+    const store = openStore(join(sender.out, 'studio.db'), { outputRoot: sender.out });
+    try {
+      const galleries = store.galleries.list();
+      expect(galleries).toHaveLength(30);
+      expect(galleries.every((g) => g.status === 'complete')).toBe(true);
+      const sdxl = galleries.filter((g) => g.family === 'sdxl');
+      expect(sdxl).toHaveLength(10);
+    } finally {
+      store.close();
+    }
+    // …and synced: the team database holds every asset as done.
+    const synced = await query<{ n: number }>(
+      env.pgUrl,
+      `SELECT count(*)::int AS n FROM showcase.assets WHERE status = 'done'`,
+    );
+    expect(synced[0]?.n).toBe(30 * 7);
+  }, 180_000);
+});
