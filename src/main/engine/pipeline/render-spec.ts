@@ -41,9 +41,12 @@ export interface RenderSpecContext {
   settings: () => Settings;
 }
 
+/** The parts of a job a render spec reads. */
+export type JobSlot = Pick<QueuedJob, 'galleryId' | 'assetId'>;
+
 export function imageRenderSpec(
   ctx: RenderSpecContext,
-  job: QueuedJob,
+  job: JobSlot,
   payload: ImagePayload,
 ): ImageRenderSpec {
   const { store } = ctx;
@@ -104,7 +107,7 @@ export function jobGallery(store: Store, id: string): Gallery {
   return gallery;
 }
 
-export function jobAsset(store: Store, job: QueuedJob): Asset {
+export function jobAsset(store: Store, job: JobSlot): Asset {
   const asset = job.assetId ? store.assets.get(job.assetId) : null;
   if (!asset) throw new ShowcaseError('not_found', `Asset ${job.assetId ?? '(none)'} does not exist`);
   return asset;

@@ -5,6 +5,7 @@
 import { ShowcaseError, type TeamJobInFlight } from '../../../shared/index.ts';
 import type { TeamConnection } from './connection.ts';
 import { type TeamRenderJob, type TeamRenderResult, TeamRenderResultSchema } from './payload.ts';
+import type { TeamPlanEntry } from './queue.ts';
 
 /** What a waiting job is doing now, for the sender's progress ("rendering on studio-b · RTX 4090"). */
 export type TeamJobProgress =
@@ -53,9 +54,11 @@ export class TeamDispatch {
     job: TeamRenderJob,
     signal: AbortSignal,
     onProgress: (p: TeamJobProgress) => void,
+    /** The product's other image jobs to send with it, as one flow (default: this job alone). */
+    plan?: readonly TeamPlanEntry[],
   ): Promise<TeamRenderResult> {
     const queue = await this.connection.queue();
-    await queue.send([{ job }]);
+    await queue.send(plan && plan.length > 0 ? plan : [{ job }]);
     signal.throwIfAborted();
     return new Promise<TeamRenderResult>((resolve, reject) => {
       const abort = () => {

@@ -26,5 +26,5 @@ export {
   WorkerBackendSchema,
   WorkerRegistry,
 } from './registry.ts';
+export { type TeamWorkerOptions, TeamWorkerRunner } from './worker.ts';
 export { type GpuClientOptions, WorkerGpu } from './worker-gpu.ts';
-export { TeamWorkerRunner, type TeamWorkerOptions } from './worker.ts';

@@ -6,6 +6,16 @@ import { TemplateFamilySchema } from '../../../shared/index.ts';
 
 export const TeamJobKindSchema = z.enum(['hero', 'lifestyle', 'variation']);
 
+/**
+ * An input image: already in the team bucket (a reference photo, a hero rendered before), or the image
+ * another team job of the same product makes (a variation's hero), which the queue runs first.
+ */
+export const TeamInputSchema = z.union([
+  z.object({ key: z.string().min(1).max(500), sha256: z.string().regex(/^[0-9a-f]{64}$/) }),
+  z.object({ fromJob: z.uuid() }),
+]);
+export type TeamInput = z.infer<typeof TeamInputSchema>;
+
 export const TeamRenderJobSchema = z.object({
   /** The job's id in the sender's journal; also the pg-boss job id, so sending twice creates nothing. */
   jobId: z.uuid(),
@@ -27,12 +37,7 @@ export const TeamRenderJobSchema = z.object({
    * Input images by template parameter (`image` → the hero a variation starts from, or the reference
    * photo an edit restyles), as keys in the team bucket with their SHA-256.
    */
-  inputs: z
-    .record(
-      z.string(),
-      z.object({ key: z.string().min(1).max(500), sha256: z.string().regex(/^[0-9a-f]{64}$/) }),
-    )
-    .default({}),
+  inputs: z.record(z.string(), TeamInputSchema).default({}),
 });
 
 export type TeamRenderJob = z.infer<typeof TeamRenderJobSchema>;

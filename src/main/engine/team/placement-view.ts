@@ -42,8 +42,17 @@ export function familyToClaim(input: TeamPlacementInput): TemplateFamily | null 
   if (!backends.has(input.self)) return null;
   const fallback = (model: string): ModelDefaults =>
     input.defaults.get(model) ?? { runMs: 30_000, loadMs: 10_000, vramBytes: 8e9 };
+  // A GPU nobody has measured on a model yet is taken to be as fast as the fleet's mean for it: an
+  // optimistic guess it corrects after its first image, where the catalog-wide default (a 2024 card's
+  // seconds) would keep a new worker standing aside behind measured ones forever.
+  const fleetMean = new Map<string, number>();
+  for (const model of new Set([...backends.values()].flatMap((b) => Object.keys(b.msPerImage)))) {
+    const measured = [...backends.values()].flatMap((b) => b.msPerImage[model] ?? []);
+    if (measured.length > 0) fleetMean.set(model, measured.reduce((a, b) => a + b, 0) / measured.length);
+  }
   const costs: PlacementCosts = {
-    runMs: (gpu, model) => backends.get(gpu)?.msPerImage[model] ?? fallback(model).runMs,
+    runMs: (gpu, model) =>
+      backends.get(gpu)?.msPerImage[model] ?? fleetMean.get(model) ?? fallback(model).runMs,
     loadMs: (_gpu, model) => fallback(model).loadMs,
     vramBytes: (model) => fallback(model).vramBytes,
   };

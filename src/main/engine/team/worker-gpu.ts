@@ -8,7 +8,7 @@ import { ComfyClient, type ComfyClientOptions, ComfyUploads, graphModel } from '
 import { stripPngMetadata } from '../pipeline/index.ts';
 import { instantiate, lintLibrary, parseObjectInfo, type TemplateLibrary } from '../templates/index.ts';
 import type { TeamBucket } from './bucket.ts';
-import type { TeamRenderJob } from './payload.ts';
+import type { TeamInput, TeamRenderJob } from './payload.ts';
 import type { WorkerBackend } from './registry.ts';
 
 export type GpuClientOptions = Omit<ComfyClientOptions, 'url'>;
@@ -31,7 +31,15 @@ export class WorkerGpu {
     this.templates = templates;
     this.client = new ComfyClient({ ...options, url });
     this.uploads = new ComfyUploads(this.client);
-    this.info = { url, gpu: 'unknown', vramBytes: 0, models: [], families: [], msPerImage: {}, loadedModel: null };
+    this.info = {
+      url,
+      gpu: 'unknown',
+      vramBytes: 0,
+      models: [],
+      families: [],
+      msPerImage: {},
+      loadedModel: null,
+    };
   }
 
   /** Asks the server what it is and what it can render. Throws when it does not answer. */
@@ -68,6 +76,8 @@ export class WorkerGpu {
     bucket: TeamBucket,
     signal: AbortSignal,
     onProgress: (value: number, max: number) => void,
+    /** Where an input made by another team job is (its output), once that job finished. */
+    resolveInput: (input: TeamInput) => Promise<{ key: string; sha256: string }>,
   ): Promise<GpuRender> {
     if (!this.templates.has(job.template)) {
       throw new ShowcaseError('invalid_input', `This worker has no template "${job.template}"`, {
@@ -81,10 +91,11 @@ export class WorkerGpu {
       filename_prefix: `team/${job.productId}_${job.kind}_${job.idx}_${job.jobId.slice(0, 8)}`,
     };
     for (const [name, input] of Object.entries(job.inputs)) {
-      const bytes = await bucket.get(input.key, input.sha256, signal);
+      const stored = await resolveInput(input);
+      const bytes = await bucket.get(stored.key, stored.sha256, signal);
       values[name] = await this.uploads.once(
-        input.sha256,
-        `team_${input.sha256.slice(0, 16)}.png`,
+        stored.sha256,
+        `team_${stored.sha256.slice(0, 16)}.png`,
         async () => bytes,
         signal,
       );
@@ -100,9 +111,13 @@ export class WorkerGpu {
       instance.outputNodeIds.map((id) => result.outputs[id]?.images[0]).find((i) => i !== undefined) ??
       Object.values(result.outputs).flatMap((o) => o.images)[0];
     if (!image) {
-      throw new ShowcaseError('backend_error', `ComfyUI at ${this.url} finished the prompt but reported no image`, {
-        retryable: true,
-      });
+      throw new ShowcaseError(
+        'backend_error',
+        `ComfyUI at ${this.url} finished the prompt but reported no image`,
+        {
+          retryable: true,
+        },
+      );
     }
     const bytes = stripPngMetadata(await this.client.download(image, { signal }));
     return { bytes, runMs: result.timings.runMs || result.durationMs };
@@ -112,7 +127,10 @@ export class WorkerGpu {
   measured(model: string, ms: number): void {
     const old = this.info.msPerImage[model];
     const next = old === undefined ? ms : old * 0.8 + ms * 0.2;
-    this.info = { ...this.info, msPerImage: { ...this.info.msPerImage, [model]: Math.max(1, Math.round(next)) } };
+    this.info = {
+      ...this.info,
+      msPerImage: { ...this.info.msPerImage, [model]: Math.max(1, Math.round(next)) },
+    };
   }
 
   async close(): Promise<void> {

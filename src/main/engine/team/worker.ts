@@ -18,6 +18,7 @@ import type { S3Settings } from '../publish/index.ts';
 import type { TemplateLibrary } from '../templates/index.ts';
 import { TeamBucket } from './bucket.ts';
 import { TeamConnection, type TeamTarget } from './connection.ts';
+import { type TeamInput, TeamRenderResultSchema } from './payload.ts';
 import { familyToClaim, gpuKey, type ModelDefaults } from './placement-view.ts';
 import type { ClaimedJob, TeamQueue } from './queue.ts';
 import { type TeamWorker, WORKER_BEAT_SECONDS, type WorkerRegistry } from './registry.ts';
@@ -125,7 +126,9 @@ export class TeamWorkerRunner {
       return true;
     } catch (err) {
       this.online.delete(gpu);
-      this.log(`${this.name}: ComfyUI at ${gpu.url} did not answer (${toShowcaseError(err).message}); trying again`);
+      this.log(
+        `${this.name}: ComfyUI at ${gpu.url} did not answer (${toShowcaseError(err).message}); trying again`,
+      );
       return false;
     }
   }
@@ -243,10 +246,16 @@ export class TeamWorkerRunner {
     const touch = setInterval(() => void this.queue.heartbeat(claim).catch(() => undefined), touchMs);
     const what = `the ${job.kind}${job.kind === 'variation' ? ` ${job.idx}` : ''} of ${job.productId}`;
     try {
-      const rendered = await gpu.render(job, this.bucket, controller.signal, (value, max) => {
-        entry.value = value;
-        entry.max = max;
-      });
+      const rendered = await gpu.render(
+        job,
+        this.bucket,
+        controller.signal,
+        (value, max) => {
+          entry.value = value;
+          entry.max = max;
+        },
+        (input) => this.resolveInput(input),
+      );
       const { key, sha256 } = await this.bucket.put(rendered.bytes, controller.signal);
       const { width, height } = pngSize(rendered.bytes);
       gpu.measured(job.model, rendered.runMs);
@@ -282,6 +291,23 @@ export class TeamWorkerRunner {
     }
   }
 
+  /** An input image: in the bucket already, or the output of the team job that made it (the hero). */
+  private async resolveInput(input: TeamInput): Promise<{ key: string; sha256: string }> {
+    if ('key' in input) return input;
+    const row = (await this.queue.states([input.fromJob])).get(input.fromJob);
+    const parsed = TeamRenderResultSchema.safeParse(row?.output);
+    if (row?.state !== 'completed' || !parsed.success) {
+      throw new ShowcaseError(
+        'conflict',
+        `the image this one starts from (team job ${input.fromJob}) is not rendered yet`,
+        {
+          retryable: true,
+        },
+      );
+    }
+    return { key: parsed.data.key, sha256: parsed.data.sha256 };
+  }
+
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
       if (this.stop$.signal.aborted) return resolve();
@@ -303,7 +329,8 @@ export class TeamWorkerRunner {
   async stop(): Promise<void> {
     if (this.stop$.signal.aborted) return;
     this.stop$.abort();
-    for (const controller of this.running) controller.abort(new ShowcaseError('interrupted', 'worker stopping'));
+    for (const controller of this.running)
+      controller.abort(new ShowcaseError('interrupted', 'worker stopping'));
     await Promise.all(this.loops);
     await this.registry?.unregister(this.id).catch(() => undefined);
     await this.close();

@@ -33,7 +33,12 @@ interface SenderRun {
   out: string;
 }
 
-async function sendCatalog(env: TeamEnv, ollama: OllamaSim, products: number, dir: string): Promise<SenderRun> {
+async function sendCatalog(
+  env: TeamEnv,
+  ollama: OllamaSim,
+  products: number,
+  dir: string,
+): Promise<SenderRun> {
   const sheet = join(dir, 'catalog.csv');
   await writeFile(sheet, teamSheet(products));
   const out = join(dir, 'out');
@@ -149,7 +154,17 @@ describe.skipIf(!db)(`a catalog sent to the team${skipNote(db)}`, () => {
     } finally {
       store.close();
     }
-    // …and synced: the team database holds every asset as done.
+    // …and synced: after a sync round (the sender's last writes may postdate its last background
+    // round), the team database holds every asset of the catalog as done.
+    const sync = spawn(
+      BIN,
+      ['sync', '--pg', env.pgUrl, '--db', join(sender.out, 'studio.db'), '--wait', '30'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    const [syncCode] = (await once(sync, 'exit')) as [number | null];
+    expect(syncCode).toBe(0);
     const synced = await query<{ n: number }>(
       env.pgUrl,
       `SELECT count(*)::int AS n FROM showcase.assets WHERE status = 'done'`,
