@@ -4,7 +4,7 @@
 // for the copy). Prompts are counted at every simulator.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -39,6 +39,7 @@ async function sendCatalog(
   products: number,
   dir: string,
 ): Promise<SenderRun> {
+  await mkdir(dir, { recursive: true });
   const sheet = join(dir, 'catalog.csv');
   await writeFile(sheet, teamSheet(products));
   const out = join(dir, 'out');
@@ -73,6 +74,15 @@ async function sendCatalog(
   });
   const [code] = (await once(child, 'exit')) as [number | null];
   return { code, output, out };
+}
+
+/** Waits for a condition a peer reports (asked every 20 ms). */
+async function until(condition: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
 async function query<T>(url: string, sql: string, values: unknown[] = []): Promise<T[]> {
@@ -170,5 +180,53 @@ describe.skipIf(!db)(`a catalog sent to the team${skipNote(db)}`, () => {
       `SELECT count(*)::int AS n FROM showcase.assets WHERE status = 'done'`,
     );
     expect(synced[0]?.n).toBe(30 * 7);
+  }, 180_000);
+
+  it('finishes the jobs of a worker killed mid-render (kill -9) on the other worker, nothing lost or doubled', async () => {
+    const killEnv: TeamEnv = { ...env, schema: 'team_kill' };
+    // studio-slow renders ten times slower: the kill lands while it holds a job.
+    const [slow, fast] = await Promise.all([startGpu({ timeScale: 0.02 }), startGpu({ timeScale: 0.002 })]);
+    if (!slow || !fast) throw new Error('setup');
+    sims.push(slow, fast);
+    const victim = await startWorker(killEnv, 'studio-slow', slow);
+    workers.push(victim);
+    const run = sendCatalog(killEnv, ollama, 4, join(dir, 'kill'));
+    // Killed while its ComfyUI is running one of its prompts (GET /queue, as ComfyUI reports it).
+    const running = async () => {
+      const queue = (await (await fetch(`${slow.url}/queue`)).json()) as { queue_running: unknown[] };
+      return queue.queue_running.length > 0;
+    };
+    await until(running, 60_000);
+    await victim.kill();
+    const finishedBeforeKill = (
+      await query<{ n: number }>(
+        env.pgUrl,
+        `SELECT count(*)::int AS n FROM team_kill.job WHERE state = 'completed'`,
+      )
+    )[0]?.n;
+    const heldWhenKilled = slow.stats.promptsAccepted - (finishedBeforeKill ?? 0);
+    workers.push(await startWorker(killEnv, 'studio-fast', fast));
+    const sender = await run;
+    expect(sender.code, sender.output.slice(-3000)).toBe(0);
+
+    const jobs = await query<{ state: string; retry_count: number; worker: string | null }>(
+      env.pgUrl,
+      `SELECT state::text, retry_count, output->>'workerName' AS worker FROM team_kill.job`,
+    );
+    // Every image of the 4 products completed exactly once; the one the dead worker held was retried.
+    expect(jobs).toHaveLength(4 * 6);
+    expect(jobs.every((j) => j.state === 'completed')).toBe(true);
+    expect(jobs.filter((j) => j.retry_count > 0).length).toBe(heldWhenKilled);
+    // The dead worker's unfinished prompt is the only render that had no effect.
+    expect(slow.stats.promptsAccepted + fast.stats.promptsAccepted).toBe(4 * 6 + heldWhenKilled);
+    const store = openStore(join(sender.out, 'studio.db'), { outputRoot: sender.out });
+    try {
+      const galleries = store.galleries.list();
+      expect(galleries.map((g) => g.status)).toEqual(['complete', 'complete', 'complete', 'complete']);
+      const assets = galleries.flatMap((g) => store.assets.listByGallery(g.id));
+      expect(assets.filter((a) => a.status === 'done')).toHaveLength(4 * 7);
+    } finally {
+      store.close();
+    }
   }, 180_000);
 });
