@@ -46,4 +46,42 @@ describe('live job waits', () => {
       label: 'Waiting for backend',
     });
   });
+
+  it('shows a team job waiting in the team queue, then the worker and GPU rendering it with its steps', () => {
+    const team = { jobId: 't1', galleryId: 'g2', assetId: 'a2', kind: 'hero' };
+    const apply = (events: BridgeEvent[]) => useLive.getState().apply(events);
+    apply([
+      { event: 'job.queued', payload: team },
+      { event: 'job.started', payload: { ...team, backend: 'team' } },
+      {
+        event: 'job.status',
+        payload: {
+          ...team,
+          state: 'queued-on-backend',
+          backend: 'team queue',
+          detail: 'waiting in the team queue for a worker with the qwen-image models',
+        },
+      },
+    ]);
+    const waiting = useLive.getState().slots.a2?.wait;
+    expect(waitChip(waiting)).toEqual({ status: 'queued', label: 'In the team queue' });
+    expect(waiting?.detail).toBe('waiting in the team queue for a worker with the qwen-image models');
+
+    apply([
+      {
+        event: 'job.status',
+        payload: {
+          ...team,
+          state: 'running',
+          backend: 'studio-b · RTX 4090',
+          detail: 'rendering on studio-b · RTX 4090 (step 3/20)',
+        },
+      },
+      { event: 'job.progress', payload: { ...team, value: 3, max: 20, node: null } },
+    ]);
+    // Rendering: no wait chip; the slot's caption names the worker's GPU and its counter the steps.
+    expect(waitChip(useLive.getState().slots.a2?.wait)).toBeNull();
+    expect(useLive.getState().jobs.t1?.backend).toBe('studio-b · RTX 4090');
+    expect(useLive.getState().slots.a2).toMatchObject({ state: 'running', value: 3, max: 20 });
+  });
 });
