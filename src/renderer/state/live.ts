@@ -356,6 +356,28 @@ export const useLive = create<LiveState>()((set, get) => {
             }));
             break;
           }
+          case 'showcase.updated': {
+            // A settled gallery has no job left running: the ones the engine ended without a job
+            // event (cancelled while queued on a backend or in the team queue) stop looking alive.
+            const p = e.payload;
+            if (p.gallery.status === 'queued' || p.gallery.status === 'running') break;
+            for (const job of Object.values(jobs)) {
+              if (job.galleryId !== p.galleryId || (job.state !== 'queued' && job.state !== 'running'))
+                continue;
+              putJob(job.jobId, (prev) => ({
+                ...job,
+                ...prev,
+                state: 'failed',
+                error: prev?.error ?? 'cancelled',
+                finishedAt: now,
+                wait: null,
+              }));
+              putSlot(job.assetId, (prev) =>
+                prev && prev.jobId === job.jobId ? { ...prev, state: 'failed', wait: null } : (prev ?? null),
+              );
+            }
+            break;
+          }
           default:
             break;
         }

@@ -84,4 +84,51 @@ describe('live job waits', () => {
     expect(useLive.getState().jobs.t1?.backend).toBe('studio-b · RTX 4090');
     expect(useLive.getState().slots.a2).toMatchObject({ state: 'running', value: 3, max: 20 });
   });
+
+  it('stops showing the jobs of a gallery that settled without their events (a cancelled team run)', () => {
+    const a = { jobId: 'c1', galleryId: 'g3', assetId: 'a3', kind: 'hero' };
+    const other = { jobId: 'c2', galleryId: 'g4', assetId: 'a4', kind: 'hero' };
+    const apply = (events: BridgeEvent[]) => useLive.getState().apply(events);
+    const queued = (ref: typeof a) =>
+      ({
+        event: 'job.status',
+        payload: { ...ref, state: 'queued-on-backend', backend: 'team queue', detail: 'waiting' },
+      }) as const;
+    apply([
+      { event: 'job.started', payload: { ...a, backend: 'team' } },
+      queued(a),
+      { event: 'job.started', payload: { ...other, backend: 'team' } },
+      queued(other),
+    ]);
+    const gallery = {
+      id: 'g3',
+      productId: 'p',
+      status: 'cancelled',
+      copy: null,
+      promptPrefix: '',
+      presetId: null,
+      baseSeed: 1,
+      seedLocked: false,
+      family: 'qwen-image',
+      htmlPath: null,
+      jsonPath: null,
+      publishedUrl: null,
+      approved: false,
+      error: null,
+      createdAt: '2026-12-07T00:00:00.000Z',
+      updatedAt: '2026-12-07T00:00:00.000Z',
+    } as const;
+    apply([{ event: 'showcase.updated', payload: { galleryId: 'g3', gallery } }]);
+    expect(useLive.getState().slots.a3).toMatchObject({ state: 'failed', wait: null });
+    expect(useLive.getState().jobs.c1).toMatchObject({ state: 'failed', error: 'cancelled', wait: null });
+    // Another gallery's job, and a gallery still running, are left alone.
+    expect(waitChip(useLive.getState().slots.a4?.wait)?.label).toBe('In the team queue');
+    apply([
+      {
+        event: 'showcase.updated',
+        payload: { galleryId: 'g4', gallery: { ...gallery, id: 'g4', status: 'running' } },
+      },
+    ]);
+    expect(useLive.getState().jobs.c2?.state).toBe('running');
+  });
 });

@@ -139,11 +139,15 @@ export function TeamView() {
   const error = useTeam((s) => s.error);
   const loading = useTeam((s) => s.loading);
 
+  const configured = status?.configured ?? null;
+
+  useEffect(() => pollTeam(), []);
+  // The worker command fills in what this station knows (database host, bucket): read the settings
+  // again when the team is set up or taken away elsewhere (Settings, the API).
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the configured flag is the trigger on purpose
   useEffect(() => {
-    // The worker command fills in what this station knows (database host, bucket).
-    if (!useSettings.getState().settings) void useSettings.getState().load();
-    return pollTeam();
-  }, []);
+    void useSettings.getState().load();
+  }, [configured]);
 
   return (
     <section
