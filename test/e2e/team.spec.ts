@@ -101,6 +101,10 @@ test('the Team view says how to set up a team, then lists the workers in the tea
     await admin.query(
       `UPDATE showcase_team.team_workers SET heartbeat_at = now() - interval '60 seconds' WHERE id = 'w-studio-c'`,
     );
+    // studio-b has been up ten minutes: 12 jobs done is 1.2 jobs/min.
+    await admin.query(
+      `UPDATE showcase_team.team_workers SET started_at = now() - interval '10 minutes' WHERE id = 'w-studio-b'`,
+    );
   } finally {
     await admin.end();
   }
@@ -132,6 +136,7 @@ test('the Team view says how to set up a team, then lists the workers in the tea
   await expect(gpus.nth(1).getByTestId('team-gpu-vram')).toHaveText('48 GB');
   await expect(gpus.nth(1).getByTestId('team-gpu-model')).toHaveText('no model loaded');
   await expect(b.getByTestId('team-worker-done')).toHaveText('12');
+  await expect(b.getByTestId('team-worker-rate')).toHaveText('1.2');
   await expect(b.getByTestId('team-worker-heartbeat')).toHaveText(/^\d+ s ago$/);
   const job = b.getByTestId('team-job');
   await expect(job).toHaveCount(1);
