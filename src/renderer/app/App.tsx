@@ -10,6 +10,7 @@ import { PublishView } from '../views/publish/PublishView.tsx';
 import { QueueView } from '../views/queue/QueueView.tsx';
 import { SettingsView } from '../views/settings/SettingsView.tsx';
 import { ShowcaseView } from '../views/showcase/ShowcaseView.tsx';
+import { TeamView } from '../views/team/TeamView.tsx';
 import { TemplatesView } from '../views/templates/TemplatesView.tsx';
 import { DropImport } from './DropImport.tsx';
 import { Sidebar } from './Sidebar.tsx';
@@ -24,6 +25,8 @@ function CurrentView({ view }: { view: View }) {
       return <ShowcaseView />;
     case 'queue':
       return <QueueView />;
+    case 'team':
+      return <TeamView />;
     case 'templates':
       return <TemplatesView />;
     case 'presets':

@@ -10,6 +10,7 @@ const ITEMS: Array<{ view: View; label: string; icon: IconName }> = [
   { view: 'catalog', label: 'Catalog', icon: 'catalog' },
   { view: 'showcase', label: 'Showcase', icon: 'showcase' },
   { view: 'queue', label: 'Queue', icon: 'queue' },
+  { view: 'team', label: 'Team', icon: 'gpu' },
   { view: 'templates', label: 'Templates', icon: 'templates' },
   { view: 'presets', label: 'Presets', icon: 'wand' },
   { view: 'publish', label: 'Publish', icon: 'publish' },

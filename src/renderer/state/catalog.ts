@@ -1,7 +1,7 @@
 // The product catalog: the list (all rows, filtered in memory so typing in search is instant even at
 // 10,000 rows), the selection, sheet imports and starting showcases.
 import { create } from 'zustand';
-import type { CatalogListItem, ImportRowError } from '../../shared/index.ts';
+import type { CatalogListItem, ImportRowError, StartOptions } from '../../shared/index.ts';
 import { type BridgeEvent, bridge } from '../bridge/index.ts';
 import { type ErrorInfo, errorInfo } from './errors.ts';
 import { notify, reportError } from './toasts.ts';
@@ -41,10 +41,7 @@ interface CatalogState {
   importFiles(files: readonly File[]): Promise<void>;
   dismissReport(at: number): void;
   /** Starts showcases; the gallery ids, or null when the engine refused (the error is shown). */
-  start(
-    productIds: readonly string[],
-    options?: { presetId?: string; params?: Record<string, string | number | boolean> },
-  ): Promise<string[] | null>;
+  start(productIds: readonly string[], options?: StartOptions): Promise<string[] | null>;
   applyEvents(events: BridgeEvent[]): void;
 }
 
@@ -182,7 +179,11 @@ export const useCatalog = create<CatalogState>()((set, get) => {
             ),
           });
         }
-        notify('success', `Started ${galleryIds.length} showcase${galleryIds.length === 1 ? '' : 's'}`);
+        notify(
+          'success',
+          `Started ${galleryIds.length} showcase${galleryIds.length === 1 ? '' : 's'}`,
+          options.target === 'team' ? "Their images render on the team's GPUs." : undefined,
+        );
         set({ starting: false });
         reloadSoon();
         return galleryIds;

@@ -3,25 +3,11 @@
 import { create } from 'zustand';
 import type { Job } from '../../shared/index.ts';
 import type { BridgeEvent } from '../bridge/index.ts';
+import type { LiveWait } from './live-wait.ts';
 
 export type LiveJobState = 'queued' | 'running' | 'retrying' | 'done' | 'failed';
 
-/** What a job waits for, from the engine's `job.status` events (null once it renders or ends). */
-export interface LiveWait {
-  state: 'queued-on-backend' | 'loading-model' | 'waiting-for-backend' | 'stalled';
-  backend: string | null;
-  detail: string;
-}
-
-/** The chip of a waiting job: "Queued on comfy-2" rather than "Rendering" while ComfyUI queues it. */
-export function waitChip(wait: LiveWait | null | undefined): { status: string; label: string } | null {
-  if (!wait) return null;
-  if (wait.state === 'queued-on-backend')
-    return { status: 'queued', label: `Queued on ${wait.backend ?? 'server'}` };
-  if (wait.state === 'loading-model') return { status: 'running', label: 'Loading model' };
-  if (wait.state === 'stalled') return { status: 'retrying', label: 'Stalled' };
-  return { status: 'waiting', label: 'Waiting for backend' };
-}
+export { type LiveWait, TEAM_QUEUE_BACKEND, waitChip } from './live-wait.ts';
 
 export interface LiveJob {
   jobId: string;
@@ -347,6 +333,28 @@ export const useLive = create<LiveState>()((set, get) => {
               preview: prev?.preview ?? null,
               wait,
             }));
+            break;
+          }
+          case 'showcase.updated': {
+            // A settled gallery has no job left running: the ones the engine ended without a job
+            // event (cancelled while queued on a backend or in the team queue) stop looking alive.
+            const p = e.payload;
+            if (p.gallery.status === 'queued' || p.gallery.status === 'running') break;
+            for (const job of Object.values(jobs)) {
+              if (job.galleryId !== p.galleryId || (job.state !== 'queued' && job.state !== 'running'))
+                continue;
+              putJob(job.jobId, (prev) => ({
+                ...job,
+                ...prev,
+                state: 'failed',
+                error: prev?.error ?? 'cancelled',
+                finishedAt: now,
+                wait: null,
+              }));
+              putSlot(job.assetId, (prev) =>
+                prev && prev.jobId === job.jobId ? { ...prev, state: 'failed', wait: null } : (prev ?? null),
+              );
+            }
             break;
           }
           default:

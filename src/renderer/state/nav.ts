@@ -5,6 +5,7 @@ export const views = [
   'catalog',
   'showcase',
   'queue',
+  'team',
   'templates',
   'presets',
   'publish',

@@ -57,6 +57,9 @@ function changedFields(draft: CopyDraft, base: CopyDraft | null): Partial<CopyDr
   return out;
 }
 
+const ACTIVE_GALLERY: ReadonlySet<string> = new Set(['queued', 'running']);
+const UNFINISHED_ASSET: ReadonlySet<string> = new Set(['pending', 'queued', 'running']);
+
 export const useShowcase = create<ShowcaseState>()((set, get) => {
   const withBusy = async (key: string, action: () => Promise<void>) => {
     if (get().busy[key]) return;
@@ -257,6 +260,10 @@ export const useShowcase = create<ShowcaseState>()((set, get) => {
       data = { ...data, assets, ...(gallery ? { gallery } : {}) };
       const dirty = get().dirty;
       set({ data, ...(gallery && !dirty ? { draft: draftOf(gallery.copy) } : {}) });
+      // A settled gallery with slots still shown as unfinished: the engine ended those jobs without a
+      // job event (a cancel journals them as failed "cancelled"), so the slots are read again.
+      const settled = gallery !== null && !ACTIVE_GALLERY.has(gallery.status);
+      if (settled && assets.some((a) => UNFINISHED_ASSET.has(a.status))) void get().refresh();
     },
   };
 });

@@ -1,11 +1,15 @@
 // "Start selected" / "Start all": says what is about to happen, lets the operator pick the preset and
 // this run's render parameters (checked against the templates' ranges by the engine), then opens
-// what was started: the showcase of a single product, the Queue for several.
+// what was started: the showcase of a single product, the Queue for several. Where the images render:
+// this workstation's ComfyUI servers, or the team's GPUs through the team queue (offered only when the
+// team database and bucket are set; the reason is shown when not).
 import { useEffect, useState } from 'react';
-import type { ParamValue } from '../../../shared/index.ts';
+import type { ParamValue, StartOptions } from '../../../shared/index.ts';
 import { useCatalog } from '../../state/catalog.ts';
 import { useNav } from '../../state/nav.ts';
 import { parseParams, usePresets } from '../../state/presets.ts';
+import { useSettings } from '../../state/settings.ts';
+import { pollTeam, teamChoice, useTeam } from '../../state/team.ts';
 import { reportError } from '../../state/toasts.ts';
 import { Button } from '../../ui/Button.tsx';
 import { Dialog } from '../../ui/Dialog.tsx';
@@ -17,10 +21,19 @@ export function StartDialog({ productIds, onClose }: { productIds: string[] | nu
   const [presetId, setPresetId] = useState('');
   const [params, setParams] = useState('');
   const [paramsError, setParamsError] = useState<string | null>(null);
+  const [wanted, setWanted] = useState<NonNullable<StartOptions['target']>>('local');
   const open = productIds !== null;
+  const teamStatus = useTeam((s) => s.status);
+  const s3Set = useSettings((s) => (s.settings ? s.settings.s3 !== null : null));
+  const team = teamChoice(teamStatus, s3Set);
+  // A team that stops answering while the dialog is open takes the choice back to this workstation.
+  const target = wanted === 'team' && team.available ? 'team' : 'local';
 
   useEffect(() => {
-    if (open && !usePresets.getState().loaded) void usePresets.getState().load();
+    if (!open) return;
+    if (!usePresets.getState().loaded) void usePresets.getState().load();
+    void useSettings.getState().load();
+    return pollTeam();
   }, [open]);
 
   const confirm = async () => {
@@ -36,6 +49,7 @@ export function StartDialog({ productIds, onClose }: { productIds: string[] | nu
     const galleryIds = await useCatalog.getState().start(productIds, {
       ...(presetId ? { presetId } : {}),
       ...(Object.keys(parsed).length > 0 ? { params: parsed } : {}),
+      target,
     });
     if (galleryIds === null) return;
     onClose();
@@ -69,6 +83,43 @@ export function StartDialog({ productIds, onClose }: { productIds: string[] | nu
         backends; you can pause or cancel it from the Queue view at any time.
       </p>
       <div className="start-options">
+        <fieldset className="start-target" data-testid="start-target" data-target={target}>
+          <legend className="field-label">Render on</legend>
+          <label className="start-target-option">
+            <input
+              type="radio"
+              name="start-target"
+              value="local"
+              checked={target === 'local'}
+              onChange={() => setWanted('local')}
+              data-testid="start-target-local"
+            />
+            <span>This workstation</span>
+          </label>
+          <label className={`start-target-option${team.available ? '' : ' is-disabled'}`}>
+            <input
+              type="radio"
+              name="start-target"
+              value="team"
+              checked={target === 'team'}
+              disabled={!team.available}
+              aria-describedby="start-target-team-why"
+              onChange={() => setWanted('team')}
+              data-testid="start-target-team"
+            />
+            <span>The team&rsquo;s GPUs</span>
+          </label>
+          <p
+            id="start-target-team-why"
+            className={`field-hint${team.reason ? ' start-target-reason' : ''}`}
+            data-testid={team.reason ? 'start-target-team-reason' : 'start-target-team-note'}
+          >
+            {team.reason ??
+              (target === 'team'
+                ? `${team.note ?? ''} The copy is still written here; the images go to the team queue.`.trim()
+                : team.note)}
+          </p>
+        </fieldset>
         <Field label="Brand preset">
           {(id) => (
             <select

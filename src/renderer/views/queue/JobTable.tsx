@@ -61,7 +61,8 @@ function toRows(
       assetId: job.assetId,
       kind: job.kind,
       state: l?.state === 'retrying' ? 'retrying' : job.status,
-      backend: job.backend ?? l?.backend ?? null,
+      // The live one first: a team job's record says `team`, its events name the worker and GPU.
+      backend: l?.backend ?? job.backend ?? null,
       value: l?.value ?? 0,
       max: l?.max ?? 0,
       queuedAt: Date.parse(job.queuedAt) || null,

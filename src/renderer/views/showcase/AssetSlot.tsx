@@ -21,6 +21,8 @@ const KIND_ICON: Record<Asset['kind'], IconName> = {
 
 function stepText(asset: Asset, live: LiveSlot | undefined): string {
   if (live?.state === 'retrying') return 'Retrying…';
+  // Still in a queue (ComfyUI's, the team's) or waiting for a backend: nothing is starting yet.
+  if (live?.wait && live.wait.state !== 'loading-model' && asset.status !== 'done') return '';
   if (asset.status === 'running' || live?.state === 'running') {
     return live && live.max > 0 ? `${live.value} / ${live.max}` : 'Starting…';
   }
