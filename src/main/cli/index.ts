@@ -70,9 +70,15 @@ program
   .option('--language <tag>', "the sheet's language for rows without a language column (pt-BR, es …)")
   .option('--currency <code>', "the sheet's currency for prices that name none (BRL, USD …)")
   .option('--json', 'JSON lines instead of progress bars')
-  .option('--team', "send the images to the team's GPU workstations (the team queue) instead of rendering here")
+  .option(
+    '--team',
+    "send the images to the team's GPU workstations (the team queue) instead of rendering here",
+  )
   .option('--pg <url>', 'the team PostgreSQL for this run (default: the Sync setting)')
-  .option('--s3 <url>', 'the team bucket as http(s)://host:port/<bucket> (keys from SHOWCASE_S3_ACCESS_KEY/SHOWCASE_S3_SECRET_KEY)')
+  .option(
+    '--s3 <url>',
+    'the team bucket as http(s)://host:port/<bucket> (keys from SHOWCASE_S3_ACCESS_KEY/SHOWCASE_S3_SECRET_KEY)',
+  )
   .option('--s3-region <region>', 'team bucket region')
   .addOption(new Option('--team-schema <name>', 'team schema').hideHelp())
   .addHelpText(
@@ -138,7 +144,10 @@ program
   .command('worker')
   .description("join the team: render the team queue's image jobs on this workstation's GPUs")
   .option('--pg <url>', 'the team PostgreSQL (the database the studio syncs to; or SHOWCASE_TEAM_PG)')
-  .option('--s3 <url>', 'the team bucket as http(s)://host:port/<bucket>; keys from SHOWCASE_S3_ACCESS_KEY/SHOWCASE_S3_SECRET_KEY')
+  .option(
+    '--s3 <url>',
+    'the team bucket as http(s)://host:port/<bucket>; keys from SHOWCASE_S3_ACCESS_KEY/SHOWCASE_S3_SECRET_KEY',
+  )
   .option('--s3-region <region>', 'bucket region (default us-east-1)')
   .option('--comfy <url>', 'ComfyUI server of one GPU (repeat for several GPUs)', collect)
   .option('--name <name>', "this worker's name in the team (default: the host name; unique per worker)")

@@ -31,13 +31,19 @@ export function s3FromFlag(url: string | undefined, region: string | undefined):
   try {
     parsed = new URL(url);
   } catch {
-    throw new ShowcaseError('invalid_input', `--s3: "${safeText(url)}" is not a URL`, { details: { field: 's3' } });
+    throw new ShowcaseError('invalid_input', `--s3: "${safeText(url)}" is not a URL`, {
+      details: { field: 's3' },
+    });
   }
   const bucket = parsed.pathname.replace(/^\/+|\/+$/g, '');
   if (!bucket || bucket.includes('/')) {
-    throw new ShowcaseError('invalid_input', '--s3 must name the bucket as its path: http://host:9000/<bucket>', {
-      details: { field: 's3' },
-    });
+    throw new ShowcaseError(
+      'invalid_input',
+      '--s3 must name the bucket as its path: http://host:9000/<bucket>',
+      {
+        details: { field: 's3' },
+      },
+    );
   }
   const accessKey = process.env.SHOWCASE_S3_ACCESS_KEY ?? process.env.AWS_ACCESS_KEY_ID;
   const secretKey = process.env.SHOWCASE_S3_SECRET_KEY ?? process.env.AWS_SECRET_ACCESS_KEY;
@@ -55,4 +61,3 @@ export function s3FromFlag(url: string | undefined, region: string | undefined):
     ...(region ? { region } : {}),
   });
 }
-
