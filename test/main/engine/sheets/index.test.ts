@@ -496,3 +496,15 @@ describe('language and currency of a sheet', () => {
     expect(column.products[0]?.price).toEqual({ amount: 89.9, currency: 'USD' });
   });
 });
+
+describe('the family column (issue #17: one catalog mixes model families)', () => {
+  it('reads the family per product in any case and refuses an unknown one, naming the field', () => {
+    const { products, errors } = parse('name,family\nLamp,SDXL\nChair,qwen-image\nStool,\nTable,flux\n');
+    expect(products.map((p) => [p.name, p.family])).toEqual([
+      ['Lamp', 'sdxl'],
+      ['Chair', 'qwen-image'],
+      ['Stool', undefined],
+    ]);
+    expect(errors).toEqual([{ line: 5, field: 'family', message: expect.any(String) }]);
+  });
+});
