@@ -50,6 +50,8 @@ export class LocalPlacement {
   private readonly open = new Map<string, number>();
   /** Per lane id, the prompts it holds, oldest first. */
   private readonly inFlight = new Map<string, InFlight[]>();
+  /** Per lane id, when its last prompt ended: the oldest one in flight waited for it on the server. */
+  private readonly lastEnd = new Map<string, number>();
   /** Lanes told to wait during the current pump. */
   private deferred: Lane[] = [];
 
@@ -88,6 +90,7 @@ export class LocalPlacement {
     const list = this.inFlight.get(lane.id);
     const i = list ? list.findIndex((f) => f.jobId === job.id) : -1;
     if (list && i >= 0) list.splice(i, 1);
+    this.lastEnd.set(lane.id, Date.now());
   }
 
   /** The job `lane` should start now (taken out of the ready queue), or null. */
@@ -136,7 +139,8 @@ export class LocalPlacement {
 
   /** Estimated epoch ms at which the lane's in-flight prompts are done. */
   private freeAt(lane: Lane, now: number): number {
-    let t = Number.NEGATIVE_INFINITY;
+    // A prompt sent while another ran waited in the server's queue: it starts when that one ended.
+    let t = this.lastEnd.get(lane.id) ?? Number.NEGATIVE_INFINITY;
     let previous: string | null = null;
     for (const f of this.inFlight.get(lane.id) ?? []) {
       const swap =
