@@ -79,4 +79,34 @@ describe('Engine placement over two ComfyUI servers of different speed', () => {
     const lastSlow = Math.max(...onSlow.map(finishedAt));
     expect(lastSlow).toBeLessThanOrEqual(lastFast + fastMs);
   });
+
+  it('starts from the speeds this station measured in earlier sessions (its own usage log)', async () => {
+    sims = await startSims({ extraComfy: 1 });
+    const model = 'qwen_image_fp8_e4m3fn.safetensors';
+    const row = (backend: string, runMs: number) => ({
+      jobId: null,
+      backend,
+      model,
+      phase: 'image' as const,
+      queuedMs: 0,
+      loadMs: 0,
+      runMs,
+      totalMs: runMs,
+      tokensIn: null,
+      tokensOut: null,
+      ok: true,
+      error: null,
+    });
+    // A cold render (the load) and two warm ones on the second server; a failed attempt teaches nothing.
+    for (const ms of [60_000, 40_000, 44_000]) sims.engine.store.modelUsage.insert(row('comfy-2', ms));
+    sims.engine.store.modelUsage.insert({ ...row('comfy-2', 1), ok: false });
+    const engine = await sims.reopen();
+    const costs = engine.scheduler.placement.costs;
+    expect(costs.measured('comfy-2', model)).toBe(42_000);
+    expect(costs.loadMs('comfy-2', model)).toBe(18_000);
+    // Nothing measured on the first server yet: the second's speed stands in.
+    expect(costs.runMs('comfy-1', model)).toBe(42_000);
+    // The family's VRAM estimate for the model its templates load; the simulator reports its card once probed.
+    expect(costs.vramBytes(model)).toBeGreaterThan(20e9);
+  });
 });
