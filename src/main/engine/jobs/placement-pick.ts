@@ -79,10 +79,10 @@ export class LocalPlacement {
     else this.open.delete(modelOf(job));
   }
 
-  started(job: QueuedJob, lane: Lane): void {
+  started(job: QueuedJob, lane: Lane, at = Date.now()): void {
     if (lane.kind !== 'comfy') return;
     const list = this.inFlight.get(lane.id) ?? [];
-    list.push({ jobId: job.id, model: modelOf(job), startedAt: Date.now() });
+    list.push({ jobId: job.id, model: modelOf(job), startedAt: at });
     this.inFlight.set(lane.id, list);
   }
 
@@ -140,15 +140,19 @@ export class LocalPlacement {
   /** Estimated epoch ms at which the lane's in-flight prompts are done. */
   private freeAt(lane: Lane, now: number): number {
     // A prompt sent while another ran waited in the server's queue: it starts when that one ended.
+    const list = this.inFlight.get(lane.id) ?? [];
+    if (list.length === 0) return now;
     let t = this.lastEnd.get(lane.id) ?? Number.NEGATIVE_INFINITY;
     let previous: string | null = null;
-    for (const f of this.inFlight.get(lane.id) ?? []) {
+    for (const f of list) {
       const swap =
         previous !== null && previous !== f.model ? this.placementCosts.loadMs(lane.id, f.model) : 0;
       t = Math.max(t, f.startedAt) + swap + this.placementCosts.runMs(lane.id, f.model);
       previous = f.model;
     }
-    return Math.max(t, now);
+    // Overdue (a slow or stuck prompt): the later it is, the later it is expected to end, so a lane
+    // whose prompt hangs stops being the one the others wait for.
+    return t >= now ? t : now + (now - t);
   }
 
   private choose(lane: Lane, lanes: readonly Lane[], now: number): QueuedJob | 'wait' | null {

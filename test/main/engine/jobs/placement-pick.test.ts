@@ -124,6 +124,30 @@ describe('LocalPlacement', () => {
     expect(placement.take(fast, now)?.id).toBe('b');
   });
 
+  it('stops waiting for a lane whose prompt is long overdue (slow or stuck)', () => {
+    const fast = comfyLane('fast', 1);
+    const slow = comfyLane('slow');
+    for (const l of [fast, slow]) l.lastModel = 'qwen';
+    const { placement, add } = placementOver([fast, slow], measuredCosts({ fast: 100, slow: 400 }));
+    const now = Date.now();
+    const hung = queued('hung');
+    add(hung, false);
+    fast.inFlight = 1;
+    // Started 150 ms ago: due 50 ms ago, expected 50 ms from now; the tail job then finishes there first.
+    placement.started(hung, fast, now - 150);
+    add(queued('last'));
+    expect(placement.take(slow, now)).toBeNull();
+    // Started 10 s ago: expected nowhere near as soon as the slow lane's 400 ms.
+    const { placement: later, add: addLater } = placementOver(
+      [fast, slow],
+      measuredCosts({ fast: 100, slow: 400 }),
+    );
+    addLater(hung, false);
+    later.started(hung, fast, now - 10_000);
+    addLater(queued('last-2'));
+    expect(later.take(slow, now)?.id).toBe('last-2');
+  });
+
   it('makes the lane that finishes soonest take a job when every lane asked waited and none is busy', () => {
     const fast = comfyLane('fast');
     const slow = comfyLane('slow');
