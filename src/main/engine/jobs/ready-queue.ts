@@ -49,7 +49,7 @@ export class ReadyQueue {
 
   /**
    * Up to `max` jobs of a kind that could start now (queued, back-off elapsed), in the order `take`
-   * would consider them: priority bucket, then FIFO. Nothing is removed.
+   * would consider them: priority bucket, then FIFO. Only jobs that can no longer run are removed.
    */
   candidates(kind: LaneKind, now: number, max: number): QueuedJob[] {
     const out: QueuedJob[] = [];
@@ -58,7 +58,9 @@ export class ReadyQueue {
       const list = buckets[b] ?? [];
       for (let i = this.heads[kind][b] ?? 0; i < list.length && out.length < max; i++) {
         const job = list[i];
-        if (job?.status === 'queued' && job.notBefore <= now) out.push(job);
+        // A job cancelled or failed while it waited never runs: drop it instead of skipping it again.
+        if (job?.status !== 'queued') list.splice(i--, 1);
+        else if (job.notBefore <= now) out.push(job);
       }
     }
     return out;

@@ -244,6 +244,22 @@ describe('Scheduler with placement over several ComfyUI lanes', () => {
     expect(log.ranOn.get('a')).toBe('fast');
   });
 
+  it('drops jobs cancelled while they waited and carries on with the rest', async () => {
+    const fast = comfyLane('fast');
+    const slow = comfyLane('slow');
+    const { scheduler, log } = run([fast, slow], measuredCosts({ fast: 100, slow: 300 }), []);
+    scheduler.pause();
+    scheduler.add([
+      ...['c1', 'c2', 'c3'].map((id) => ({ ...imageJob(id), galleryId: 'cancelled' })),
+      imageJob('kept'),
+    ]);
+    expect(scheduler.cancel({ galleryId: 'cancelled' })).toBe(3);
+    scheduler.resume();
+    await scheduler.whenIdle();
+    expect(scheduler.counts()).toMatchObject({ done: 1, cancelled: 3 });
+    expect([...log.ranOn.keys()]).toEqual(['kept']);
+  });
+
   it('keeps heroes first across lanes: their dependents are not taken before them', async () => {
     const fast = comfyLane('fast', 1);
     const slow = comfyLane('slow', 1);
