@@ -10,11 +10,11 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { type ComfySim, SimGpu, startComfySim, startOllamaSim } from '../../sim/index.ts';
 import { Engine } from '../engine/engine.ts';
 import { parseS3Settings, type S3Settings } from '../engine/publish/index.ts';
 import { TeamWorkerRunner } from '../engine/team/index.ts';
 import { loadTemplates } from '../engine/templates/index.ts';
-import { type ComfySim, SimGpu, startComfySim, startOllamaSim } from '../../sim/index.ts';
 
 export interface TeamThroughputResult {
   images: number;
@@ -122,7 +122,8 @@ async function teamRun(options: {
     await engine.whenIdle();
     const seconds = (performance.now() - started) / 1000;
     const incomplete = galleryIds.filter((id) => engine?.store.galleries.get(id)?.status !== 'complete');
-    if (incomplete.length > 0) throw new Error(`team bench: ${incomplete.length} showcase(s) did not complete`);
+    if (incomplete.length > 0)
+      throw new Error(`team bench: ${incomplete.length} showcase(s) did not complete`);
     return seconds;
   } finally {
     await engine?.close();

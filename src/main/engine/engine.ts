@@ -33,6 +33,7 @@ import { type EngineContext, type EngineListener, EventHub, SettingsReader } fro
 import { GalleryFinisher } from './services/galleries.ts';
 import { createHandlers } from './services/handlers.ts';
 import { jobHooks } from './services/job-hooks.ts';
+import { laneCosts } from './services/placement-costs.ts';
 import { PublishService } from './services/publishing.ts';
 import type { UnfinishedRun } from './services/runs.ts';
 import { ShowcaseService } from './services/showcases.ts';
@@ -127,6 +128,7 @@ export class Engine {
     this.galleries = new GalleryFinisher(ctx, this.lifecycle, this.channels, changed);
     const executor = new JobExecutor({ ...ctx, pool });
     this.team = new TeamService(ctx, options.team);
+    const costs = laneCosts(ctx, pool);
     const hooks = jobHooks(ctx, {
       pool,
       team: this.team,
@@ -134,8 +136,10 @@ export class Engine {
       lifecycle: this.lifecycle,
       finisher: this.galleries,
       lanes: () => this.scheduler.lanes,
+      costs,
     });
     this.scheduler = new Scheduler([...pool.lanes(), this.team.lane], hooks, {
+      costs,
       maxAttempts: options.maxAttempts ?? 3,
       backoffMs: options.backoffMs ?? 500,
       backendWatch: {

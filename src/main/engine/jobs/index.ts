@@ -2,6 +2,7 @@
 // lifecycle is the only writer of job, asset and gallery status; job sources feed the scheduler.
 export type { BackendWatchOptions, LaneDownState } from './backend-watch.ts';
 export { classifyFault, type FaultClass, faultLabel } from './fault-policy.ts';
+export { type LaneCostOptions, LaneCosts, type UsageSample } from './lane-costs.ts';
 export { type GallerySettlement, JobLifecycle, jobRef, type LifecycleContext } from './lifecycle.ts';
 export {
   type ExecutionCallbacks,
@@ -11,6 +12,7 @@ export {
   type UsageRecord,
   usageRecord,
 } from './outcome.ts';
+export { LocalPlacement, type LocalPlacementDeps } from './placement-pick.ts';
 export { ReadyQueue } from './ready-queue.ts';
 export { Scheduler } from './scheduler.ts';
 export { type JobSource, LocalJournalSource, type SourcedJob } from './source.ts';

@@ -5,6 +5,11 @@ import type { Lane, LaneKind, QueuedJob } from './types.ts';
 
 const KIND_PRIORITY: Record<string, number> = { copy: 0, hero: 0, lifestyle: 1, variation: 2, thumbnail: 3 };
 
+/** A ready job's priority (smaller first): its bucket in the queue. */
+export function readyPriority(job: QueuedJob): number {
+  return job.lane === 'comfy' || job.lane === 'team' ? (KIND_PRIORITY[job.kind] ?? 3) : 0;
+}
+
 export class ReadyQueue {
   /** Ready jobs per lane kind, bucketed by kind priority, each bucket FIFO (sorted by seq on insert). */
   private readonly lists: Record<LaneKind, QueuedJob[][]> = {
@@ -27,7 +32,7 @@ export class ReadyQueue {
   }
 
   private bucket(job: QueuedJob): number {
-    return job.lane === 'comfy' || job.lane === 'team' ? (KIND_PRIORITY[job.kind] ?? 3) : 0;
+    return readyPriority(job);
   }
 
   push(job: QueuedJob): void {
@@ -50,6 +55,35 @@ export class ReadyQueue {
       n += list.length - (heads[b] ?? 0);
     });
     return n;
+  }
+
+  /**
+   * Up to `max` jobs of a kind that could start now (queued, back-off elapsed), in the order `take`
+   * would consider them: priority bucket, then FIFO. Only jobs that can no longer run are removed.
+   */
+  candidates(kind: LaneKind, now: number, max: number): QueuedJob[] {
+    const out: QueuedJob[] = [];
+    const buckets = this.lists[kind];
+    for (let b = 0; b < buckets.length && out.length < max; b++) {
+      const list = buckets[b] ?? [];
+      for (let i = this.heads[kind][b] ?? 0; i < list.length && out.length < max; i++) {
+        const job = list[i];
+        // A job cancelled or failed while it waited never runs: drop it instead of skipping it again.
+        if (job?.status !== 'queued') list.splice(i--, 1);
+        else if (job.notBefore <= now) out.push(job);
+      }
+    }
+    return out;
+  }
+
+  /** Takes a job `candidates` returned out of the queue (placement chose it). */
+  remove(job: QueuedJob): boolean {
+    const b = this.bucket(job);
+    const list = this.lists[job.lane][b];
+    const i = list ? list.indexOf(job, this.heads[job.lane][b] ?? 0) : -1;
+    if (!list || i < 0) return false;
+    list.splice(i, 1);
+    return true;
   }
 
   /** Takes the best ready job for a lane whose backoff has elapsed; compacts consumed prefixes. */

@@ -16,8 +16,10 @@
 import { ShowcaseError, toShowcaseError } from '../../../shared/index.ts';
 import type { PlannedJob } from '../showcase/index.ts';
 import { BackendWatch, type BackendWatchOptions, type LaneDownState } from './backend-watch.ts';
+import { cascade } from './cascade.ts';
 import { classifyFault, gaveUpWaiting, labelled } from './fault-policy.ts';
 import { PhaseGate } from './phases.ts';
+import { LocalPlacement } from './placement-pick.ts';
 import { ReadyQueue } from './ready-queue.ts';
 import type { Lane, LaneKind, QueuedJob, SchedulerHooks, SchedulerOptions } from './types.ts';
 
@@ -45,6 +47,8 @@ export class Scheduler<R = void> {
     return this.phases.swaps;
   }
   readonly watch: BackendWatch;
+  /** Which image job a ComfyUI lane takes when there are several (placement-pick.ts). */
+  readonly placement: LocalPlacement;
 
   constructor(lanes: Lane[], hooks: SchedulerHooks<R>, options: Partial<SchedulerOptions> = {}) {
     this.lanes = lanes;
@@ -66,6 +70,12 @@ export class Scheduler<R = void> {
       },
       this.options.backendWatch,
     );
+    this.placement = new LocalPlacement({
+      ready: this.ready,
+      lanes: () => this.lanes,
+      pinnedElsewhere: (job, lane) => this.pinnedElsewhere(job, lane),
+      ...(options.costs ? { costs: options.costs } : {}),
+    });
     this.phases = new PhaseGate({
       lanes: () => this.lanes,
       ready: this.ready,
@@ -104,6 +114,7 @@ export class Scheduler<R = void> {
       this.jobs.set(job.id, queued);
       if (queued.status !== 'queued') continue;
       this.open += 1;
+      this.placement.opened(queued);
       this.openByGallery.set(job.galleryId, (this.openByGallery.get(job.galleryId) ?? 0) + 1);
     }
     for (const job of jobs) {
@@ -217,11 +228,13 @@ export class Scheduler<R = void> {
       const limit = lane.sequential ? 1 : lane.capacity;
       while (lane.inFlight < limit) {
         if (gating && !this.phases.admits(lane)) break;
-        const job = this.ready.take(lane.kind, now, lane);
+        const job = this.placement.take(lane, now);
         if (!job) break;
         this.start(job, lane);
       }
     }
+    const forced = this.placement.unstall(now);
+    if (forced) this.start(forced.job, forced.lane);
     // Wake up for jobs waiting out a backoff.
     for (const job of this.delayed) {
       if (job.status !== 'queued' || job.notBefore <= now) this.delayed.delete(job);
@@ -248,6 +261,7 @@ export class Scheduler<R = void> {
     // `job.backend` stays the server that holds the job's prompt (after a restart it may differ from
     // this lane's); the runner updates it when it submits.
     lane.inFlight += 1;
+    this.placement.started(job, lane);
     if (job.model) lane.lastModel = job.model;
     this.hooks.jobStarted(job, lane);
     this.hooks
@@ -262,6 +276,7 @@ export class Scheduler<R = void> {
   private succeed(job: QueuedJob, lane: Lane, result: R): void {
     this.running.delete(job.id);
     lane.inFlight -= 1;
+    this.placement.ended(job, lane);
     job.status = 'done';
     job.error = null;
     this.hooks.jobSucceeded(job, result);
@@ -278,6 +293,7 @@ export class Scheduler<R = void> {
   private finish(job: QueuedJob, lane: Lane, error: ShowcaseError): void {
     this.running.delete(job.id);
     lane.inFlight -= 1;
+    this.placement.ended(job, lane);
     const fault = classifyFault(error);
     if (fault === 'cancelled') {
       job.status = 'cancelled';
@@ -357,34 +373,13 @@ export class Scheduler<R = void> {
     this.pump();
   }
 
-  /** Dependents of a failed or cancelled job can never run: end them with a reason. */
   private cascade(job: QueuedJob, status: 'failed' | 'cancelled', cause: ShowcaseError | null): number {
-    let n = 0;
-    const stack = [...job.dependents];
-    while (stack.length > 0) {
-      const id = stack.pop();
-      const child = id ? this.jobs.get(id) : undefined;
-      if (child?.status !== 'queued') continue;
-      child.status = status;
-      if (status === 'failed') {
-        const reason = new ShowcaseError(
-          'conflict',
-          `Skipped: the ${job.kind} job it depends on failed (${cause?.message ?? 'unknown error'})`,
-        );
-        child.error = reason.message;
-        this.hooks.jobFailed(child, reason);
-      } else {
-        this.hooks.jobCancelled(child);
-      }
-      stack.push(...child.dependents);
-      this.close(child);
-      n += 1;
-    }
-    return n;
+    return cascade({ jobs: this.jobs, hooks: this.hooks, close: (j) => this.close(j) }, job, status, cause);
   }
 
   private close(job: QueuedJob): void {
     this.open -= 1;
+    this.placement.closed(job);
     const open = (this.openByGallery.get(job.galleryId) ?? 1) - 1;
     if (open <= 0) {
       this.openByGallery.delete(job.galleryId);

@@ -3,6 +3,7 @@
 import type { ShowcaseError } from '../../../shared/index.ts';
 import type { PlannedJob } from '../showcase/index.ts';
 import type { BackendWatchOptions, LaneDownState } from './backend-watch.ts';
+import type { LaneCosts } from './lane-costs.ts';
 
 /** `team`: image jobs sent to the team queue (rendered by workers on other GPU workstations). */
 export type LaneKind = 'llm' | 'comfy' | 'cpu' | 'team';
@@ -82,4 +83,6 @@ export interface SchedulerOptions {
   phaseGating: boolean;
   /** Waiting for a backend that went away: probe back-off and how long before its jobs fail. */
   backendWatch: BackendWatchOptions;
+  /** Measured costs per ComfyUI lane and model, for placement across several lanes. */
+  costs?: LaneCosts;
 }

@@ -12,7 +12,7 @@ import type { Lane } from '../jobs/index.ts';
 import { OllamaClient, type OllamaClientOptions } from '../ollama/index.ts';
 
 /** Approximate VRAM a family's models hold while rendering (weights + text encoder + VAE + activations). */
-const IMAGE_FAMILY_VRAM: Record<TemplateFamily, number> = {
+export const IMAGE_FAMILY_VRAM: Record<TemplateFamily, number> = {
   'qwen-image': 21.5e9,
   edit: 21.5e9,
   sdxl: 8e9,

@@ -2,7 +2,14 @@
 // callbacks), how each outcome is journalled (the lifecycle), and what the GPU phases and an OOM
 // do to the backends. The wiring between the jobs capability and the pipeline, nothing more.
 import { toShowcaseError } from '../../../shared/index.ts';
-import { type JobLifecycle, type JobResult, jobRef, type Lane, type SchedulerHooks } from '../jobs/index.ts';
+import {
+  type JobLifecycle,
+  type JobResult,
+  jobRef,
+  type Lane,
+  type LaneCosts,
+  type SchedulerHooks,
+} from '../jobs/index.ts';
 import { backendWaitingEvent, backendWaitingLine } from '../pipeline/backend-waiting.ts';
 import type { BackendPool } from '../pipeline/backends.ts';
 import type { JobExecutor } from '../pipeline/executor.ts';
@@ -19,6 +26,8 @@ export interface JobHookDeps {
   finisher: GalleryFinisher;
   /** The scheduler's lanes (the scheduler is built with these hooks, so it is read late). */
   lanes: () => readonly Lane[];
+  /** Learns each backend's speed per model from every render (placement across ComfyUI servers). */
+  costs?: LaneCosts;
 }
 
 export function jobHooks(ctx: EngineContext, deps: JobHookDeps): SchedulerHooks<JobResult> {
@@ -87,6 +96,7 @@ export function jobHooks(ctx: EngineContext, deps: JobHookDeps): SchedulerHooks<
       journal(() => lifecycle.retrying(job, error, info?.free ?? false));
     },
     jobSucceeded: (job, result) => {
+      for (const usage of result.usage) deps.costs?.observe(usage);
       if (result.type === 'asset' && job.assetId) finisher.recordRenderTime(job.assetId, result.renderMs);
       journal(() => lifecycle.succeeded(job, result));
     },

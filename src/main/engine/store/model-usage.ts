@@ -13,6 +13,8 @@ export interface ModelUsageQuery extends Paging {
   phase?: ModelPhase;
   /** Only records at or after this ISO time. */
   since?: string;
+  /** Only rows this station wrote (not pulled from a colleague's by sync: their backends are theirs). */
+  localOnly?: boolean;
   /** By `at`; `asc` (default) is oldest first. */
   order?: 'asc' | 'desc';
 }
@@ -52,6 +54,11 @@ export class ModelUsageRepository {
     if (query.since !== undefined) {
       where.push('at >= @since');
       params.since = query.since;
+    }
+    if (query.localOnly) {
+      // The HLC ends with the writing node's id (hlc.ts).
+      where.push("hlc LIKE '%-' || @node");
+      params.node = this.core.clock.nodeId;
     }
     const dir = query.order === 'desc' ? 'DESC' : 'ASC';
     const sql = `SELECT * FROM model_usage_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''}

@@ -140,6 +140,34 @@ describe('applyRemote', () => {
   }
   const remoteHlc = (ms: number, counter = 0) => formatHlc({ physical: ms, counter, node: 'remote-node' });
 
+  it('tells usage rows this station wrote from rows pulled from a colleague (their backends are theirs)', () => {
+    const usage = {
+      jobId: null,
+      backend: 'comfy-1',
+      model: 'qwen_image_fp8_e4m3fn.safetensors',
+      phase: 'image' as const,
+      queuedMs: 0,
+      loadMs: 0,
+      runMs: 40_000,
+      totalMs: 41_000,
+      tokensIn: null,
+      tokensOut: null,
+      ok: true,
+      error: null,
+    };
+    const mine = store.modelUsage.insert(usage);
+    const theirs = { ...usage, id: 'pulled-usage', runMs: 90_000, at: '2025-02-01T00:00:00.000Z' };
+    store.applyRemote(
+      'model_usage_log',
+      tableSpecs.model_usage_log.toSyncRow(theirs),
+      remoteHlc(clock.now()),
+    );
+    expect(store.modelUsage.list().map((u) => u.id)).toEqual(
+      expect.arrayContaining([mine.id, 'pulled-usage']),
+    );
+    expect(store.modelUsage.list({ localOnly: true })).toEqual([mine]);
+  });
+
   it('inserts a pulled row without queuing it, and advances the clock past it', () => {
     const hlc = remoteHlc(clock.now() + 5000);
     expect(store.applyRemote('products', remoteProduct('r1', 'From the team'), hlc)).toEqual({
