@@ -4,6 +4,7 @@
 import { enableCompileCache } from 'node:module';
 import { Command, Option } from 'commander';
 import { familyNames, ShowcaseError } from '../../shared/index.ts';
+import { benchSections } from '../bench/sections.ts';
 import { parseParam } from './params.ts';
 import { registerPresetCommands } from './presets-commands.ts';
 import { registerSimCommands } from './sim-commands.ts';
@@ -213,7 +214,7 @@ program
   .description('scheduler, engine overhead and store benchmarks (prints ratios)')
   .option('--quick', 'smaller batches')
   .option('--pg <url>', 'PostgreSQL for the sync benchmark')
-  .addOption(new Option('--only <section>', 'run one section only').choices(['hetero']))
+  .addOption(new Option('--only <section>', 'run one section only').choices(benchSections))
   .addOption(
     new Option('--probe-rss', 'internal: measure RSS with 10,000 queued jobs and print JSON').hideHelp(),
   )
