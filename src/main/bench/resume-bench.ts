@@ -7,7 +7,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SimGpu } from '../../sim/gpu.ts';
@@ -27,6 +27,11 @@ export interface ResumeMeasure {
   seconds: number;
   /** Each run's seconds, in run order. */
   runs: number[];
+  /**
+   * CPU seconds the process had used by then (median; read from /proc, null where there is none,
+   * and a little after the prompt, so a slight overestimate).
+   */
+  cpuSeconds: number | null;
   /** Jobs in the journal, and how many of them the resumed session had to take up. */
   jobs: number;
   open: number;
@@ -45,7 +50,7 @@ interface JournalShape {
  * what a session killed early into a long run leaves: every copy but the last 2 % done, the first
  * few heroes submitted (`running` with a prompt id), everything else queued.
  */
-export async function buildJournal(
+async function buildJournal(
   dir: string,
   urls: { comfy: string; ollama: string },
   jobs: number,
@@ -130,7 +135,27 @@ async function waitForFirstPrompt(
 }
 
 /** Spawns `showcase generate --resume` on the journal in `dir`; seconds from spawn to the first prompt. */
-async function timeResume(dir: string, urls: { comfy: ComfySim; ollama: string }): Promise<number> {
+/**
+ * CPU seconds (user + system) a running child has used so far, from /proc (Linux); null elsewhere.
+ * On a loaded machine wall-clock time stretches with the other work; CPU time much less.
+ */
+async function cpuSecondsOf(pid: number | undefined): Promise<number | null> {
+  if (pid === undefined) return null;
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces, hence from the last ')'): utime, stime
+    // are the 12th and 13th, in clock ticks of 1/100 s on Linux.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
+}
+
+async function timeResume(
+  dir: string,
+  urls: { comfy: ComfySim; ollama: string },
+): Promise<{ seconds: number; cpuSeconds: number | null }> {
   const cli = new URL('../cli/index.ts', import.meta.url).pathname;
   const args = [
     ...ENGINE_NODE_FLAGS,
@@ -157,7 +182,7 @@ async function timeResume(dir: string, urls: { comfy: ComfySim; ollama: string }
   });
   try {
     const at = await waitForFirstPrompt(urls.comfy, child, () => stderr);
-    return (at - startedAt) / 1000;
+    return { seconds: (at - startedAt) / 1000, cpuSeconds: await cpuSecondsOf(child.pid) };
   } finally {
     if (child.exitCode === null && child.signalCode === null) {
       const exit = once(child, 'exit');
@@ -165,6 +190,11 @@ async function timeResume(dir: string, urls: { comfy: ComfySim; ollama: string }
       await exit;
     }
   }
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 }
 
 /**
@@ -187,18 +217,25 @@ export async function measureResume(jobs = 10_000, runs = 3): Promise<ResumeMeas
       jobs,
     ).finally(() => Promise.allSettled([built.comfy.close(), built.ollama.close()]));
     const seconds: number[] = [];
+    const cpu: number[] = [];
     for (let i = 0; i < runs; i++) {
       const dir = join(root, `run-${i}`);
       await cp(journal, dir, { recursive: true });
       const { comfy, ollama } = await sims();
       try {
-        seconds.push(await timeResume(dir, { comfy, ollama: ollama.url }));
+        const run = await timeResume(dir, { comfy, ollama: ollama.url });
+        seconds.push(run.seconds);
+        if (run.cpuSeconds !== null) cpu.push(run.cpuSeconds);
       } finally {
         await Promise.allSettled([comfy.close(), ollama.close()]);
       }
     }
-    const sorted = [...seconds].sort((a, b) => a - b);
-    return { seconds: sorted[Math.floor(sorted.length / 2)] ?? Number.NaN, runs: seconds, ...shape };
+    return {
+      seconds: median(seconds),
+      runs: seconds,
+      cpuSeconds: cpu.length === seconds.length ? median(cpu) : null,
+      ...shape,
+    };
   } finally {
     await rm(root, { recursive: true, force: true });
   }
@@ -214,6 +251,8 @@ export async function resumeSection(options: { runs: number; jobs?: number }): P
   console.log(
     `  from the spawn of the process to the simulator receiving POST /prompt (median of ${m.runs.length} fresh processes: ${m.runs.map((s) => s.toFixed(2)).join(', ')} s); zero-latency simulators, so the time is the engine's own`,
   );
+  if (m.cpuSeconds !== null)
+    ratioLine('  CPU seconds the resumed process used up to its first prompt (median)', m.cpuSeconds);
   console.log(
     `  journal: ${m.jobs} jobs, ${m.open} open (copy done for 98 % of products, the rest queued), ${m.running} left running with a prompt id`,
   );
