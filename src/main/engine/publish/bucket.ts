@@ -110,10 +110,7 @@ export class Bucket {
     };
   }
 
-  /**
-   * The minio client, made on first use: loading minio costs every engine process ~150 ms at
-   * start-up (a resume's first prompt waited on it), and most sessions never publish.
-   */
+  /** The minio client, made on first use: loading minio cost every engine start ~150 ms. */
   #client(): Promise<Client> {
     this.#clientReady ??= import('minio').then(({ Client }) => new Client(this.#clientOptions));
     return this.#clientReady;
