@@ -1,20 +1,21 @@
 // The benchmark (`showcase bench`, `npm run bench`): scheduler makespan vs lower bound, model swaps,
 // engine overhead, RSS with 10,000 queued jobs, the Postgres sync throughput and placement on unequal
-// GPUs. One run, ratios printed. Measurements: makespan.ts (in this process), probes.ts (each in a
-// fresh process), hetero-*.ts (placement).
+// GPUs, resuming a killed run of 10,000 jobs and the team queue's cost per job. One run, ratios
+// printed. Measurements: makespan.ts (in this process), probes.ts (each in a fresh process),
+// hetero-*.ts (placement), resume-bench.ts (a fresh `generate --resume`), team-bench.ts (pg-boss).
 import { formatMs, table } from '../cli/progress.ts';
 import { ENGINE_NODE_FLAGS } from '../engine/node-flags.ts';
 import { HETERO_GPUS, heteroModels, measureHetero } from './hetero-bench.ts';
 import { earliestFinishPolicy } from './hetero-policies.ts';
 import { validateOnSockets } from './hetero-sockets.ts';
+import { ratioLine } from './lines.ts';
 import { measureRun, type RunMeasure } from './makespan.ts';
 import { measureBareClients, measureOverhead, measureQueuedRss } from './probes.ts';
+import { resumeSection } from './resume-bench.ts';
+import type { BenchSection } from './sections.ts';
+import { teamSection } from './team-bench.ts';
 
 const TIME_SCALE = 0.002;
-
-function ratioLine(label: string, value: number, target?: string): void {
-  console.log(`${label}: ${value.toFixed(3)}${target ? `   (target ${target})` : ''}`);
-}
 
 function summarize(m: RunMeasure): string {
   return `makespan ${formatMs(m.makespanMs)}, lower bound ${formatMs(m.lowerBoundMs)}, LLM loads ${m.llmLoads}, image-model loads ${m.imageLoads}`;
@@ -71,8 +72,8 @@ async function overheadMedian(products: number, previews: 'none' | 'auto', runs:
 
 export interface BenchOptions {
   quick?: boolean;
-  /** Run one section only (`hetero`). */
-  only?: string;
+  /** Run one section only (`hetero`, `resume`, `team`). */
+  only?: BenchSection;
   pg?: string;
   /** Internal: the fresh-process probes print one JSON line. */
   probeRss?: boolean;
@@ -81,9 +82,21 @@ export interface BenchOptions {
   products?: number;
 }
 
+/** PostgreSQL for the sync and team sections: --pg, else SHOWCASE_BENCH_PG, else the local cluster. */
+function benchPg(opts: BenchOptions): string {
+  return opts.pg ?? process.env.SHOWCASE_BENCH_PG ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+}
+
+/** The sections `--only` runs alone; the full run prints them in this order after (e). */
+const sections: Record<BenchSection, (opts: BenchOptions) => Promise<void>> = {
+  hetero: () => heteroSection(),
+  resume: (opts) => resumeSection({ runs: opts.quick ? 1 : 3 }),
+  team: (opts) => teamSection({ url: benchPg(opts), jobs: opts.quick ? 120 : 500 }),
+};
+
 export async function runBenchmark(opts: BenchOptions): Promise<void> {
-  if (opts.only === 'hetero') {
-    await heteroSection();
+  if (opts.only) {
+    await sections[opts.only](opts);
     return;
   }
   if (opts.probeRss) {
@@ -200,7 +213,7 @@ export async function runBenchmark(opts: BenchOptions): Promise<void> {
   console.log('');
 
   // Sync throughput (issue #5), when a PostgreSQL is reachable.
-  const pg = opts.pg ?? process.env.SHOWCASE_BENCH_PG ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const pg = benchPg(opts);
   try {
     const sync = await import('../engine/sync/bench.ts');
     const r = await sync.benchSync({ url: pg, rows: 10_000 });
@@ -217,7 +230,10 @@ export async function runBenchmark(opts: BenchOptions): Promise<void> {
     console.log(`(e) sync benchmark skipped: ${(err as Error).message}`);
   }
   console.log('');
-  await heteroSection();
+  for (const section of Object.values(sections)) {
+    await section(opts);
+    console.log('');
+  }
 }
 
 /** (f) Placement on unequal GPUs and two model families, every policy on the same catalog. */

@@ -11,8 +11,6 @@ import {
   type StartOptions,
   type TemplateFamily,
 } from '../../../shared/index.ts';
-import { SimGpu } from '../../../sim/gpu.ts';
-import { startComfySim, startOllamaSim } from '../../../sim/index.ts';
 import { Engine } from '../../engine/engine.ts';
 import { parseSheet } from '../../engine/sheets/index.ts';
 import { call } from '../contract.ts';
@@ -100,11 +98,7 @@ async function runSession(
         if (!opts.json) console.log('Nothing to resume: the journal has no unfinished jobs.');
         return { failed: 0, partial: 0, complete: 0, fallbackCopy: 0 };
       }
-      galleryIds = [
-        ...new Set(
-          engine.store.jobs.listByStatus(['queued', 'running'], { limit: 1_000_000 }).map((j) => j.galleryId),
-        ),
-      ];
+      galleryIds = engine.store.jobs.progressByGallery().map((g) => g.galleryId);
     } else {
       const productIds: string[] = [];
       for (const sheet of sheets) {
@@ -152,13 +146,14 @@ async function follow(
   reporter: ProgressReporter,
   galleryIds: readonly string[],
 ): Promise<void> {
-  for (const id of galleryIds) {
-    const s = engine.showcase(id);
-    reporter.track(
-      id,
-      s.product.name,
-      engine.store.jobs.listByGallery(id).filter((j) => j.status !== 'done').length,
-    );
+  // Two queries for all the galleries: after a resume of thousands, the first prompts wait on this.
+  const labels = engine.store.galleries.labels(galleryIds);
+  const progress = engine.store.jobs.progressByGallery(galleryIds);
+  for (const { galleryId, notDone } of progress) {
+    const name = labels.get(galleryId)?.productName;
+    if (name == null)
+      throw new ShowcaseError('not_found', `Showcase ${galleryId} or its product does not exist`);
+    reporter.track(galleryId, name, notDone);
   }
   await engine.whenIdle();
 }
@@ -300,6 +295,8 @@ export async function demoCommand(opts: DemoOptions): Promise<void> {
     }
   }
   const timeScale = opts.timeScale ?? (opts.realistic ? 1 : 0.002);
+  // Loaded here, not at the top: `generate` (a resume above all) should not pay for the simulators.
+  const { SimGpu, startComfySim, startOllamaSim } = await import('../../../sim/index.ts');
   const gpu = new SimGpu({ timeScale });
   const comfy = await startComfySim({ gpu });
   const ollama = await startOllamaSim({ gpu });

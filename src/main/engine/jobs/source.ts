@@ -38,18 +38,11 @@ export class LocalJournalSource implements JobSource {
 
   async take(): Promise<{ jobs: SourcedJob[]; recovered: number }> {
     const recovered = this.lifecycle.adoptInterrupted();
-    const queued = this.store.jobs.listByStatus('queued', { limit: 1_000_000 });
-    const entries = [
-      ...recovered.map((r) => ({ job: r.job, payload: r.payload })),
-      ...queued.map((job) => ({ job, payload: this.store.jobs.getEntry(job.id)?.payload })),
-    ];
-    const families = new Map<string, TemplateFamily>();
+    // One query for every queued job with its payload (a journal of 10,000 jobs is read in one go).
+    const entries = [...recovered, ...this.store.jobs.listEntriesByStatus('queued')];
+    const labels = this.store.galleries.labels([...new Set(entries.map((e) => e.job.galleryId))]);
     const jobs = entries.map(({ job, payload }) => {
-      let family = families.get(job.galleryId);
-      if (!family) {
-        family = this.store.galleries.get(job.galleryId)?.family ?? this.defaultFamily();
-        families.set(job.galleryId, family);
-      }
+      const family = labels.get(job.galleryId)?.family ?? this.defaultFamily();
       // Recovered jobs re-enter as queued; the executor first asks the backend about their prompt id.
       const planned: PlannedJob = { ...job, status: 'queued', payload: JobPayloadSchema.parse(payload) };
       return { job: planned, family };

@@ -3,7 +3,7 @@
 // skip unchanged objects, and S3 errors turned into ShowcaseErrors. The publisher decides what goes up.
 import http from 'node:http';
 import https from 'node:https';
-import { Client } from 'minio';
+import type { Client } from 'minio';
 import { ShowcaseError } from '../../../shared/index.ts';
 import { type BucketPolicy, parsePolicy, withPublicRead } from './bucket-policy.ts';
 import { Semaphore } from './concurrency.ts';
@@ -82,7 +82,8 @@ export class Bucket {
   readonly #settings: S3Settings;
   readonly #endpoint: S3Endpoint;
   readonly #agent: http.Agent;
-  readonly #client: Client;
+  readonly #clientOptions: ConstructorParameters<typeof Client>[0];
+  #clientReady: Promise<Client> | null = null;
   readonly #semaphore: Semaphore;
   readonly #now: () => Date;
   #bucketReady: Promise<void> | null = null;
@@ -95,7 +96,7 @@ export class Bucket {
     this.#now = options.now;
     const Agent = this.#endpoint.useSSL ? https.Agent : http.Agent;
     this.#agent = new Agent({ keepAlive: true, maxSockets: options.concurrency + 2 });
-    this.#client = new Client({
+    this.#clientOptions = {
       endPoint: this.#endpoint.host,
       port: this.#endpoint.port,
       useSSL: this.#endpoint.useSSL,
@@ -106,7 +107,13 @@ export class Bucket {
       partSize: PART_SIZE,
       transport: timedTransport(this.#endpoint.useSSL, options.timeoutMs),
       transportAgent: this.#agent,
-    });
+    };
+  }
+
+  /** The minio client, made on first use: loading minio cost every engine start ~150 ms. */
+  #client(): Promise<Client> {
+    this.#clientReady ??= import('minio').then(({ Client }) => new Client(this.#clientOptions));
+    return this.#clientReady;
   }
 
   /** Closes the kept-alive sockets. */
@@ -125,7 +132,7 @@ export class Bucket {
       signal?.throwIfAborted();
       let current: Awaited<ReturnType<Client['statObject']>> | null = null;
       try {
-        current = await this.#client.statObject(this.#settings.bucket, spec.key);
+        current = await (await this.#client()).statObject(this.#settings.bucket, spec.key);
       } catch (err) {
         const code = errorCode(err);
         if (code !== 'NotFound' && code !== 'NoSuchKey') throw this.error(err, `check ${spec.key}`);
@@ -143,7 +150,7 @@ export class Bucket {
       const body = await spec.load();
       signal?.throwIfAborted();
       try {
-        await this.#client.putObject(this.#settings.bucket, spec.key, body, body.byteLength, {
+        await (await this.#client()).putObject(this.#settings.bucket, spec.key, body, body.byteLength, {
           'Content-Type': spec.contentType,
           'Cache-Control': spec.cacheControl,
           'x-amz-meta-sha256': spec.sha256,
@@ -215,19 +222,19 @@ export class Bucket {
     const { bucket, region } = this.#settings;
     let exists: boolean;
     try {
-      exists = await this.#client.bucketExists(bucket);
+      exists = await (await this.#client()).bucketExists(bucket);
     } catch (err) {
       if (errorCode(err) === 'AccessDenied') await this.#explainDenied();
       throw this.error(err, 'check the bucket');
     }
     if (exists) return;
     try {
-      await this.#client.makeBucket(bucket, region);
+      await (await this.#client()).makeBucket(bucket, region);
     } catch (err) {
       const code = errorCode(err);
       // Someone (another publish) created it in between: fine.
       if (code === 'BucketAlreadyOwnedByYou' || code === 'BucketAlreadyExists') {
-        if (await this.#client.bucketExists(bucket).catch(() => false)) return;
+        if (await (await this.#client()).bucketExists(bucket).catch(() => false)) return;
       }
       throw this.error(err, 'create the bucket');
     }
@@ -239,7 +246,7 @@ export class Bucket {
    */
   async #explainDenied(): Promise<void> {
     try {
-      await this.#client.listBuckets();
+      await (await this.#client()).listBuckets();
     } catch (probe) {
       const code = errorCode(probe);
       if ((code !== null && AUTH_ERROR_CODES.has(code)) || isNetworkError(probe)) {
@@ -261,7 +268,7 @@ export class Bucket {
     const { bucket } = this.#settings;
     let policy: BucketPolicy | null = null;
     try {
-      policy = parsePolicy(await this.#client.getBucketPolicy(bucket));
+      policy = parsePolicy(await (await this.#client()).getBucketPolicy(bucket));
       if (policy === null) return this.#fallback('the bucket policy is not readable JSON'); // never overwrite it
     } catch (err) {
       const code = errorCode(err);
@@ -277,7 +284,7 @@ export class Bucket {
     const next = withPublicRead(policy, resources);
     if (next === null) return 'public';
     try {
-      await this.#client.setBucketPolicy(bucket, JSON.stringify(next));
+      await (await this.#client()).setBucketPolicy(bucket, JSON.stringify(next));
       return 'public';
     } catch (err) {
       const code = errorCode(err);
@@ -315,7 +322,7 @@ export class Bucket {
       try {
         urls.set(
           key,
-          await this.#client.presignedGetObject(
+          await (await this.#client()).presignedGetObject(
             this.#settings.bucket,
             key,
             this.#settings.presignSeconds,

@@ -3,7 +3,6 @@
 // fit under the cap) and the public links when the gallery is published. Sent with nodemailer over the
 // SMTP URL from Settings; the password in that URL never reaches a message or a log line.
 import { basename } from 'node:path';
-import nodemailer from 'nodemailer';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
 import { z } from 'zod';
 import { parseOrThrow, ShowcaseError } from '../../../shared/index.ts';
@@ -106,6 +105,8 @@ export async function sendGalleryEmail(options: SendGalleryEmailOptions): Promis
     disableUrlAccess: true,
     logger: false,
   };
+  // Loaded on first send: every engine process would otherwise pay for nodemailer at start-up.
+  const { default: nodemailer } = await import('nodemailer');
   const transport = nodemailer.createTransport(transportOptions);
   let info: SMTPTransport.SentMessageInfo;
   try {

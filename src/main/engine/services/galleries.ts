@@ -73,12 +73,11 @@ export class GalleryFinisher {
    */
   async finishStale(): Promise<void> {
     const { store } = this.ctx;
-    const open = store.galleries.list({ status: ['queued', 'running'], limit: 1_000_000 });
-    for (const gallery of open) {
-      const jobs = store.jobs.listByGallery(gallery.id);
-      if (jobs.length === 0 || jobs.some((j) => j.status === 'queued' || j.status === 'running')) continue;
-      await this.finish(gallery.id).catch((err: unknown) =>
-        this.ctx.log(`gallery ${gallery.id}: ${toShowcaseError(err).message}`),
+    // Asked of the journal in one query: a resume of thousands of open galleries must not read
+    // every gallery's jobs before its first prompt.
+    for (const galleryId of store.jobs.galleriesWithAllJobsEnded()) {
+      await this.finish(galleryId).catch((err: unknown) =>
+        this.ctx.log(`gallery ${galleryId}: ${toShowcaseError(err).message}`),
       );
     }
   }

@@ -9,25 +9,10 @@
 // counters, so a queued job with unmet dependencies is refused `running` by the journal itself.
 
 import { z } from 'zod';
-import {
-  type Job,
-  JobSchema,
-  type JobStatus,
-  jobStatuses,
-  parseOrThrow,
-  ShowcaseError,
-} from '../../../shared/index.ts';
-import type { StoreCore } from './core.ts';
+import { type Job, JobSchema, type JobStatus, parseOrThrow, ShowcaseError } from '../../../shared/index.ts';
 import { assertAcyclic } from './job-graph.ts';
-import {
-  type JsonValue,
-  jsonText,
-  type Paging,
-  pageParams,
-  parseJsonColumn,
-  type Row,
-  toInt,
-} from './sql.ts';
+import { type JobEntry, JobQueries, toEntry } from './job-queries.ts';
+import { type JsonValue, jsonText, toInt } from './sql.ts';
 import { jobsSummarySpec, rowToDomain } from './tables.ts';
 
 /** A job to enqueue. Status starts `queued`, attempts 0. */
@@ -39,26 +24,11 @@ export type JobDraft = Pick<Job, 'id' | 'galleryId' | 'kind'> &
     priority?: number;
   };
 
-/** A journal row with what the engine needs to (re)run it. */
-export interface JobEntry {
-  job: Job;
-  payload: JsonValue;
-  priority: number;
-}
-
-export interface JobListQuery extends Paging {
-  galleryId?: string;
-}
+export type { JobEntry, JobListQuery } from './job-queries.ts';
 
 const JobPrioritySchema = z.number().int().min(-1_000_000).max(1_000_000);
 
-export class JobRepository {
-  private readonly core: StoreCore;
-
-  constructor(core: StoreCore) {
-    this.core = core;
-  }
-
+export class JobRepository extends JobQueries {
   /**
    * Adds jobs in one transaction. `dependsOn` may name jobs of the same batch (in any order) or existing
    * jobs. Throws `invalid_input` for duplicate ids, self-dependencies and cycles, `not_found` for an
@@ -278,84 +248,6 @@ export class JobRepository {
     });
   }
 
-  get(id: string): Job | null {
-    const row = this.row(id);
-    return row ? rowToDomain(jobsSummarySpec, row) : null;
-  }
-
-  getEntry(id: string): JobEntry | null {
-    const row = this.row(id);
-    return row ? toEntry(row) : null;
-  }
-
-  /** The job that owns a ComfyUI prompt id (for routing WebSocket events). */
-  findByComfyPromptId(comfyPromptId: string): Job | null {
-    const row = this.core.prepare('SELECT * FROM jobs WHERE comfy_prompt_id = ?').get(comfyPromptId);
-    return row ? rowToDomain(jobsSummarySpec, row) : null;
-  }
-
-  /** Jobs with the given status(es), in enqueue order. */
-  listByStatus(status: JobStatus | readonly JobStatus[], query: JobListQuery = {}): Job[] {
-    const params: Record<string, unknown> = {
-      ...pageParams(query),
-      statuses: JSON.stringify([status].flat()),
-    };
-    let where = 'status IN (SELECT value FROM json_each(@statuses))';
-    if (query.galleryId !== undefined) {
-      where += ' AND gallery_id = @galleryId';
-      params.galleryId = query.galleryId;
-    }
-    return this.core
-      .prepare(`SELECT * FROM jobs WHERE ${where} ORDER BY rowid LIMIT @limit OFFSET @offset`)
-      .all(params)
-      .map((row) => rowToDomain(jobsSummarySpec, row));
-  }
-
-  /** The most recently finished (done, failed or cancelled) jobs, newest first. */
-  recentFinished(limit = 50): Job[] {
-    return this.core
-      .prepare(
-        `SELECT * FROM jobs WHERE status IN ('done', 'failed', 'cancelled')
-         ORDER BY finished_at DESC, rowid DESC LIMIT ?`,
-      )
-      .all(limit)
-      .map((row) => rowToDomain(jobsSummarySpec, row));
-  }
-
-  /** A gallery's jobs in enqueue order. */
-  listByGallery(galleryId: string): Job[] {
-    return this.core
-      .prepare('SELECT * FROM jobs WHERE gallery_id = ? ORDER BY rowid')
-      .all(galleryId)
-      .map((row) => rowToDomain(jobsSummarySpec, row));
-  }
-
-  /** How many jobs are in each status (every status present, zero when none). */
-  counts(): Record<JobStatus, number> {
-    const out = Object.fromEntries(jobStatuses.map((s) => [s, 0])) as Record<JobStatus, number>;
-    for (const row of this.core.prepare('SELECT status, count(*) AS n FROM jobs GROUP BY status').all()) {
-      const status = row.status as JobStatus;
-      if (status in out) out[status] = toInt(row.n);
-    }
-    return out;
-  }
-
-  // --- internals --------------------------------------------------------------------------------------
-
-  private row(id: string): Row | undefined {
-    return this.core.prepare('SELECT * FROM jobs WHERE id = ?').get(id);
-  }
-
-  private requireRow(id: string): Row {
-    const row = this.row(id);
-    if (!row) throw new ShowcaseError('not_found', `Job ${id} does not exist`, { details: { jobId: id } });
-    return row;
-  }
-
-  private require(id: string): Job {
-    return rowToDomain(jobsSummarySpec, this.requireRow(id));
-  }
-
   /** Moves a queued/running job to a terminal status and queues its summary for sync. */
   private finish(id: string, to: 'done' | 'failed' | 'cancelled', error: string | null): Job {
     // Only terminal states are pushed: claims and retries would flood the outbox with noise.
@@ -380,14 +272,6 @@ export class JobRepository {
       )
       .run(delta, id);
   }
-}
-
-function toEntry(row: Row): JobEntry {
-  return {
-    job: rowToDomain(jobsSummarySpec, row),
-    payload: parseJsonColumn(row.payload, `jobs.payload of ${String(row.id)}`),
-    priority: toInt(row.priority),
-  };
 }
 
 function badTransition(id: string, from: JobStatus, to: JobStatus, what?: string): ShowcaseError {

@@ -43,6 +43,8 @@ export interface ClaimedJob {
   /** 0 for the first attempt, then 1, 2 … (a retry after a failure or a lost lease). */
   attempt: number;
   job: TeamRenderJob;
+  /** Other jobs wait for this one (a hero): completing it must release them. */
+  hasDependents: boolean;
 }
 
 type Settings = Required<Omit<TeamQueueOptions, 'url' | 'schema'>>;
@@ -198,7 +200,13 @@ export class TeamQueue {
           });
           continue;
         }
-        return { id: raw.id, queue, attempt: raw.retryCount, job: parsed.data };
+        return {
+          id: raw.id,
+          queue,
+          attempt: raw.retryCount,
+          job: parsed.data,
+          hasDependents: raw.blocking,
+        };
       }
     }
     return null;
@@ -212,7 +220,10 @@ export class TeamQueue {
   /** The job's image is rendered and uploaded; its waiting dependents become ready at once. */
   async complete(claim: ClaimedJob, result: TeamRenderResult): Promise<void> {
     await this.boss.complete(claim.queue, claim.id, result);
-    await this.boss.resolveFlow();
+    // pg-boss releases dependents in a background pass; a hero's are released now, so its lifestyle
+    // shot and variations are ready for the next claim. A job nothing waits for has nothing to
+    // release: skipping the pass (two statements) halves the cost of completing it.
+    if (claim.hasDependents) await this.boss.resolveFlow();
   }
 
   /** The attempt failed; pg-boss retries it (on any worker) until the retry limit. */

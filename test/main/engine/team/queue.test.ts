@@ -92,12 +92,15 @@ describe.skipIf(!pg)(`team queue on pg-boss${skipNote(pg)}`, () => {
     expect(await queue.send(plan)).toEqual({ created: 0, existing: 4 });
     const hero = await queue.claim(['qwen-image']);
     expect(hero?.job.kind).toBe('hero');
+    // Only a job others wait for has a flow pass run on completion (queue.ts: complete).
+    expect(hero?.hasDependents).toBe(true);
     expect(await queue.claim(['qwen-image'])).toBeNull();
     if (!hero) throw new Error('no hero');
     await queue.complete(hero, result('w1'));
     const kinds: string[] = [];
     for (let c = await queue.claim(['qwen-image']); c; c = await queue.claim(['qwen-image'])) {
       kinds.push(`${c.job.kind}${c.job.idx}`);
+      expect(c.hasDependents).toBe(false);
       await queue.complete(c, result('w1'));
     }
     expect(kinds.sort()).toEqual(['lifestyle0', 'variation1', 'variation2']);
