@@ -2,10 +2,12 @@
 // loop claims and completes jobs one by one with a no-op render, so what is timed is pg-boss's fetch,
 // the payload check, the completion and the flow resolution that makes a hero's dependents ready.
 // Each run installs pg-boss in a schema of its own and drops it afterwards.
+
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { familyQueue, type TeamPlanEntry, TeamQueue, type TeamRenderJob } from '../engine/team/index.ts';
 import { ratioLine } from './lines.ts';
+import { measureTeamThroughput } from './team-throughput.ts';
 
 export const TEAM_OVERHEAD_LINE = 'team: queue overhead ms per job';
 
@@ -32,6 +34,7 @@ function productPlan(runId: string, n: number): TeamPlanEntry[] {
     model: 'qwen_image_fp8_e4m3fn.safetensors',
     template: 'qwen-image.hero',
     params: { seed: n, prompt: `bench product ${n}`, width: 1024, height: 1024 },
+    inputs: {},
   };
   const hero: TeamRenderJob = { ...base, jobId: randomUUID(), kind: 'hero', idx: 0 };
   const rest = Array.from({ length: IMAGES_PER_PRODUCT - 1 }, (_, i) => ({
@@ -93,6 +96,8 @@ export async function measureQueueOverhead(options: { url: string; jobs: number 
           throw new Error(`${familyQueue('qwen-image')}: nothing ready with ${plan.length - done} jobs left`);
         await queue.complete(claim, {
           worker: 'bench-worker',
+          workerName: 'bench-worker',
+          gpu: 'none',
           backend: 'http://127.0.0.1:0',
           key: `team/${claim.id}.png`,
           sha256: '0'.repeat(64),
@@ -118,9 +123,11 @@ export async function measureQueueOverhead(options: { url: string; jobs: number 
 }
 
 /**
- * (h) The team queue. One line today; the multi-worker throughput line joins it here, after the
- * queue overhead, measured against the same PostgreSQL.
+ * (h) The team queue: its cost per job, then the throughput of three workers against one
+ * (team-throughput.ts), both against the same PostgreSQL.
  */
+export const TEAM_THROUGHPUT_LINE = 'team: 3 workers / 1 worker throughput';
+
 export async function teamSection(options: { url: string; jobs: number }): Promise<void> {
   console.log('(h) team queue on pg-boss (one worker, no-op render, the local PostgreSQL)');
   let overhead: QueueOverhead;
@@ -136,4 +143,12 @@ export async function teamSection(options: { url: string; jobs: number }): Promi
     "  complete ms per job (completion + the flow resolution that readies a hero's dependents)",
     overhead.completeMs,
   );
+  try {
+    const t = await measureTeamThroughput({ adminUrl: options.url });
+    ratioLine(TEAM_THROUGHPUT_LINE, t.ratio, '≥ 2.7');
+    ratioLine(`  one worker, ${t.images} images, seconds`, t.oneSeconds);
+    ratioLine(`  three workers, ${t.images} images, seconds`, t.threeSeconds);
+  } catch (err) {
+    console.log(`${TEAM_THROUGHPUT_LINE}: skipped: ${(err as Error).message}`);
+  }
 }

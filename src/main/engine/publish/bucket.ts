@@ -189,7 +189,7 @@ export class Bucket {
     return this.#semaphore.run(async () => {
       signal?.throwIfAborted();
       try {
-        const stream = await this.#client.getObject(this.#settings.bucket, key);
+        const stream = await (await this.#client()).getObject(this.#settings.bucket, key);
         const chunks: Buffer[] = [];
         for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
         return Buffer.concat(chunks);
