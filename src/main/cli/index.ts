@@ -162,6 +162,7 @@ program
   .addOption(new Option('--schema <name>', 'team schema').hideHelp())
   .addOption(new Option('--heartbeat-seconds <n>', 'job heartbeat').argParser(int).hideHelp())
   .addOption(new Option('--poll-ms <n>', 'idle poll').argParser(int).hideHelp())
+  .addOption(new Option('--retry-limit <n>', 'retries of a failed job').argParser(int).hideHelp())
   .addHelpText(
     'after',
     `

@@ -19,6 +19,7 @@ export interface WorkerCommandOptions {
   schema?: string;
   heartbeatSeconds?: number;
   pollMs?: number;
+  retryLimit?: number;
 }
 
 export async function workerCommand(opts: WorkerCommandOptions): Promise<void> {
@@ -38,7 +39,10 @@ export async function workerCommand(opts: WorkerCommandOptions): Promise<void> {
     team: {
       url: pg,
       ...(opts.schema ? { schema: opts.schema } : {}),
-      ...(opts.heartbeatSeconds ? { queue: { heartbeatSeconds: opts.heartbeatSeconds } } : {}),
+      queue: {
+        ...(opts.heartbeatSeconds ? { heartbeatSeconds: opts.heartbeatSeconds } : {}),
+        ...(opts.retryLimit !== undefined ? { retryLimit: opts.retryLimit } : {}),
+      },
     },
     s3,
     templates,

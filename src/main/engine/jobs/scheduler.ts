@@ -191,7 +191,11 @@ export class Scheduler<R = void> {
     return this.open === 0;
   }
 
+  /** True once `stop()` ran (the engine is closing). */
+  stopped = false;
+
   stop(): void {
+    this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     this.watch.stop();
@@ -294,6 +298,9 @@ export class Scheduler<R = void> {
     this.running.delete(job.id);
     lane.inFlight -= 1;
     this.placement.ended(job, lane);
+    // The engine is closing and this job's work goes on elsewhere (the team queue): nothing is
+    // journalled, so the next start finds it running and collects it, as after a crash.
+    if (this.stopped && lane.detached) return;
     const fault = classifyFault(error);
     if (fault === 'cancelled') {
       job.status = 'cancelled';

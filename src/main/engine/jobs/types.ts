@@ -29,6 +29,8 @@ export interface Lane {
   url?: string;
   /** What the backend is, for messages ("ComfyUI", "Ollama"). */
   label?: string;
+  /** Its jobs go on without this station (the team queue): closing the app does not end them. */
+  detached?: boolean;
 }
 
 export interface QueuedJob extends PlannedJob {

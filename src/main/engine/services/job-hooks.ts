@@ -100,8 +100,15 @@ export function jobHooks(ctx: EngineContext, deps: JobHookDeps): SchedulerHooks<
       if (result.type === 'asset' && job.assetId) finisher.recordRenderTime(job.assetId, result.renderMs);
       journal(() => lifecycle.succeeded(job, result));
     },
-    jobFailed: (job, error) => journal(() => lifecycle.failed(job, error)),
-    jobCancelled: (job) => journal(() => lifecycle.cancelled(job)),
+    jobFailed: (job, error) => {
+      journal(() => lifecycle.failed(job, error));
+      // Its team job (or one blocked behind the hero that failed) must not be rendered for nothing.
+      if (job.lane === 'team') deps.team.withdraw(job);
+    },
+    jobCancelled: (job) => {
+      journal(() => lifecycle.cancelled(job));
+      if (job.lane === 'team') deps.team.withdraw(job);
+    },
     probeLane: (lane) =>
       lane.kind === 'team'
         ? deps.team.probe()

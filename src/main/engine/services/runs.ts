@@ -5,7 +5,7 @@
 import { type Settings, ShowcaseError, type TemplateFamily, toShowcaseError } from '../../../shared/index.ts';
 import type { JobLifecycle } from '../jobs/index.ts';
 import type { BackendPool } from '../pipeline/backends.ts';
-import type { PlannedJob } from '../showcase/index.ts';
+import { JobPayloadSchema, type PlannedJob } from '../showcase/index.ts';
 import { planRerun } from '../showcase/rerun.ts';
 import type { Store } from '../store/index.ts';
 
@@ -80,6 +80,23 @@ export function failedShowcases(store: Store, productIds?: readonly string[]): s
  * Journals the re-run of these galleries in one transaction: the jobs for what failed, their
  * assets back to `queued`, the galleries `running` again. Returns the jobs for the scheduler.
  */
+/** Whether a showcase's images were sent to the team (its re-renders go there too). */
+export function renderedByTeam(store: Store, galleryId: string): boolean {
+  return store.jobs.listByGallery(galleryId).some((j) => {
+    const parsed = JobPayloadSchema.safeParse(store.jobs.getEntry(j.id)?.payload);
+    return parsed.success && parsed.data.type === 'image' && parsed.data.target === 'team';
+  });
+}
+
+/** A re-planned job of a team showcase: images to the team, the thumbnail scaled here. */
+function onTeam(job: PlannedJob): PlannedJob {
+  const p = job.payload;
+  if (p.type === 'image') return { ...job, payload: { ...p, target: 'team' } };
+  if (p.type === 'thumbnail' && p.mode === 'comfy')
+    return { ...job, payload: { ...p, mode: 'sharp', templateId: null } };
+  return job;
+}
+
 export function journalRerun(
   store: Store,
   lifecycle: JobLifecycle,
@@ -93,7 +110,10 @@ export function journalRerun(
       const product = gallery ? store.products.get(gallery.productId) : null;
       if (!gallery || !product)
         throw new ShowcaseError('not_found', `Gallery ${galleryId} or its product is gone`);
-      const planned = planRerun(product, gallery, store.assets.listByGallery(galleryId), settings);
+      const team = renderedByTeam(store, galleryId);
+      const planned = planRerun(product, gallery, store.assets.listByGallery(galleryId), settings).map((j) =>
+        team ? onTeam(j) : j,
+      );
       lifecycle.reopen(galleryId, planned);
       for (const job of planned) out.push({ job, family: gallery.family });
     }

@@ -30,7 +30,14 @@ import { checkFamilyParams } from '../templates/index.ts';
 import type { CatalogService } from './catalog.ts';
 import type { EngineContext } from './context.ts';
 import type { GalleryFinisher } from './galleries.ts';
-import { discardRun, failedShowcases, journalRerun, type UnfinishedRun, unfinishedRun } from './runs.ts';
+import {
+  discardRun,
+  failedShowcases,
+  journalRerun,
+  renderedByTeam,
+  type UnfinishedRun,
+  unfinishedRun,
+} from './runs.ts';
 import type { TeamService } from './team.ts';
 
 export interface ShowcaseDeps {
@@ -191,12 +198,12 @@ export class ShowcaseService {
     for (const source of this.deps.sources) {
       const { jobs: sourced, recovered } = await source.take();
       if (sourced.length === 0) continue;
-      const teamSent = (j: PlannedJob) => j.payload.type === 'image' && j.payload.target === 'team';
-      for (const family of new Set(sourced.filter((s) => !teamSent(s.job)).map((s) => s.family)))
-        await this.prepareRun(family, 'local');
-      for (const family of new Set(sourced.filter((s) => teamSent(s.job)).map((s) => s.family)))
-        await this.prepareRun(family, 'team');
       const jobs = sourced.map(({ job, family }) => this.toQueued(job, family));
+      // Only work for this station's ComfyUI needs it; copy and sharp thumbnails need none.
+      const families = (lane: string) =>
+        new Set(jobs.flatMap((j, i) => (j.lane === lane ? [sourced[i]?.family ?? null] : [])));
+      for (const family of families('comfy')) if (family) await this.prepareRun(family, 'local');
+      for (const family of families('team')) if (family) await this.prepareRun(family, 'team');
       this.deps.finisher.markStarted(
         jobs.map((j) => j.galleryId),
         true,
@@ -229,8 +236,16 @@ export class ShowcaseService {
     const { store } = this.ctx;
     const galleryIds = failedShowcases(store, productIds);
     if (galleryIds.length === 0) return [];
-    const families = new Set(galleryIds.map((id) => this.showcase(id).gallery.family));
-    for (const family of families) await this.prepareRun(family, 'local');
+    // Each showcase re-renders where it was rendered: on this station, or on the team.
+    const targets = new Set(
+      galleryIds.map(
+        (id) => `${this.showcase(id).gallery.family}|${renderedByTeam(store, id) ? 'team' : 'local'}`,
+      ),
+    );
+    for (const target of targets) {
+      const [family, where] = target.split('|') as [TemplateFamily, 'local' | 'team'];
+      await this.prepareRun(family, where);
+    }
     const jobs = journalRerun(store, this.deps.lifecycle, galleryIds, this.ctx.settings()).map(
       ({ job, family }) => this.toQueued(job, family),
     );
@@ -260,14 +275,16 @@ export class ShowcaseService {
     }
     const settings = this.ctx.settings();
     const hero = store.assets.getBySlot(gallery.id, 'hero', 0);
+    const team = renderedByTeam(store, gallery.id);
     let payload: JobPayload;
     if (asset.kind === 'thumbnail') {
       if (!hero) throw new ShowcaseError('conflict', 'The hero image is missing');
+      const mode = team ? 'sharp' : settings.thumbnailMode;
       payload = {
         type: 'thumbnail',
-        mode: settings.thumbnailMode,
+        mode,
         size: settings.thumbnailSize,
-        templateId: settings.thumbnailMode === 'comfy' ? templateIdFor(gallery.family, 'thumbnail') : null,
+        templateId: mode === 'comfy' ? templateIdFor(gallery.family, 'thumbnail') : null,
         sourceAssetId: hero.id,
       };
     } else {
@@ -275,13 +292,14 @@ export class ShowcaseService {
         throw new ShowcaseError('conflict', 'Render the hero first');
       const product = store.products.get(gallery.productId);
       if (!product) throw new ShowcaseError('not_found', `Product ${gallery.productId} does not exist`);
-      payload = imageJobPayload(
+      const image = imageJobPayload(
         product,
         gallery.family,
         asset.kind,
         asset.kind === 'variation' ? (hero?.id ?? null) : null,
         store.edits.showcaseParams(gallery.id),
       );
+      payload = team && image.type === 'image' ? { ...image, target: 'team' } : image;
     }
     const job: PlannedJob = {
       id: randomUUID(),
@@ -300,7 +318,7 @@ export class ShowcaseService {
       payload,
     };
     this.deps.lifecycle.reopen(gallery.id, [job], seeds);
-    await this.prepareRun(gallery.family, 'local');
+    await this.prepareRun(gallery.family, team ? 'team' : 'local');
     this.schedule([gallery.id], [this.toQueued(job, gallery.family)]);
     return job.id;
   }

@@ -8,7 +8,7 @@ import {
   type TemplateFamily,
   toShowcaseError,
 } from '../../../shared/index.ts';
-import type { Lane } from '../jobs/index.ts';
+import type { Lane, QueuedJob } from '../jobs/index.ts';
 import { TeamImageJobs } from '../pipeline/team-image.ts';
 import { parseS3Settings } from '../publish/index.ts';
 import { TeamBucket, TeamConnection, TeamDispatch, type TeamTarget } from '../team/index.ts';
@@ -37,6 +37,7 @@ export class TeamService {
     lastModel: null,
     url: 'team queue',
     label: 'Team queue',
+    detached: true,
   };
   readonly images: TeamImageJobs;
   private readonly ctx: EngineContext;
@@ -129,6 +130,23 @@ export class TeamService {
           `team: ${able.length} worker(s) can render ${family}: ${able.map((w) => w.name).join(', ')}`,
         );
     }
+  }
+
+  /**
+   * Takes a job back from the team queue (cancelled by the operator, or failed here: a hero that
+   * failed takes its variations with it). A job a worker already finished is left as it is.
+   */
+  withdraw(job: Pick<QueuedJob, 'id' | 'template'>): void {
+    const template =
+      job.template && this.ctx.templates.has(job.template) ? this.ctx.templates.get(job.template) : null;
+    if (!template || !this.connection) return;
+    const connection = this.connection;
+    void connection
+      .queue()
+      .then((queue) => queue.cancel(template.family, job.id))
+      .catch((err: unknown) =>
+        this.ctx.log(`team: could not withdraw job ${job.id}: ${toShowcaseError(err).message}`),
+      );
   }
 
   /** The lane's health check while the team database is away. */

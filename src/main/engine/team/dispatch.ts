@@ -61,9 +61,10 @@ export class TeamDispatch {
     await queue.send(plan && plan.length > 0 ? plan : [{ job }]);
     signal.throwIfAborted();
     return new Promise<TeamRenderResult>((resolve, reject) => {
+      // Stops waiting only: whether the job leaves the queue (an operator's cancel) or goes on while
+      // this station is closed is the engine's call (services/job-hooks.ts).
       const abort = () => {
         this.waiters.delete(job.jobId);
-        queue.cancel(job.family, job.jobId).catch(() => undefined);
         reject(
           signal.reason instanceof Error ? signal.reason : new ShowcaseError('interrupted', 'cancelled'),
         );

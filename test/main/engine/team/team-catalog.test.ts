@@ -38,10 +38,11 @@ async function sendCatalog(
   ollama: OllamaSim,
   products: number,
   dir: string,
+  prefix = 'team',
 ): Promise<SenderRun> {
   await mkdir(dir, { recursive: true });
   const sheet = join(dir, 'catalog.csv');
-  await writeFile(sheet, teamSheet(products));
+  await writeFile(sheet, teamSheet(products, prefix));
   const out = join(dir, 'out');
   const child = spawn(
     BIN,
@@ -156,7 +157,7 @@ describe.skipIf(!db)(`a catalog sent to the team${skipNote(db)}`, () => {
     // The sender's gallery is complete: every image in its gallery folder, thumbnails made here.
     const store = openStore(join(sender.out, 'studio.db'), { outputRoot: sender.out });
     try {
-      const galleries = store.galleries.list();
+      const galleries = store.galleries.list().filter((g) => g.productId.startsWith('team-'));
       expect(galleries).toHaveLength(30);
       expect(galleries.every((g) => g.status === 'complete')).toBe(true);
       const sdxl = galleries.filter((g) => g.family === 'sdxl');
@@ -190,7 +191,7 @@ describe.skipIf(!db)(`a catalog sent to the team${skipNote(db)}`, () => {
     sims.push(slow, fast);
     const victim = await startWorker(killEnv, 'studio-slow', slow);
     workers.push(victim);
-    const run = sendCatalog(killEnv, ollama, 4, join(dir, 'kill'));
+    const run = sendCatalog(killEnv, ollama, 4, join(dir, 'kill'), 'kill');
     // Killed while its ComfyUI is running one of its prompts (GET /queue, as ComfyUI reports it).
     const running = async () => {
       const queue = (await (await fetch(`${slow.url}/queue`)).json()) as { queue_running: unknown[] };
@@ -221,7 +222,8 @@ describe.skipIf(!db)(`a catalog sent to the team${skipNote(db)}`, () => {
     expect(slow.stats.promptsAccepted + fast.stats.promptsAccepted).toBe(4 * 6 + heldWhenKilled);
     const store = openStore(join(sender.out, 'studio.db'), { outputRoot: sender.out });
     try {
-      const galleries = store.galleries.list();
+      // (Sync also brought the other tests' galleries: this run's are its own products'.)
+      const galleries = store.galleries.list().filter((g) => g.productId.startsWith('kill-'));
       expect(galleries.map((g) => g.status)).toEqual(['complete', 'complete', 'complete', 'complete']);
       const assets = galleries.flatMap((g) => store.assets.listByGallery(g.id));
       expect(assets.filter((a) => a.status === 'done')).toHaveLength(4 * 7);
@@ -229,4 +231,44 @@ describe.skipIf(!db)(`a catalog sent to the team${skipNote(db)}`, () => {
       store.close();
     }
   }, 180_000);
+
+  it('fails the image the team could not render with a message naming the worker, its GPU server, the product and the cause', async () => {
+    const failEnv: TeamEnv = { ...env, schema: 'team_fail' };
+    const broken = await startGpu({ timeScale: 0.002 });
+    sims.push(broken);
+    // Every sampler run on this GPU raises, as a card with a hardware fault would.
+    broken.faults.failNode(
+      'KSampler',
+      'RuntimeError',
+      'CUDA error: an illegal memory access was encountered',
+      1000,
+    );
+    workers.push(await startWorker(failEnv, 'studio-broken', broken, ['--retry-limit', '1']));
+    const sender = await sendCatalog(failEnv, ollama, 1, join(dir, 'fail'), 'fail');
+    expect(sender.code).toBe(1);
+    const store = openStore(join(sender.out, 'studio.db'), { outputRoot: sender.out });
+    try {
+      const [gallery] = store.galleries.list().filter((g) => g.productId.startsWith('fail-'));
+      expect(gallery?.status).toBe('failed');
+      const hero = store.assets.listByGallery(gallery?.id ?? '').find((a) => a.kind === 'hero');
+      expect(hero?.status).toBe('failed');
+      expect(hero?.error).toContain('fail-1');
+      expect(hero?.error).toContain('studio-broken');
+      expect(hero?.error).toContain(broken.url);
+      expect(hero?.error).toContain('illegal memory access');
+    } finally {
+      store.close();
+    }
+    // The hero and the lifestyle shot: one attempt and one retry each, then the team gave up; the
+    // variations waiting for the hero were withdrawn from the queue, never rendered.
+    expect(broken.stats.promptsAccepted).toBe(4);
+    const states = await query<{ state: string; n: number }>(
+      env.pgUrl,
+      `SELECT state::text, count(*)::int AS n FROM team_fail.job GROUP BY 1 ORDER BY 1`,
+    );
+    expect(states).toEqual([
+      { state: 'cancelled', n: 4 },
+      { state: 'failed', n: 2 },
+    ]);
+  }, 120_000);
 });

@@ -1,0 +1,111 @@
+// The sending station closes while the team renders its catalog: the workers go on, and the next
+// start collects what they finished (the journal holds every team job as sent), sending nothing twice
+// and rendering nothing twice. In-process: the sender's engine, workers (TeamWorkerRunner), the
+// simulators; real PostgreSQL and S3 (s3rver).
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Engine } from '../../../../src/main/engine/engine.ts';
+import { TeamWorkerRunner } from '../../../../src/main/engine/team/index.ts';
+import { loadTemplates } from '../../../../src/main/engine/templates/index.ts';
+import {
+  type ComfySim,
+  type OllamaSim,
+  SimGpu,
+  startComfySim,
+  startOllamaSim,
+} from '../../../../src/sim/index.ts';
+import { createTestDatabase, skipNote } from '../../../fixtures/postgres.ts';
+import { type S3Peer, startS3Peer } from '../../../fixtures/s3.ts';
+import { BUCKET } from '../../../fixtures/team.ts';
+
+const db = await createTestDatabase('team_sender');
+const SCHEMA = 'team_sender';
+
+describe.skipIf(!db)(`a sender that closes mid-catalog${skipNote(db)}`, () => {
+  let s3: S3Peer;
+  let ollama: OllamaSim;
+  let gpu: ComfySim;
+  let dir: string;
+  let worker: TeamWorkerRunner | null = null;
+
+  beforeAll(async () => {
+    s3 = await startS3Peer();
+    ollama = await startOllamaSim({ timeScale: 0.0005 });
+    gpu = await startComfySim({ gpu: new SimGpu({ timeScale: 0.004 }) });
+    dir = await mkdtemp(join(tmpdir(), 'showcase-team-sender-'));
+  }, 30_000);
+
+  afterAll(async () => {
+    await worker?.stop();
+    await gpu?.close();
+    await ollama?.close();
+    await s3?.dispose();
+    await db?.drop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('collects on the next start what the team rendered while it was closed', async () => {
+    const open = () =>
+      Engine.open({
+        dbPath: join(dir, 'studio.db'),
+        outputRoot: dir,
+        overrides: {
+          postgresUrl: db?.url ?? '',
+          s3: { ...s3.settings(), bucket: BUCKET },
+          ollamaUrl: ollama.url,
+        },
+        team: { schema: SCHEMA, pollMs: 50 },
+      });
+    const templates = await loadTemplates();
+    worker = await TeamWorkerRunner.start({
+      name: 'studio-a',
+      comfyUrls: [gpu.url],
+      team: { url: db?.url ?? '', schema: SCHEMA },
+      s3: { ...s3.settings(), bucket: BUCKET },
+      templates,
+      pollMs: 50,
+    });
+    let engine = await open();
+    const { imported } = engine.addProducts(
+      [1, 2, 3].map((i) => ({ id: `lamp-${i}`, name: `Lamp ${i}`, description: 'A brass desk lamp' })),
+    );
+    const galleryIds = await engine.start(
+      imported.map((p) => p.id),
+      { target: 'team', variations: 2 },
+    );
+    // Close as soon as the first image came back: most of the catalog is still with the team.
+    await new Promise<void>((resolve) => {
+      const off = engine.subscribe((event, payload) => {
+        if (event === 'job.completed' && (payload as { kind: string }).kind === 'hero') {
+          off();
+          resolve();
+        }
+      });
+    });
+    await engine.close();
+    const runner = worker;
+    // The team finishes the catalog without the sender: 3 products × (hero, lifestyle, 2 variations).
+    const deadline = Date.now() + 60_000;
+    while (runner.done < 12) {
+      if (Date.now() > deadline) throw new Error(`the team rendered ${runner.done} of 12 images`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const promptsBefore = gpu.stats.promptsAccepted;
+
+    engine = await open();
+    try {
+      await engine.resume();
+      await engine.whenIdle();
+      for (const id of galleryIds) expect(engine.store.galleries.get(id)?.status).toBe('complete');
+      const assets = galleryIds.flatMap((id) => engine.store.assets.listByGallery(id));
+      expect(assets.filter((a) => a.status === 'done')).toHaveLength(3 * 5);
+    } finally {
+      await engine.close();
+    }
+    // Nothing was rendered again: the second session only collected.
+    expect(gpu.stats.promptsAccepted).toBe(promptsBefore);
+    expect(promptsBefore).toBe(12);
+  }, 120_000);
+});
