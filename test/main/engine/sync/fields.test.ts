@@ -91,8 +91,10 @@ describe.skipIf(!pg)(`field-level merges${skipNote(pg)}`, () => {
   it('two edits of the same field conflict and name it; "keep mine" restores only that field, syncs, and resolves it on every station', async () => {
     const { schema, a, b } = await team('keep_mine');
     a.store.galleries.update('g1', { copy: copy('Title by A') });
-    b.store.galleries.update('g1', { copy: copy('Title by B'), seedLocked: true });
     await a.engine.syncOnce();
+    // B edits without having seen A's edit (concurrent), a sync round later: its copy is the newer
+    // one by a margin no clock-offset noise between the stations can reverse.
+    b.store.galleries.update('g1', { copy: copy('Title by B'), seedLocked: true });
     await b.engine.syncOnce(); // B's copy is newer: A's loses, the server keeps it
     await a.engine.syncOnce();
     for (const s of [a, b]) expect(s.store.galleries.get('g1')?.copy?.title).toBe('Title by B');
