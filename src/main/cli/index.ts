@@ -172,6 +172,15 @@ A worker that dies (power cut, kill -9) stops renewing its jobs' leases: after t
   .action(async (opts) => (await import('./commands/worker.ts')).workerCommand(opts));
 
 program
+  .command('team')
+  .description('the team: workers, their GPUs and jobs, and the team queue per family')
+  .option('--pg <url>', 'the team PostgreSQL (default: SHOWCASE_TEAM_PG, or the Sync setting of --db)')
+  .option('--db <file>', 'SQLite file whose settings name the team database', 'showcase-output/studio.db')
+  .option('--json', 'the status as one JSON object')
+  .addOption(new Option('--schema <name>', 'team schema').hideHelp())
+  .action(async (opts) => (await import('./commands/team.ts')).teamCommand(opts));
+
+program
   .command('sync')
   .description('one sync round between the local SQLite store and the team PostgreSQL')
   .option('--pg <url>', 'PostgreSQL URL (or PG* environment variables)')
