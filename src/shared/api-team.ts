@@ -17,6 +17,8 @@ export const TeamBackendSchema = z.object({
   loadedModel: z.string().nullable(),
   /** Measured milliseconds per image per model file (absent until measured). */
   msPerImage: z.record(z.string(), z.number().positive()),
+  /** Its workstation also writes copy (`worker --ollama`). */
+  writesCopy: z.boolean().optional(),
 });
 export type TeamBackend = z.infer<typeof TeamBackendSchema>;
 

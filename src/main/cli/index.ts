@@ -157,6 +157,10 @@ program
   )
   .option('--s3-region <region>', 'bucket region (default us-east-1)')
   .option('--comfy <url>', 'ComfyUI server of one GPU (repeat for several GPUs)', collect)
+  .option(
+    '--ollama <url>',
+    "this workstation's Ollama: also write the copy of team runs whose sender has none",
+  )
   .option('--name <name>', "this worker's name in the team (default: the host name; unique per worker)")
   .option('--templates <dir>', 'workflow template folder (default: the built-in templates)')
   .addOption(new Option('--schema <name>', 'team schema').hideHelp())

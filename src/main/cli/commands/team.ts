@@ -40,7 +40,12 @@ export function printTeam(status: Omit<TeamStatus, 'configured' | 'error'>): voi
   else {
     const rows = status.workers.map((w) => [
       w.name + (w.lost ? '  LOST' : ''),
-      w.backends.map((b) => `${b.gpu} ${gb(b.vramBytes)} [${b.families.join(', ')}]`).join('; ') || '—',
+      w.backends
+        .map(
+          (b) =>
+            `${b.gpu} ${gb(b.vramBytes)} [${[...b.families, ...(b.writesCopy ? ['copy'] : [])].join(', ')}]`,
+        )
+        .join('; ') || '—',
       w.backends.map((b) => b.loadedModel ?? '—').join('; ') || '—',
       String(w.jobsPerMinute),
       String(w.jobsDone),

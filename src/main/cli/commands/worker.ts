@@ -13,6 +13,7 @@ export interface WorkerCommandOptions {
   s3?: string;
   s3Region?: string;
   comfy?: string[];
+  ollama?: string;
   name?: string;
   templates?: string;
   /** Hidden, for tests and benchmarks: the team schema and shorter leases. */
@@ -46,9 +47,12 @@ export async function workerCommand(opts: WorkerCommandOptions): Promise<void> {
     },
     s3,
     templates,
+    ...(opts.ollama ? { ollamaUrl: opts.ollama } : {}),
     ...(opts.pollMs ? { pollMs: opts.pollMs } : {}),
     log,
   });
+  if (opts.ollama)
+    log(`${worker.name}: writes copy with Ollama at ${opts.ollama} (on the first GPU, one phase at a time)`);
   log(`worker ${worker.name} is taking team jobs (Ctrl-C stops it; its jobs go back to the queue)`);
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {

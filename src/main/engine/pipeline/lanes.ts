@@ -16,7 +16,9 @@ export function schedulable(
   const payload = job.payload;
   const lane: LaneKind =
     payload.type === 'copy'
-      ? 'llm'
+      ? payload.target === 'team'
+        ? 'team'
+        : 'llm'
       : payload.type === 'thumbnail' && payload.mode === 'sharp'
         ? 'cpu'
         : payload.type === 'image' && payload.target === 'team'

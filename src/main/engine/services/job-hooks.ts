@@ -53,6 +53,7 @@ export function jobHooks(ctx: EngineContext, deps: JobHookDeps): SchedulerHooks<
       };
       if (lane.kind === 'team') {
         const payload = executor.payloadOf(job);
+        if (payload.type === 'copy') return deps.team.copies.run(job, payload, signal);
         if (payload.type !== 'image') throw new Error(`a ${payload.type} job cannot go to the team`);
         return deps.team.images.run(job, payload, signal, callbacks);
       }

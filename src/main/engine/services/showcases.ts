@@ -76,6 +76,10 @@ export class ShowcaseService {
     const familyOf = (p: { family?: TemplateFamily | undefined }): TemplateFamily => p.family ?? runFamily;
     const families = [...new Set(products.map(familyOf))];
     const target = options.target ?? 'local';
+    const copyTarget =
+      target === 'team'
+        ? await this.deps.team.copyTarget(this.deps.pool.ollama, this.deps.pool.ollamaUrl)
+        : 'local';
     const presetId = options.presetId ?? settings.presetId;
     const preset = presetId ? this.resolvePreset(presetId) : null;
     if (options.params)
@@ -106,6 +110,7 @@ export class ShowcaseService {
         const plan = this.planner.plan(product, {
           family,
           target,
+          copyTarget,
           variations: options.variations ?? settings.variations,
           // The team renders images only: a thumbnail is scaled here (sharp), not on a ComfyUI server.
           thumbnailMode: target === 'team' ? 'sharp' : settings.thumbnailMode,

@@ -9,6 +9,7 @@ import {
   toShowcaseError,
 } from '../../../shared/index.ts';
 import type { Lane, QueuedJob } from '../jobs/index.ts';
+import { TeamCopyJobs } from '../pipeline/team-copy.ts';
 import { TeamImageJobs } from '../pipeline/team-image.ts';
 import { parseS3Settings } from '../publish/index.ts';
 import { TeamBucket, TeamConnection, TeamDispatch, type TeamTarget } from '../team/index.ts';
@@ -40,6 +41,7 @@ export class TeamService {
     detached: true,
   };
   readonly images: TeamImageJobs;
+  readonly copies: TeamCopyJobs;
   private readonly ctx: EngineContext;
   private readonly options: TeamOptions;
   private connection: TeamConnection | null = null;
@@ -53,6 +55,10 @@ export class TeamService {
       ...ctx,
       dispatch: { render: (...args) => this.current().dispatch.render(...args) },
       bucket: () => this.bucket(),
+    });
+    this.copies = new TeamCopyJobs({
+      ...ctx,
+      dispatch: { writeCopy: (...args) => this.current().dispatch.writeCopy(...args) },
     });
   }
 
@@ -147,6 +153,29 @@ export class TeamService {
       .catch((err: unknown) =>
         this.ctx.log(`team: could not withdraw job ${job.id}: ${toShowcaseError(err).message}`),
       );
+  }
+
+  /**
+   * Where a team run's copy is written: by this station's Ollama when it answers, else by the team's
+   * workers that have one (`worker --ollama`), so a laptop without a GPU can send a catalog.
+   */
+  async copyTarget(
+    ollama: { version(opts: { timeoutMs?: number }): Promise<string> },
+    url: string,
+  ): Promise<'local' | 'team'> {
+    try {
+      await ollama.version({ timeoutMs: 3000 });
+      return 'local';
+    } catch {
+      const { connection } = this.current();
+      const writers = (await (await connection.registry()).list()).filter(
+        (w) => !w.lost && w.backends.some((b) => b.writesCopy),
+      );
+      this.ctx.log(
+        `team: this station's Ollama at ${url} does not answer: the copy is written by the team's workers with an Ollama (${writers.length > 0 ? writers.map((w) => w.name).join(', ') : 'none live yet: start one with worker --ollama'})`,
+      );
+      return 'team';
+    }
   }
 
   /** The lane's health check while the team database is away. */

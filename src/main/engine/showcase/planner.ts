@@ -23,7 +23,13 @@ import { galleryAssetFile } from './files.ts';
 import { assetSeed, baseSeedFor } from './seeds.ts';
 
 export const JobPayloadSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('copy'), model: z.string(), language: z.string() }),
+  z.object({
+    type: z.literal('copy'),
+    model: z.string(),
+    language: z.string(),
+    /** `team`: written by a team worker's Ollama (this station's did not answer). */
+    target: z.literal('team').optional(),
+  }),
   z.object({
     type: z.literal('image'),
     templateId: z.string(),
@@ -66,6 +72,8 @@ export interface PlanOptions {
   templateParams: Record<string, string | number | boolean>;
   /** Where the images render: this station's ComfyUI (default) or the team queue. */
   target?: 'local' | 'team';
+  /** Where the copy is written: this station's Ollama (default) or a team worker's. */
+  copyTarget?: 'local' | 'team';
   now?: string;
 }
 
@@ -227,6 +235,7 @@ export class ShowcasePlanner {
       type: 'copy',
       model: options.ollamaModel,
       language: options.language,
+      ...(options.copyTarget === 'team' ? { target: 'team' as const } : {}),
     });
     const heroJob = job('hero', hero, [copyJob.id], imagePayload('hero', null));
     const lifestyleJob = job('lifestyle', byKind('lifestyle'), [copyJob.id], imagePayload('lifestyle', null));

@@ -72,6 +72,7 @@ export class TeamConnection {
             families: b.families,
             loadedModel: b.loadedModel,
             msPerImage: b.msPerImage,
+            ...(b.writesCopy ? { writesCopy: true } : {}),
           })),
           jobsDone: w.jobsDone,
           jobsPerMinute: Math.round((w.jobsDone / minutes) * 10) / 10,

@@ -4,7 +4,14 @@
 // poll, not one per image.
 import { ShowcaseError, type TeamJobInFlight } from '../../../shared/index.ts';
 import type { TeamConnection } from './connection.ts';
-import { type TeamRenderJob, type TeamRenderResult, TeamRenderResultSchema } from './payload.ts';
+import {
+  type TeamCopyJob,
+  type TeamCopyResult,
+  TeamCopyResultSchema,
+  type TeamRenderJob,
+  type TeamRenderResult,
+  TeamRenderResultSchema,
+} from './payload.ts';
 import type { TeamPlanEntry } from './queue.ts';
 
 /** What a waiting job is doing now, for the sender's progress ("rendering on studio-b · RTX 4090"). */
@@ -20,10 +27,22 @@ export type TeamJobProgress =
     }
   | { state: 'retrying'; error: string | null };
 
+/** What a waited-for job is, for messages ("the hero of lamp-1"), and how to read its output. */
+interface Waited<R> {
+  jobId: string;
+  kind: string;
+  productId: string;
+  /** Sends it again when the queue no longer has it (deleted by retention or by hand). */
+  resend: () => Promise<void>;
+  parse: (
+    output: unknown,
+  ) => { success: true; data: R } | { success: false; error: { issues: Array<{ path: PropertyKey[] }> } };
+}
+
 interface Waiter {
-  job: TeamRenderJob;
+  what: Waited<unknown>;
   onProgress: (p: TeamJobProgress) => void;
-  resolve: (result: TeamRenderResult) => void;
+  resolve: (result: unknown) => void;
   reject: (err: Error) => void;
   last: string;
 }
@@ -59,12 +78,51 @@ export class TeamDispatch {
   ): Promise<TeamRenderResult> {
     const queue = await this.connection.queue();
     await queue.send(plan && plan.length > 0 ? plan : [{ job }]);
+    return this.wait(
+      {
+        jobId: job.jobId,
+        kind: job.kind,
+        productId: job.productId,
+        resend: () => queue.send([{ job }]).then(() => undefined),
+        parse: (output) => TeamRenderResultSchema.safeParse(output),
+      },
+      signal,
+      onProgress,
+    );
+  }
+
+  /** Sends a product's copy job to the workers with an Ollama and resolves with what they wrote. */
+  async writeCopy(
+    job: TeamCopyJob,
+    signal: AbortSignal,
+    onProgress: (p: TeamJobProgress) => void,
+  ): Promise<TeamCopyResult> {
+    const queue = await this.connection.queue();
+    await queue.sendCopy(job);
+    return this.wait(
+      {
+        jobId: job.jobId,
+        kind: 'copy',
+        productId: job.productId,
+        resend: () => queue.sendCopy(job),
+        parse: (output) => TeamCopyResultSchema.safeParse(output),
+      },
+      signal,
+      onProgress,
+    );
+  }
+
+  private wait<R>(
+    what: Waited<R>,
+    signal: AbortSignal,
+    onProgress: (p: TeamJobProgress) => void,
+  ): Promise<R> {
     signal.throwIfAborted();
-    return new Promise<TeamRenderResult>((resolve, reject) => {
+    return new Promise<R>((resolve, reject) => {
       // Stops waiting only: whether the job leaves the queue (an operator's cancel) or goes on while
       // this station is closed is the engine's call (services/job-hooks.ts).
       const abort = () => {
-        this.waiters.delete(job.jobId);
+        this.waiters.delete(what.jobId);
         reject(
           signal.reason instanceof Error ? signal.reason : new ShowcaseError('interrupted', 'cancelled'),
         );
@@ -74,13 +132,13 @@ export class TeamDispatch {
         <T>(fn: (v: T) => void) =>
         (v: T) => {
           signal.removeEventListener('abort', abort);
-          this.waiters.delete(job.jobId);
+          this.waiters.delete(what.jobId);
           fn(v);
         };
-      this.waiters.set(job.jobId, {
-        job,
+      this.waiters.set(what.jobId, {
+        what: what as Waited<unknown>,
         onProgress,
-        resolve: done(resolve),
+        resolve: done((v: unknown) => resolve(v as R)),
         reject: done(reject),
         last: '',
       });
@@ -110,30 +168,30 @@ export class TeamDispatch {
         if (!waiter) continue;
         if (!row) {
           // Deleted by the queue's retention or by hand: send it again (same id, same work).
-          await queue.send([{ job: waiter.job }]);
+          await waiter.what.resend();
           continue;
         }
         switch (row.state) {
           case 'completed': {
-            const parsed = TeamRenderResultSchema.safeParse(row.output);
+            const parsed = waiter.what.parse(row.output);
             if (parsed.success) waiter.resolve(parsed.data);
             else
               waiter.reject(
                 new ShowcaseError(
                   'backend_error',
-                  `A team worker finished ${waiter.job.kind} of ${waiter.job.productId} with an unreadable result (${parsed.error.issues[0]?.path.join('.') ?? 'output'})`,
+                  `A team worker finished the ${waiter.what.kind} of ${waiter.what.productId} with an unreadable result (${parsed.error.issues[0]?.path.join('.') ?? 'output'})`,
                 ),
               );
             break;
           }
           case 'failed':
-            waiter.reject(teamFailure(waiter.job, row.output));
+            waiter.reject(teamFailure(waiter.what, row.output));
             break;
           case 'cancelled':
             waiter.reject(
               new ShowcaseError(
                 'interrupted',
-                `The team job for ${waiter.job.productId}'s ${waiter.job.kind} was cancelled`,
+                `The team job for ${waiter.what.productId}'s ${waiter.what.kind} was cancelled`,
               ),
             );
             break;
@@ -208,7 +266,7 @@ function errorText(output: unknown): string | null {
 }
 
 /** The team spent every retry: one message naming the product, the image and the last cause. */
-function teamFailure(job: TeamRenderJob, output: unknown): ShowcaseError {
+function teamFailure(job: Pick<Waited<unknown>, 'kind' | 'productId'>, output: unknown): ShowcaseError {
   const cause = errorText(output) ?? 'no reason given';
   return new ShowcaseError(
     'backend_error',

@@ -2,7 +2,7 @@
 // station: everything a worker needs to render it without the sender's database. Parsed with zod when
 // a worker fetches it: a job written by another version of the app is refused naming the field.
 import { z } from 'zod';
-import { TemplateFamilySchema } from '../../../shared/index.ts';
+import { ProductSchema, ShowcaseCopySchema, TemplateFamilySchema } from '../../../shared/index.ts';
 
 export const TeamJobKindSchema = z.enum(['hero', 'lifestyle', 'variation']);
 
@@ -58,3 +58,38 @@ export const TeamRenderResultSchema = z.object({
 });
 
 export type TeamRenderResult = z.infer<typeof TeamRenderResultSchema>;
+
+/**
+ * A product's copy written by a worker's Ollama (`worker --ollama`): sent when the sending station's
+ * own Ollama does not answer. Everything the copywriter needs travels with it.
+ */
+export const TeamCopyJobSchema = z.object({
+  jobId: z.uuid(),
+  runId: z.string().min(1).max(200),
+  station: z.string().min(1).max(200),
+  galleryId: z.string().min(1).max(200),
+  productId: z.string().min(1).max(200),
+  product: ProductSchema,
+  model: z.string().min(1).max(200),
+  language: z.string().min(2).max(35),
+  variations: z.number().int().min(1).max(8),
+});
+export type TeamCopyJob = z.infer<typeof TeamCopyJobSchema>;
+
+export const TeamCopyResultSchema = z.object({
+  worker: z.string().min(1),
+  workerName: z.string().min(1),
+  /** The Ollama server that wrote it. */
+  backend: z.string().min(1),
+  copy: ShowcaseCopySchema,
+  attempts: z.array(
+    z.object({
+      ok: z.boolean(),
+      ms: z.number().nonnegative(),
+      error: z.string().nullable(),
+      tokensIn: z.number().nullable(),
+      tokensOut: z.number().nullable(),
+    }),
+  ),
+});
+export type TeamCopyResult = z.infer<typeof TeamCopyResultSchema>;

@@ -2,7 +2,9 @@
 // speed per model, loaded model, jobs in flight) and the queue's counts per family, turned into the
 // question placement answers: which family should this GPU claim next, if any.
 import type { TemplateFamily } from '../../../shared/index.ts';
+import { graphModel } from '../comfy/index.ts';
 import { type PlacementCosts, type PlacementGpu, type PlacementJob, pickJob } from '../placement/index.ts';
+import type { TemplateLibrary } from '../templates/index.ts';
 import type { TeamWorker, WorkerBackend } from './registry.ts';
 
 /** What placement must know about a model it has no measurement for yet. */
@@ -23,6 +25,30 @@ export interface TeamPlacementInput {
   familyModel: ReadonlyMap<TemplateFamily, string>;
   defaults: ReadonlyMap<string, ModelDefaults>;
   now: number;
+}
+
+/** Estimates for a model nobody has measured yet (reference card, speed 1.0). */
+const DEFAULTS: Record<TemplateFamily, ModelDefaults> = {
+  'qwen-image': { runMs: 44_000, loadMs: 20_000, vramBytes: 20e9 },
+  sdxl: { runMs: 11_500, loadMs: 8_000, vramBytes: 8e9 },
+  edit: { runMs: 50_000, loadMs: 20_000, vramBytes: 20e9 },
+};
+
+/** The model file each family's images load, and the estimates placement starts from for it. */
+export function familyModels(templates: TemplateLibrary): {
+  familyModel: Map<TemplateFamily, string>;
+  defaults: Map<string, ModelDefaults>;
+} {
+  const familyModel = new Map<TemplateFamily, string>();
+  const defaults = new Map<string, ModelDefaults>();
+  for (const family of Object.keys(DEFAULTS) as TemplateFamily[]) {
+    const t = templates.all(family).find((x) => x.kind !== 'thumbnail');
+    if (!t) continue;
+    const model = graphModel(t.graph);
+    familyModel.set(family, model);
+    defaults.set(model, DEFAULTS[family]);
+  }
+  return { familyModel, defaults };
 }
 
 export function gpuKey(workerId: string, backend: Pick<WorkerBackend, 'url'>): string {

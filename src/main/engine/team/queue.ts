@@ -10,7 +10,14 @@
 //   touching, pg-boss's monitor fails the attempt and the job is fetched again elsewhere.
 import { PgBoss } from 'pg-boss';
 import { familyNames, type TemplateFamily } from '../../../shared/index.ts';
-import { type TeamRenderJob, TeamRenderJobSchema, type TeamRenderResult } from './payload.ts';
+import {
+  type TeamCopyJob,
+  TeamCopyJobSchema,
+  type TeamCopyResult,
+  type TeamRenderJob,
+  TeamRenderJobSchema,
+  type TeamRenderResult,
+} from './payload.ts';
 
 export interface TeamQueueOptions {
   url: string;
@@ -53,6 +60,16 @@ export function familyQueue(family: TemplateFamily): string {
   return `render-${family}`;
 }
 
+/** Copy for the team's workers with an Ollama (`worker --ollama`). */
+export const COPY_QUEUE = 'write-copy';
+
+export interface ClaimedCopy {
+  id: string;
+  queue: string;
+  attempt: number;
+  job: TeamCopyJob;
+}
+
 export class TeamQueue {
   private readonly boss: PgBoss;
   private readonly options: Settings;
@@ -88,8 +105,8 @@ export class TeamQueue {
       queue.lastError = err;
     });
     await boss.start();
-    for (const family of familyNames) {
-      await boss.createQueue(familyQueue(family), {
+    for (const name of [...familyNames.map(familyQueue), COPY_QUEUE]) {
+      await boss.createQueue(name, {
         expireInSeconds: settings.leaseSeconds,
         ...(settings.heartbeatSeconds === null ? {} : { heartbeatSeconds: settings.heartbeatSeconds }),
         retryLimit: settings.retryLimit,
@@ -127,18 +144,28 @@ export class TeamQueue {
         existing += group.length;
         continue;
       }
-      if (group.length === 1) {
-        await this.boss.send(familyQueue(first.job.family), first.job, { id: first.job.jobId });
-      } else {
-        await this.boss.flow(
-          group.map((entry) => ({
-            ref: entry.job.jobId,
-            name: familyQueue(entry.job.family),
-            data: entry.job,
-            options: { id: entry.job.jobId },
-            ...(entry.dependsOn && entry.dependsOn.length > 0 ? { dependsOn: [...entry.dependsOn] } : {}),
-          })),
-        );
+      try {
+        if (group.length === 1) {
+          await this.boss.send(familyQueue(first.job.family), first.job, { id: first.job.jobId });
+        } else {
+          await this.boss.flow(
+            group.map((entry) => ({
+              ref: entry.job.jobId,
+              name: familyQueue(entry.job.family),
+              data: entry.job,
+              options: { id: entry.job.jobId },
+              ...(entry.dependsOn && entry.dependsOn.length > 0 ? { dependsOn: [...entry.dependsOn] } : {}),
+            })),
+          );
+        }
+      } catch (err) {
+        // Sent at the same moment by another caller (two jobs of one product reaching the team lane
+        // together, or a second station): the flow is atomic, so it is there whole, from the other.
+        if (await this.boss.getJobById(familyQueue(first.job.family), first.job.jobId)) {
+          existing += group.length;
+          continue;
+        }
+        throw err;
       }
       created += group.length;
     }
@@ -212,8 +239,40 @@ export class TeamQueue {
     return null;
   }
 
+  /** Sends a product's copy job (sending it again creates nothing: its id is the journal's). */
+  async sendCopy(job: TeamCopyJob): Promise<void> {
+    TeamCopyJobSchema.parse(job);
+    if (await this.boss.getJobById(COPY_QUEUE, job.jobId)) return;
+    await this.boss.send(COPY_QUEUE, job, { id: job.jobId });
+  }
+
+  /** Copy jobs ready now (live, like `liveCounts`). */
+  async copyReady(): Promise<number> {
+    const { rows } = await this.boss
+      .getDb()
+      .executeSql(
+        `SELECT count(*)::int AS n FROM ${this.schema}.job WHERE name = $1 AND state < 'active' AND start_after <= now()`,
+        [COPY_QUEUE],
+      );
+    return (rows[0] as { n: number } | undefined)?.n ?? 0;
+  }
+
+  /** Claims one copy job; one this version cannot read is failed naming the field, and the next tried. */
+  async claimCopy(): Promise<ClaimedCopy | null> {
+    for (;;) {
+      const [raw] = await this.boss.fetch<unknown>(COPY_QUEUE, { batchSize: 1, includeMetadata: true });
+      if (!raw) return null;
+      const parsed = TeamCopyJobSchema.safeParse(raw.data);
+      if (parsed.success) return { id: raw.id, queue: COPY_QUEUE, attempt: raw.retryCount, job: parsed.data };
+      const issue = parsed.error.issues[0];
+      await this.boss.fail(COPY_QUEUE, raw.id, {
+        error: `unreadable team job: ${issue?.path.join('.') || '(payload)'}: ${issue?.message ?? 'invalid'}`,
+      });
+    }
+  }
+
   /** Keeps the lease of a job being rendered (call at least every `heartbeatSeconds`). */
-  async heartbeat(claim: ClaimedJob): Promise<void> {
+  async heartbeat(claim: Pick<ClaimedJob, 'queue' | 'id'>): Promise<void> {
     await this.boss.touch(claim.queue, claim.id);
   }
 
@@ -226,8 +285,13 @@ export class TeamQueue {
     if (claim.hasDependents) await this.boss.resolveFlow();
   }
 
+  /** The copy is written: the sender collects it from the job's output. */
+  async completeCopy(claim: ClaimedCopy, result: TeamCopyResult): Promise<void> {
+    await this.boss.complete(claim.queue, claim.id, result);
+  }
+
   /** The attempt failed; pg-boss retries it (on any worker) until the retry limit. */
-  async fail(claim: ClaimedJob, message: string): Promise<void> {
+  async fail(claim: Pick<ClaimedJob, 'queue' | 'id'>, message: string): Promise<void> {
     await this.boss.fail(claim.queue, claim.id, { error: message });
   }
 

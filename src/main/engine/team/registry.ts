@@ -20,6 +20,8 @@ export const WorkerBackendSchema = z.object({
   /** Measured milliseconds per image per model (model_usage_log); missing until measured. */
   msPerImage: z.record(z.string(), z.number().positive()),
   loadedModel: z.string().nullable(),
+  /** This GPU's workstation also writes copy (its worker has an Ollama: `worker --ollama`). */
+  writesCopy: z.boolean().optional(),
 });
 
 export type WorkerBackend = z.infer<typeof WorkerBackendSchema>;

@@ -1,10 +1,9 @@
-// A team worker (`showcase worker`): the process on a GPU workstation that renders the team's image
-// jobs. It registers its GPUs (what /system_stats and /object_info say, and the seconds per image it
-// measured before), says it is alive every few seconds with what it is rendering, and per GPU asks
-// placement which family to claim next: only families whose model files that GPU has, and nothing at
-// a catalog's tail when a faster GPU would finish the last images sooner. A claimed job is a lease it
-// keeps touching while it renders; the image goes to the team bucket under its content hash, then the
-// job completes with where it is. A worker that dies stops touching: the job runs elsewhere.
+// A team worker (`showcase worker`): renders the team's image jobs on a GPU workstation (and, with an
+// Ollama, writes copy). It registers its GPUs (/system_stats, /object_info, the seconds per image it
+// measured before), beats every few seconds with what it renders, and per GPU asks placement which
+// family to claim: only families whose model files that GPU has, nothing at a catalog's tail when a
+// faster GPU finishes sooner. A claim is a lease it touches while it works; the image goes to the team
+// bucket under its content hash. A worker that dies stops touching: the job runs elsewhere.
 import { hostname } from 'node:os';
 import {
   ShowcaseError,
@@ -12,16 +11,18 @@ import {
   type TemplateFamily,
   toShowcaseError,
 } from '../../../shared/index.ts';
-import { graphModel, isConnectionError } from '../comfy/index.ts';
+import { isConnectionError } from '../comfy/index.ts';
+import type { OllamaClientOptions } from '../ollama/index.ts';
 import { pngSize } from '../pipeline/index.ts';
 import type { S3Settings } from '../publish/index.ts';
 import type { TemplateLibrary } from '../templates/index.ts';
 import { TeamBucket } from './bucket.ts';
 import { TeamConnection, type TeamTarget } from './connection.ts';
 import { type TeamInput, TeamRenderResultSchema } from './payload.ts';
-import { familyToClaim, gpuKey, type ModelDefaults } from './placement-view.ts';
-import type { ClaimedJob, TeamQueue } from './queue.ts';
+import { familyModels, familyToClaim, gpuKey } from './placement-view.ts';
+import type { ClaimedCopy, ClaimedJob, TeamQueue } from './queue.ts';
 import { type TeamWorker, WORKER_BEAT_SECONDS, type WorkerRegistry } from './registry.ts';
+import { WorkerCopy } from './worker-copy.ts';
 import { type GpuClientOptions, WorkerGpu } from './worker-gpu.ts';
 
 export interface TeamWorkerOptions {
@@ -32,19 +33,18 @@ export interface TeamWorkerOptions {
   s3: S3Settings;
   templates: TemplateLibrary;
   comfy?: GpuClientOptions;
+  /**
+   * This workstation's Ollama: the worker also writes the copy of team runs whose sender has none
+   * answering. It is taken to share the first GPU, which then does one phase at a time.
+   */
+  ollamaUrl?: string;
+  ollama?: Omit<OllamaClientOptions, 'baseUrl'>;
   /** How long an idle GPU waits before asking the queue again (default 1000 ms). */
   pollMs?: number;
   /** Registry heartbeat interval (default WORKER_BEAT_SECONDS). */
   beatSeconds?: number;
   log?: (line: string) => void;
 }
-
-/** Estimates for a model nobody has measured yet (reference card, speed 1.0). */
-const DEFAULTS: Record<TemplateFamily, ModelDefaults> = {
-  'qwen-image': { runMs: 44_000, loadMs: 20_000, vramBytes: 20e9 },
-  sdxl: { runMs: 11_500, loadMs: 8_000, vramBytes: 8e9 },
-  edit: { runMs: 50_000, loadMs: 20_000, vramBytes: 20e9 },
-};
 
 export class TeamWorkerRunner {
   readonly id: string;
@@ -63,6 +63,8 @@ export class TeamWorkerRunner {
   private finishedSinceBeat = 0;
   private fleetCache: { at: number; workers: Promise<TeamWorker[]> } | null = null;
   private queue!: TeamQueue;
+  /** The workstation's Ollama, when the worker also writes copy. */
+  private readonly copy: WorkerCopy | null;
   private registry!: WorkerRegistry;
   /** Jobs completed / failed by this process (for logs, tests and the bench). */
   done = 0;
@@ -76,6 +78,7 @@ export class TeamWorkerRunner {
     this.connection = new TeamConnection(options.team);
     this.bucket = new TeamBucket(options.s3);
     this.gpus = options.comfyUrls.map((url) => new WorkerGpu(url, options.templates, options.comfy));
+    this.copy = options.ollamaUrl ? new WorkerCopy(options.ollamaUrl, options.ollama) : null;
   }
 
   static async start(options: TeamWorkerOptions): Promise<TeamWorkerRunner> {
@@ -112,7 +115,9 @@ export class TeamWorkerRunner {
 
   /** The GPUs that answer, as the registry shows them (a server that is down takes no work). */
   private backends() {
-    return this.gpus.filter((g) => this.online.has(g)).map((g) => g.info);
+    return this.gpus
+      .filter((g) => this.online.has(g))
+      .map((g) => (this.copy && g === this.gpus[0] ? { ...g.info, writesCopy: true } : g.info));
   }
 
   private async probe(gpu: WorkerGpu): Promise<boolean> {
@@ -177,15 +182,7 @@ export class TeamWorkerRunner {
       silentSeconds: 0,
       lost: false,
     };
-    const familyModel = new Map<TemplateFamily, string>();
-    const defaults = new Map<string, ModelDefaults>();
-    for (const family of Object.keys(DEFAULTS) as TemplateFamily[]) {
-      const t = this.options.templates.all(family).find((x) => x.kind !== 'thumbnail');
-      if (!t) continue;
-      const model = graphModel(t.graph);
-      familyModel.set(family, model);
-      defaults.set(model, DEFAULTS[family]);
-    }
+    const { familyModel, defaults } = familyModels(this.options.templates);
     return familyToClaim({
       self: gpuKey(this.id, gpu.info),
       workers: [...listed.filter((w) => w.id !== this.id), self],
@@ -212,6 +209,15 @@ export class TeamWorkerRunner {
       }
       let claim: ClaimedJob | null = null;
       try {
+        // Copy first (it unblocks the images of its product), on the GPU the Ollama shares.
+        if (this.copy && gpu === this.gpus[0] && (await this.queue.copyReady()) > 0) {
+          const copy = await this.queue.claimCopy();
+          if (copy) {
+            await this.copy.switchPhase(gpu, 'copy');
+            await this.writeCopy(this.copy, copy);
+            continue;
+          }
+        }
         const family = await this.choose(gpu);
         claim = family ? await this.queue.claim([family]) : null;
       } catch (err) {
@@ -223,67 +229,115 @@ export class TeamWorkerRunner {
         await this.sleep(pollMs);
         continue;
       }
+      if (this.copy && gpu === this.gpus[0]) await this.copy.switchPhase(gpu, 'image');
       await this.render(gpu, claim);
     }
   }
 
   private async render(gpu: WorkerGpu, claim: ClaimedJob): Promise<void> {
     const { job } = claim;
+    const what = `the ${job.kind}${job.kind === 'variation' ? ` ${job.idx}` : ''} of ${job.productId}`;
+    await this.hold(
+      claim,
+      { kind: job.kind, backend: gpu.url },
+      {
+        work: async (signal, entry) => {
+          const rendered = await gpu.render(
+            job,
+            this.bucket,
+            signal,
+            (value, max) => {
+              entry.value = value;
+              entry.max = max;
+            },
+            (input) => this.resolveInput(input),
+          );
+          const { key, sha256 } = await this.bucket.put(rendered.bytes, signal);
+          const { width, height } = pngSize(rendered.bytes);
+          gpu.measured(job.model, rendered.runMs);
+          await this.queue.complete(claim, {
+            worker: this.id,
+            workerName: this.name,
+            gpu: gpu.info.gpu,
+            backend: gpu.url,
+            key,
+            sha256,
+            width,
+            height,
+            ms: rendered.runMs,
+          });
+          return `rendered ${what} on ${gpu.url} in ${(rendered.runMs / 1000).toFixed(1)} s`;
+        },
+        failure: (err, stopped) =>
+          stopped
+            ? `worker ${this.name} stopped while rendering ${what}`
+            : `worker ${this.name} (${gpu.info.gpu}, ComfyUI at ${gpu.url}) could not render ${what}: ${err.message}`,
+        lost: (raw, err) => {
+          if (isConnectionError(raw) || err.code === 'backend_unreachable') this.online.delete(gpu);
+        },
+      },
+    );
+  }
+
+  private async writeCopy(copy: WorkerCopy, claim: ClaimedCopy): Promise<void> {
+    const { job } = claim;
+    await this.hold(
+      claim,
+      { kind: 'copy', backend: copy.url },
+      {
+        work: async (signal) => {
+          await this.queue.completeCopy(claim, await copy.write(job, this, signal));
+          return `wrote the copy of ${job.productId} with ${job.model} at ${copy.url}`;
+        },
+        failure: (err, stopped) =>
+          stopped
+            ? `worker ${this.name} stopped while writing the copy of ${job.productId}`
+            : `worker ${this.name} (Ollama at ${copy.url}) could not write the copy of ${job.productId}: ${err.message}`,
+      },
+    );
+  }
+
+  /**
+   * Holds a claimed job while `work` runs: listed in flight (the registry's heartbeat shows it), its
+   * lease touched well inside pg-boss's heartbeat interval, abandoned when the worker stops. A failure
+   * fails the attempt with a message naming the worker, its backend, the product and the cause;
+   * pg-boss retries it (on any worker) until its retry limit.
+   */
+  private async hold(
+    claim: ClaimedJob | ClaimedCopy,
+    slot: { kind: string; backend: string },
+    how: {
+      work: (signal: AbortSignal, entry: TeamJobInFlight) => Promise<string>;
+      failure: (err: ShowcaseError, stopped: boolean) => string;
+      lost?: (raw: unknown, err: ShowcaseError) => void;
+    },
+  ): Promise<void> {
     const entry: TeamJobInFlight = {
       jobId: claim.id,
-      galleryId: job.galleryId,
-      productId: job.productId,
-      kind: job.kind,
-      backend: gpu.url,
+      galleryId: claim.job.galleryId,
+      productId: claim.job.productId,
+      ...slot,
       value: 0,
       max: 0,
     };
     this.inFlight.set(claim.id, entry);
     const controller = new AbortController();
     this.running.add(controller);
-    // pg-boss counts a job as abandoned when its heartbeat is late: touch well inside the interval.
     const touchMs = Math.max(1000, ((this.queue.settings.heartbeatSeconds ?? 30) * 1000) / 3);
     const touch = setInterval(() => void this.queue.heartbeat(claim).catch(() => undefined), touchMs);
-    const what = `the ${job.kind}${job.kind === 'variation' ? ` ${job.idx}` : ''} of ${job.productId}`;
     try {
-      const rendered = await gpu.render(
-        job,
-        this.bucket,
-        controller.signal,
-        (value, max) => {
-          entry.value = value;
-          entry.max = max;
-        },
-        (input) => this.resolveInput(input),
-      );
-      const { key, sha256 } = await this.bucket.put(rendered.bytes, controller.signal);
-      const { width, height } = pngSize(rendered.bytes);
-      gpu.measured(job.model, rendered.runMs);
-      await this.queue.complete(claim, {
-        worker: this.id,
-        workerName: this.name,
-        gpu: gpu.info.gpu,
-        backend: gpu.url,
-        key,
-        sha256,
-        width,
-        height,
-        ms: rendered.runMs,
-      });
+      const line = await how.work(controller.signal, entry);
       this.done += 1;
       this.finishedSinceBeat += 1;
-      this.log(`${this.name}: rendered ${what} on ${gpu.url} in ${(rendered.runMs / 1000).toFixed(1)} s`);
+      this.log(`${this.name}: ${line}`);
     } catch (raw) {
       const err = toShowcaseError(raw);
       const stopped = controller.signal.aborted;
-      const message = stopped
-        ? `worker ${this.name} stopped while rendering ${what}`
-        : `worker ${this.name} (${gpu.info.gpu}, ComfyUI at ${gpu.url}) could not render ${what}: ${err.message}`;
+      const message = how.failure(err, stopped);
       this.failed += 1;
       this.log(`${this.name}: ${message}`);
-      // Failed, not dropped: pg-boss retries it (on any worker) until its retry limit.
       await this.queue.fail(claim, message).catch(() => undefined);
-      if (!stopped && (isConnectionError(raw) || err.code === 'backend_unreachable')) this.online.delete(gpu);
+      if (!stopped) how.lost?.(raw, err);
     } finally {
       clearInterval(touch);
       this.running.delete(controller);

@@ -107,6 +107,18 @@ describe.skipIf(!pg)(`team queue on pg-boss${skipNote(pg)}`, () => {
     expect((await queue.status('qwen-image', hero.id))?.state).toBe('completed');
   });
 
+  it('creates a product once when two callers send it at the same moment', async () => {
+    const plan = product('sdxl');
+    const both = await Promise.all([queue.send(plan), queue.send(plan)]);
+    expect(both.map((r) => r.created).sort()).toEqual([0, 4]);
+    expect(both.map((r) => r.existing).sort()).toEqual([0, 4]);
+    for (;;) {
+      const claim = await queue.claim(['sdxl']);
+      if (!claim) break;
+      await queue.complete(claim, result('w'));
+    }
+  });
+
   it('gives a worker only the families it has the models for', async () => {
     await queue.send([...product('qwen-image'), ...product('sdxl')]);
     const sdxlOnly = await queue.claim(['sdxl']);

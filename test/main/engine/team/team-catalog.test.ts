@@ -39,6 +39,7 @@ async function sendCatalog(
   products: number,
   dir: string,
   prefix = 'team',
+  ollamaUrl: string = ollama.url,
 ): Promise<SenderRun> {
   await mkdir(dir, { recursive: true });
   const sheet = join(dir, 'catalog.csv');
@@ -57,7 +58,7 @@ async function sendCatalog(
       '--team-schema',
       env.schema,
       '--ollama',
-      ollama.url,
+      ollamaUrl,
       '--variations',
       '4',
       '--out',
@@ -270,5 +271,36 @@ describe.skipIf(!db)(`a catalog sent to the team${skipNote(db)}`, () => {
       { state: 'cancelled', n: 4 },
       { state: 'failed', n: 2 },
     ]);
+  }, 120_000);
+
+  it("has the copy written by a worker's Ollama when the sending station's does not answer", async () => {
+    const copyEnv: TeamEnv = { ...env, schema: 'team_copy' };
+    const gpu = await startGpu({ timeScale: 0.002 });
+    sims.push(gpu);
+    const writer = await startOllamaSim({ timeScale: 0.0005 });
+    try {
+      workers.push(await startWorker(copyEnv, 'studio-llm', gpu, ['--ollama', writer.url]));
+      // Nothing listens on port 9 of 127.0.0.1: the sender's own Ollama is down.
+      const sender = await sendCatalog(copyEnv, ollama, 2, join(dir, 'copy'), 'copy', 'http://127.0.0.1:9');
+      expect(sender.code, sender.output.slice(-3000)).toBe(0);
+      const store = openStore(join(sender.out, 'studio.db'), { outputRoot: sender.out });
+      try {
+        const galleries = store.galleries.list().filter((g) => g.productId.startsWith('copy-'));
+        expect(galleries.map((g) => g.status)).toEqual(['complete', 'complete']);
+        expect(galleries.every((g) => (g.copy?.title ?? '').length > 0)).toBe(true);
+      } finally {
+        store.close();
+      }
+      // Two products' copy, written at the worker's Ollama; their images on its GPU.
+      const copies = await query<{ n: number }>(
+        env.pgUrl,
+        `SELECT count(*)::int AS n FROM team_copy.job WHERE name = 'write-copy' AND state = 'completed'`,
+      );
+      expect(copies[0]?.n).toBe(2);
+      expect(writer.stats.chat).toBeGreaterThanOrEqual(2);
+      expect(gpu.stats.promptsAccepted).toBe(2 * 6);
+    } finally {
+      await writer.close();
+    }
   }, 120_000);
 });

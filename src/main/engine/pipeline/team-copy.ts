@@ -1,0 +1,84 @@
+// A product's copy written by the team (a worker started with `--ollama`): sent when this station's
+// own Ollama does not answer at the start of a team run. The worker runs the same copywriter on the
+// product the job carries; the copy comes back in the job's output and the lifecycle journals it like
+// a local one. As for images, the journal holds the job's id, so a restart re-attaches to it.
+import { hostname } from 'node:os';
+import { type EventName, type EventPayload, ShowcaseError } from '../../../shared/index.ts';
+import type { JobResult, QueuedJob } from '../jobs/index.ts';
+import { usageRecord } from '../jobs/index.ts';
+import type { JobPayload } from '../showcase/index.ts';
+import type { Store } from '../store/index.ts';
+import type { TeamDispatch, TeamJobProgress } from '../team/index.ts';
+
+type CopyPayload = Extract<JobPayload, { type: 'copy' }>;
+
+export interface TeamCopyContext {
+  store: Store;
+  emit: <E extends EventName>(event: E, payload: EventPayload<E>) => void;
+  dispatch: Pick<TeamDispatch, 'writeCopy'>;
+}
+
+export class TeamCopyJobs {
+  private readonly ctx: TeamCopyContext;
+
+  constructor(ctx: TeamCopyContext) {
+    this.ctx = ctx;
+  }
+
+  async run(job: QueuedJob, payload: CopyPayload, signal: AbortSignal): Promise<JobResult> {
+    const { store } = this.ctx;
+    const gallery = store.galleries.get(job.galleryId);
+    if (!gallery) throw new ShowcaseError('not_found', `Gallery ${job.galleryId} does not exist`);
+    const product = store.products.get(gallery.productId);
+    if (!product) throw new ShowcaseError('not_found', `Product ${gallery.productId} no longer exists`);
+    const variations = store.assets.listByGallery(gallery.id).filter((a) => a.kind === 'variation').length;
+    const result = await this.ctx.dispatch
+      .writeCopy(
+        {
+          jobId: job.id,
+          runId: gallery.id,
+          station: hostname(),
+          galleryId: gallery.id,
+          productId: product.id,
+          product,
+          model: payload.model,
+          language: payload.language,
+          variations: Math.max(1, variations),
+        },
+        signal,
+        (p) => this.progress(job, p),
+      )
+      .catch((err: unknown) => {
+        if (err instanceof ShowcaseError || signal.aborted) throw err;
+        throw new ShowcaseError('backend_unreachable', `The team database did not answer: ${String(err)}`, {
+          details: { backend: 'team queue' },
+          cause: err,
+        });
+      });
+    const usage = result.attempts.map((a) =>
+      usageRecord(`team:${result.workerName}`, payload.model, 'copy', {
+        totalMs: a.ms,
+        tokensIn: a.tokensIn,
+        tokensOut: a.tokensOut,
+        ok: a.ok,
+        error: a.error,
+      }),
+    );
+    return { type: 'copy', copy: result.copy, usage };
+  }
+
+  private progress(job: QueuedJob, p: TeamJobProgress): void {
+    const ref = { jobId: job.id, galleryId: job.galleryId, assetId: job.assetId, kind: job.kind };
+    this.ctx.emit('job.status', {
+      ...ref,
+      state: p.state === 'active' ? 'running' : 'queued-on-backend',
+      backend: p.state === 'active' && p.worker ? p.worker : 'team queue',
+      detail:
+        p.state === 'active'
+          ? `${p.worker ?? 'a team worker'} is writing the copy`
+          : p.state === 'queued'
+            ? 'waiting in the team queue for a worker with an Ollama (worker --ollama)'
+            : `the team retries the copy${p.error ? ` after: ${p.error}` : ''}`,
+    });
+  }
+}
