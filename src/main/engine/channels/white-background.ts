@@ -6,7 +6,7 @@
 // The compliance check decides whether the render is good enough: nothing here assumes it is.
 import sharp from 'sharp';
 import { ShowcaseError, toShowcaseError } from '../../../shared/index.ts';
-import type { ComfyClient } from '../comfy/index.ts';
+import { type ComfyClient, outputImage } from '../comfy/index.ts';
 import { instantiate, type TemplateLibrary } from '../templates/index.ts';
 
 export const WHITE_BACKGROUND_TEMPLATE = 'edit.white-background';
@@ -55,9 +55,7 @@ export function comfyWhiteRenderer(options: ComfyWhiteRendererOptions): WhiteBac
           ...(signal ? { signal } : {}),
           jobTimeoutMs: options.timeoutMs ?? 15 * 60_000,
         });
-        const image =
-          instance.outputNodeIds.map((id) => result.outputs[id]?.images[0]).find((i) => i !== undefined) ??
-          Object.values(result.outputs).flatMap((o) => o.images)[0];
+        const image = outputImage(result.outputs, instance.outputNodeIds);
         if (!image) {
           throw new ShowcaseError(
             'backend_error',

@@ -2,6 +2,7 @@
 // client sends it, and what can be read off it without a server: the model files it loads.
 import type { JsonValue } from '../../../shared/index.ts';
 import { isModelFileName, modelFolderOf } from './models.ts';
+import type { ComfyImageRef, ComfyOutputs } from './types.ts';
 
 /** One node of an API-format graph. Node ids are strings ("3"); a link is `[source_node_id, output_index]`. */
 export interface ComfyGraphNode {
@@ -45,4 +46,18 @@ export function graphModel(graph: ComfyGraph): string {
     if (typeof name === 'string') return name;
   }
   return 'unknown';
+}
+
+/**
+ * The image a finished prompt made: the first of the template's output nodes that saved one, else the
+ * first image any node saved (a graph edited in ComfyUI may name its output node differently).
+ */
+export function outputImage(
+  outputs: ComfyOutputs,
+  outputNodeIds: readonly string[],
+): ComfyImageRef | undefined {
+  return (
+    outputNodeIds.map((id) => outputs[id]?.images[0]).find((i) => i !== undefined) ??
+    Object.values(outputs).flatMap((o) => o.images)[0]
+  );
 }

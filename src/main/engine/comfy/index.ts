@@ -15,7 +15,7 @@ export {
   validationError,
 } from './errors.ts';
 export { type BinaryFrame, decodeBinaryFrame } from './frames.ts';
-export { graphModel, graphModelFiles } from './graph.ts';
+export { graphModel, graphModelFiles, outputImage } from './graph.ts';
 export { isModelFileName, modelFolderFor, modelFolderOf } from './models.ts';
 export { comfyPreviewMethods, previewsOffHint } from './previews.ts';
 export type * from './types.ts';

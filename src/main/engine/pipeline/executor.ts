@@ -18,7 +18,13 @@ import {
   type Settings,
   ShowcaseError,
 } from '../../../shared/index.ts';
-import { type ComfyGraph, type ComfyOutputs, type ComfyRunResult, graphModel } from '../comfy/index.ts';
+import {
+  type ComfyGraph,
+  type ComfyOutputs,
+  type ComfyRunResult,
+  graphModel,
+  outputImage,
+} from '../comfy/index.ts';
 import {
   type ExecutionCallbacks,
   type JobResult,
@@ -204,9 +210,7 @@ export class JobExecutor {
     outputNodeIds: readonly string[],
     signal: AbortSignal,
   ): Promise<Buffer> {
-    const image =
-      outputNodeIds.map((id) => outputs[id]?.images[0]).find((i) => i !== undefined) ??
-      Object.values(outputs).flatMap((o) => o.images)[0];
+    const image = outputImage(outputs, outputNodeIds);
     if (!image)
       throw new ShowcaseError('backend_error', 'ComfyUI finished the prompt but reported no image output', {
         retryable: true,

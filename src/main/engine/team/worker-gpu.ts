@@ -4,7 +4,13 @@
 // instantiated with the sender's values, the prompt run and its image downloaded without metadata.
 import { randomUUID } from 'node:crypto';
 import { familyNames, ShowcaseError, type TemplateFamily, toShowcaseError } from '../../../shared/index.ts';
-import { ComfyClient, type ComfyClientOptions, ComfyUploads, graphModel } from '../comfy/index.ts';
+import {
+  ComfyClient,
+  type ComfyClientOptions,
+  ComfyUploads,
+  graphModel,
+  outputImage,
+} from '../comfy/index.ts';
 import { stripPngMetadata } from '../pipeline/index.ts';
 import { instantiate, lintLibrary, parseObjectInfo, type TemplateLibrary } from '../templates/index.ts';
 import type { TeamBucket } from './bucket.ts';
@@ -107,9 +113,7 @@ export class WorkerGpu {
       onProgress: (p) => onProgress(p.value, p.max),
     });
     this.info = { ...this.info, loadedModel: graphModel(instance.graph) };
-    const image =
-      instance.outputNodeIds.map((id) => result.outputs[id]?.images[0]).find((i) => i !== undefined) ??
-      Object.values(result.outputs).flatMap((o) => o.images)[0];
+    const image = outputImage(result.outputs, instance.outputNodeIds);
     if (!image) {
       throw new ShowcaseError(
         'backend_error',
