@@ -22,6 +22,7 @@ const LIVE_GPU: WorkerBackend = {
   families: ['qwen-image', 'edit'],
   msPerImage: { 'qwen_image_fp8_e4m3fn.safetensors': 9_400 },
   loadedModel: 'qwen_image_fp8_e4m3fn.safetensors',
+  writesCopy: true,
 };
 const SECOND_GPU: WorkerBackend = {
   url: 'http://10.0.0.12:8189',
@@ -131,6 +132,8 @@ test('the Team view says how to set up a team, then lists the workers in the tea
   await expect(gpus.nth(0).getByTestId('team-gpu-name')).toHaveText('RTX 4090');
   await expect(gpus.nth(0).getByTestId('team-gpu-vram')).toHaveText('24 GB');
   await expect(gpus.nth(0).getByTestId('team-gpu-family')).toHaveText(['qwen-image', 'edit']);
+  await expect(gpus.nth(0).getByTestId('team-gpu-copy')).toHaveText('copy');
+  await expect(gpus.nth(1).getByTestId('team-gpu-copy')).toHaveCount(0);
   await expect(gpus.nth(0).getByTestId('team-gpu-model')).toContainText('qwen_image_fp8_e4m3fn.safetensors');
   await expect(gpus.nth(1).getByTestId('team-gpu-name')).toHaveText('RTX A6000');
   await expect(gpus.nth(1).getByTestId('team-gpu-vram')).toHaveText('48 GB');

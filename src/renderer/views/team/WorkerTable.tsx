@@ -24,6 +24,15 @@ function Gpus({ worker }: { worker: TeamWorkerView }) {
                 {f}
               </span>
             ))}
+            {b.writesCopy ? (
+              <span
+                className="team-family"
+                data-testid="team-gpu-copy"
+                title="Its Ollama writes copy (worker --ollama)"
+              >
+                copy
+              </span>
+            ) : null}
           </div>
           <div className="team-gpu-model" data-testid="team-gpu-model">
             {b.loadedModel ? (
