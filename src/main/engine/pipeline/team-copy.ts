@@ -9,6 +9,7 @@ import { usageRecord } from '../jobs/index.ts';
 import type { JobPayload } from '../showcase/index.ts';
 import type { Store } from '../store/index.ts';
 import type { TeamDispatch, TeamJobProgress } from '../team/index.ts';
+import { reachingTeam } from './team-image.ts';
 
 type CopyPayload = Extract<JobPayload, { type: 'copy' }>;
 
@@ -32,8 +33,8 @@ export class TeamCopyJobs {
     const product = store.products.get(gallery.productId);
     if (!product) throw new ShowcaseError('not_found', `Product ${gallery.productId} no longer exists`);
     const variations = store.assets.listByGallery(gallery.id).filter((a) => a.kind === 'variation').length;
-    const result = await this.ctx.dispatch
-      .writeCopy(
+    const result = await reachingTeam(signal, () =>
+      this.ctx.dispatch.writeCopy(
         {
           jobId: job.id,
           runId: gallery.id,
@@ -47,14 +48,8 @@ export class TeamCopyJobs {
         },
         signal,
         (p) => this.progress(job, p),
-      )
-      .catch((err: unknown) => {
-        if (err instanceof ShowcaseError || signal.aborted) throw err;
-        throw new ShowcaseError('backend_unreachable', `The team database did not answer: ${String(err)}`, {
-          details: { backend: 'team queue' },
-          cause: err,
-        });
-      });
+      ),
+    );
     const usage = result.attempts.map((a) =>
       usageRecord(`team:${result.workerName}`, payload.model, 'copy', {
         totalMs: a.ms,

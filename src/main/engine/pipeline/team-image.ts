@@ -36,7 +36,7 @@ export interface TeamImageContext {
   outputRoot: string;
   settings: () => Settings;
   emit: <E extends EventName>(event: E, payload: EventPayload<E>) => void;
-  dispatch: Pick<TeamDispatch, 'render'>;
+  dispatch: Pick<TeamDispatch, 'render' | 'sent'>;
   /** The team bucket (from the S3 settings); throws with a hint when none is set. */
   bucket: () => TeamBucket;
 }
@@ -60,7 +60,9 @@ export class TeamImageJobs {
     // The first image job of a product that reaches the team takes the product's others with it, as
     // one flow: the queue holds the variations until their hero is rendered, so the workers see the
     // whole backlog and go on without waiting for this station to collect the hero.
-    const plan = await this.productPlan(job, bucket, signal);
+    const plan = await reachingTeam(signal, async () =>
+      (await this.ctx.dispatch.sent(job.id)) ? [] : this.productPlan(job, bucket, signal),
+    );
     const own =
       plan.find((e) => e.job.jobId === job.id)?.job ?? (await this.teamJob(job, payload, bucket, signal, []));
     callbacks.submitting({
@@ -68,16 +70,9 @@ export class TeamImageJobs {
       backend: 'team',
       render: { seed: spec.seed, prompt: spec.prompt, params: spec.values, templateId: spec.template.id },
     });
-    const result = await this.ctx.dispatch
-      .render(own, signal, (p) => this.progress(job, own, p), plan)
-      .catch((err: unknown) => {
-        if (err instanceof ShowcaseError || signal.aborted) throw err;
-        // The team database is away: the job waits for it like for a ComfyUI server that went down.
-        throw new ShowcaseError('backend_unreachable', `The team database did not answer: ${String(err)}`, {
-          details: { backend: 'team queue' },
-          cause: err,
-        });
-      });
+    const result = await reachingTeam(signal, () =>
+      this.ctx.dispatch.render(own, signal, (p) => this.progress(job, own, p), plan),
+    );
     const bytes = await bucket.get(result.key, result.sha256, signal);
     const file = writeAssetPng(this.ctx.outputRoot, spec.asset, bytes, {
       seed: spec.seed,
@@ -196,6 +191,22 @@ export class TeamImageJobs {
         p.state === 'queued'
           ? `waiting in the team queue for a worker with the ${teamJob.family} models`
           : `the team retries it${p.error ? ` after: ${p.error}` : ''}`,
+    });
+  }
+}
+
+/**
+ * Runs a call to the team database; an error that is not ours means the database is away, and the job
+ * waits for it like for a ComfyUI server that went down (no attempt spent).
+ */
+export async function reachingTeam<T>(signal: AbortSignal, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    if (err instanceof ShowcaseError || signal.aborted) throw err;
+    throw new ShowcaseError('backend_unreachable', `The team database did not answer: ${String(err)}`, {
+      details: { backend: 'team queue' },
+      cause: err,
     });
   }
 }

@@ -12,7 +12,7 @@ import type { Lane, QueuedJob } from '../jobs/index.ts';
 import { TeamCopyJobs } from '../pipeline/team-copy.ts';
 import { TeamImageJobs } from '../pipeline/team-image.ts';
 import { parseS3Settings } from '../publish/index.ts';
-import { TeamBucket, TeamConnection, TeamDispatch, type TeamTarget } from '../team/index.ts';
+import { TeamBucket, TeamConnection, TeamDispatch, type TeamTarget, type TeamWorker } from '../team/index.ts';
 import type { EngineContext } from './context.ts';
 
 /** Team jobs one station keeps out at once: enough to keep a studio's GPUs fed, few enough to poll. */
@@ -53,7 +53,10 @@ export class TeamService {
     this.options = options;
     this.images = new TeamImageJobs({
       ...ctx,
-      dispatch: { render: (...args) => this.current().dispatch.render(...args) },
+      dispatch: {
+        render: (...args) => this.current().dispatch.render(...args),
+        sent: (jobId) => this.current().dispatch.sent(jobId),
+      },
       bucket: () => this.bucket(),
     });
     this.copies = new TeamCopyJobs({
@@ -112,7 +115,7 @@ export class TeamService {
   async checkReady(families: readonly TemplateFamily[]): Promise<void> {
     this.bucket();
     const { connection } = this.current();
-    let workers: Awaited<ReturnType<Awaited<ReturnType<TeamConnection['registry']>>['list']>>;
+    let workers: TeamWorker[];
     try {
       await connection.queue();
       workers = await (await connection.registry()).list();

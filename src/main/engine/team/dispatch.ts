@@ -91,6 +91,11 @@ export class TeamDispatch {
     );
   }
 
+  /** Whether the queue has this job already (sent with its product's flow, or before a restart). */
+  async sent(jobId: string): Promise<boolean> {
+    return (await (await this.connection.queue()).states([jobId])).has(jobId);
+  }
+
   /** Sends a product's copy job to the workers with an Ollama and resolves with what they wrote. */
   async writeCopy(
     job: TeamCopyJob,
