@@ -1,7 +1,6 @@
 // The sending station closes (or loses the team database) while the team renders its catalog: the
-// workers go on, and the next
-// start collects what they finished (the journal holds every team job as sent), sending nothing twice
-// and rendering nothing twice. In-process: the sender's engine, workers (TeamWorkerRunner), the
+// workers go on, and the station collects what they finished once it is back (the journal holds every
+// team job as sent), sending nothing twice and rendering nothing twice. In-process: the sender's engine, workers (TeamWorkerRunner), the
 // simulators; real PostgreSQL and S3 (s3rver).
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
