@@ -57,10 +57,7 @@ export const ProductInputSchema = z.object({
   attributes: z.record(z.string(), z.string()).default({}),
   /** The language of this product's copy and pages (a sheet's `language` column); overrides the setting. */
   language: LanguageTagSchema.optional(),
-  /**
-   * The model family this product's images render with (a sheet's `family` column: `qwen-image`, `sdxl`
-   * or `edit`, any case), so one catalog mixes families; beats the run's and the studio's family.
-   */
+  /** Its images' model family (a sheet's `family` column, any case); beats the run's and the studio's. */
   family: z
     .preprocess((v) => (typeof v === 'string' ? v.trim().toLowerCase() : v), TemplateFamilySchema)
     .optional(),

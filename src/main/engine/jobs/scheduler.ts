@@ -1,9 +1,8 @@
-// Scheduler: keeps every backend fed while respecting the job DAG, the GPU's VRAM and the
-// one-prompt-at-a-time nature of ComfyUI.
-//
-// - Lanes: one LLM lane (Ollama), one lane per ComfyUI backend, one CPU lane (sharp thumbnails).
-//   A ComfyUI lane holds up to `pipelineDepth` prompts (one running on the GPU, the next already
-//   queued on the server) so the GPU never idles between jobs; `sequential` drops that to one.
+// Scheduler: keeps every backend fed while respecting the job DAG, the GPU's VRAM and ComfyUI's one
+// prompt at a time.
+// - Lanes: one LLM lane (Ollama), one per ComfyUI backend, one CPU lane (sharp thumbnails), the team
+//   lane (jobs sent to the team queue). A ComfyUI lane holds up to `pipelineDepth` prompts (one running,
+//   the next queued on the server) so the GPU never idles between jobs; `sequential` drops that to one.
 // - Phases (phases.ts): copy, then images, on a GPU too small for the LLM and the image model.
 // - Priority (ready-queue.ts): heroes first, then lifestyle, variations, thumbnails; FIFO per kind.
 // - Failures (classified in fault-policy.ts): transient errors retry with exponential backoff; OOM

@@ -6,10 +6,13 @@ import https from 'node:https';
 import type { Client } from 'minio';
 import { ShowcaseError } from '../../../shared/index.ts';
 import { type BucketPolicy, parsePolicy, withPublicRead } from './bucket-policy.ts';
+import { expiresAt, signingWindowStart, timedTransport } from './bucket-support.ts';
 import { Semaphore } from './concurrency.ts';
 import { staticPrefix } from './prefixes.ts';
 import { AUTH_ERROR_CODES, errorCode, isNetworkError, toS3Error } from './s3-errors.ts';
 import { type S3Endpoint, type S3Settings, s3Endpoint } from './settings.ts';
+
+export { signingWindowStart } from './bucket-support.ts';
 
 /**
  * Cache policies. Image names are stable per slot (`product_{id}_hero.png` is overwritten when the
@@ -386,33 +389,4 @@ export class Bucket {
 
 function encodeKey(key: string): string {
   return key.split('/').map(encodeURIComponent).join('/');
-}
-
-/**
- * Presigned links are signed at the start of the current window (a quarter of their lifetime, at most
- * a day). Every publish inside one window produces the same links, so an unchanged gallery re-publishes
- * byte-identical pages and skips them, and a link handed out stays valid for at least three quarters
- * of `presignSeconds`.
- */
-export function signingWindowStart(now: Date, settings: Pick<S3Settings, 'presignSeconds'>): Date {
-  const windowMs = Math.min(86_400, Math.floor(settings.presignSeconds / 4)) * 1000;
-  return new Date(Math.floor(now.getTime() / windowMs) * windowMs);
-}
-
-function expiresAt(prepared: Prepared, settings: S3Settings): string | null {
-  if (prepared.signedAt === null) return null;
-  return new Date(prepared.signedAt.getTime() + settings.presignSeconds * 1000).toISOString();
-}
-
-/** http(s).request with an idle timeout: minio has none, and a silent server would hang a publish. */
-function timedTransport(useSSL: boolean, timeoutMs: number): Pick<typeof http, 'request'> {
-  const send = useSSL ? https.request : http.request;
-  const request = (options: http.RequestOptions, callback?: (res: http.IncomingMessage) => void) => {
-    const req = send(options, callback);
-    req.setTimeout(timeoutMs, () => {
-      req.destroy(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'ETIMEDOUT' }));
-    });
-    return req;
-  };
-  return { request: request as typeof http.request };
 }
