@@ -246,17 +246,6 @@ export class TeamQueue {
     await this.boss.send(COPY_QUEUE, job, { id: job.jobId });
   }
 
-  /** Copy jobs ready now (live, like `liveCounts`). */
-  async copyReady(): Promise<number> {
-    const { rows } = await this.boss
-      .getDb()
-      .executeSql(
-        `SELECT count(*)::int AS n FROM ${this.schema}.job WHERE name = $1 AND state < 'active' AND start_after <= now()`,
-        [COPY_QUEUE],
-      );
-    return (rows[0] as { n: number } | undefined)?.n ?? 0;
-  }
-
   /** Claims one copy job; one this version cannot read is failed naming the field, and the next tried. */
   async claimCopy(): Promise<ClaimedCopy | null> {
     for (;;) {

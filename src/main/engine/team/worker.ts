@@ -33,10 +33,7 @@ export interface TeamWorkerOptions {
   s3: S3Settings;
   templates: TemplateLibrary;
   comfy?: GpuClientOptions;
-  /**
-   * This workstation's Ollama: the worker also writes the copy of team runs whose sender has none
-   * answering. It is taken to share the first GPU, which then does one phase at a time.
-   */
+  /** This workstation's Ollama: also write copy for senders without one (shares the first GPU). */
   ollamaUrl?: string;
   ollama?: Omit<OllamaClientOptions, 'baseUrl'>;
   /** How long an idle GPU waits before asking the queue again (default 1000 ms). */
@@ -65,6 +62,8 @@ export class TeamWorkerRunner {
   private queue!: TeamQueue;
   /** The workstation's Ollama, when the worker also writes copy. */
   private readonly copy: WorkerCopy | null;
+  /** Each family's model file and starting estimates (the templates do not change while it runs). */
+  private readonly models: ReturnType<typeof familyModels>;
   private registry!: WorkerRegistry;
   /** Jobs completed / failed by this process (for logs, tests and the bench). */
   done = 0;
@@ -79,6 +78,7 @@ export class TeamWorkerRunner {
     this.bucket = new TeamBucket(options.s3);
     this.gpus = options.comfyUrls.map((url) => new WorkerGpu(url, options.templates, options.comfy));
     this.copy = options.ollamaUrl ? new WorkerCopy(options.ollamaUrl, options.ollama) : null;
+    this.models = familyModels(options.templates);
   }
 
   static async start(options: TeamWorkerOptions): Promise<TeamWorkerRunner> {
@@ -182,7 +182,7 @@ export class TeamWorkerRunner {
       silentSeconds: 0,
       lost: false,
     };
-    const { familyModel, defaults } = familyModels(this.options.templates);
+    const { familyModel, defaults } = this.models;
     return familyToClaim({
       self: gpuKey(this.id, gpu.info),
       workers: [...listed.filter((w) => w.id !== this.id), self],
@@ -210,13 +210,11 @@ export class TeamWorkerRunner {
       let claim: ClaimedJob | null = null;
       try {
         // Copy first (it unblocks the images of its product), on the GPU the Ollama shares.
-        if (this.copy && gpu === this.gpus[0] && (await this.queue.copyReady()) > 0) {
-          const copy = await this.queue.claimCopy();
-          if (copy) {
-            await this.copy.switchPhase(gpu, 'copy');
-            await this.writeCopy(this.copy, copy);
-            continue;
-          }
+        const copy = this.copy && gpu === this.gpus[0] ? await this.queue.claimCopy() : null;
+        if (this.copy && copy) {
+          await this.copy.switchPhase(gpu, 'copy');
+          await this.writeCopy(this.copy, copy);
+          continue;
         }
         const family = await this.choose(gpu);
         claim = family ? await this.queue.claim([family]) : null;
