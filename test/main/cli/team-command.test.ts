@@ -1,7 +1,9 @@
 // `bin/showcase team` reads the real team database: the workers a registry holds (a live one with
 // its GPU, loaded model and the job it renders, a silent one shown LOST) and the queue per family.
 import { spawnSync } from 'node:child_process';
-import { resolve } from 'node:path';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { TeamConnection } from '../../../src/main/engine/team/index.ts';
@@ -76,4 +78,21 @@ describe.skipIf(!db)(`showcase team${skipNote(db)}`, () => {
       ['studio-c', true, 0],
     ]);
   }, 60_000);
+});
+
+describe('showcase team without a team database', () => {
+  it('says how to name one, and creates no studio file on the way', async () => {
+    const cwd = await mkdtemp(join(tmpdir(), 'showcase-team-cli-'));
+    try {
+      const env = { ...process.env };
+      delete env.SHOWCASE_TEAM_PG;
+      const r = spawnSync(BIN, ['team'], { cwd, env, encoding: 'utf8', timeout: 30_000 });
+      expect(r.status).not.toBe(0);
+      expect(`${r.stdout}${r.stderr}`).toContain('No team database given');
+      expect(`${r.stdout}${r.stderr}`).toContain('--pg');
+      expect(await readdir(cwd)).toEqual([]);
+    } finally {
+      await rm(cwd, { recursive: true, force: true });
+    }
+  });
 });

@@ -1,8 +1,8 @@
 // `showcase team [--pg URL] [--db FILE] [--json]`: the Team view on a terminal — every worker with its
 // GPUs, families, loaded model, speed, last heartbeat and the jobs it renders (LOST after three missed
 // beats), and the team queue per family. For headless GPU workstations and scripts.
-import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { ShowcaseError, type TeamStatus } from '../../../shared/index.ts';
 import { openStore } from '../../engine/store/index.ts';
 import { TeamConnection } from '../../engine/team/index.ts';
@@ -18,14 +18,16 @@ export interface TeamCommandOptions {
 function teamUrl(opts: TeamCommandOptions): string {
   const url = opts.pg ?? process.env.SHOWCASE_TEAM_PG;
   if (url) return url;
+  // Only an existing studio is asked: reading a setting must not create a database file.
   const path = resolve(opts.db);
-  mkdirSync(dirname(path), { recursive: true });
-  const store = openStore(path);
-  try {
-    const fromSettings = store.settings.get().postgresUrl;
-    if (fromSettings) return fromSettings;
-  } finally {
-    store.close();
+  if (existsSync(path)) {
+    const store = openStore(path);
+    try {
+      const fromSettings = store.settings.get().postgresUrl;
+      if (fromSettings) return fromSettings;
+    } finally {
+      store.close();
+    }
   }
   throw new ShowcaseError('invalid_input', 'No team database given', {
     hint: 'Pass --pg postgres://user:password@host:5432/db or set the PostgreSQL URL in Settings → Sync',
