@@ -2,14 +2,28 @@
 // first call of a model gets the load time on top — and announced as a job status, so the CLI and
 // the UI say what is being waited for instead of going silent. Failures name the Ollama server.
 // It returns the copy and the usage of every attempt; the lifecycle journals them.
-import { ShowcaseError, toShowcaseError } from '../../../shared/index.ts';
+import { type Gallery, type Product, ShowcaseError, toShowcaseError } from '../../../shared/index.ts';
 import { type ExecutionCallbacks, type JobResult, type QueuedJob, usageRecord } from '../jobs/index.ts';
 import { CopyWriter, type JobPayload } from '../showcase/index.ts';
+import type { Store } from '../store/index.ts';
 import { namingBackend } from './backend-errors.ts';
 import type { ExecutorContext } from './executor.ts';
 import { CopyBudget } from './timeouts.ts';
 
 type CopyPayload = Extract<JobPayload, { type: 'copy' }>;
+
+/** What a copy job writes about: the showcase's gallery and product, and how many variations it has. */
+export function copySubject(
+  store: Store,
+  galleryId: string,
+): { gallery: Gallery; product: Product; variations: number } {
+  const gallery = store.galleries.get(galleryId);
+  if (!gallery) throw new ShowcaseError('not_found', `Gallery ${galleryId} does not exist`);
+  const product = store.products.get(gallery.productId);
+  if (!product) throw new ShowcaseError('not_found', `Product ${gallery.productId} no longer exists`);
+  const variations = store.assets.listByGallery(gallery.id).filter((a) => a.kind === 'variation').length;
+  return { gallery, product, variations };
+}
 
 export class CopyJobs {
   private readonly ctx: ExecutorContext;
@@ -25,12 +39,8 @@ export class CopyJobs {
     signal: AbortSignal,
     callbacks: Pick<ExecutionCallbacks, 'failedAttempt'>,
   ): Promise<JobResult> {
-    const { store, pool } = this.ctx;
-    const gallery = store.galleries.get(job.galleryId);
-    if (!gallery) throw new ShowcaseError('not_found', `Gallery ${job.galleryId} does not exist`);
-    const product = store.products.get(gallery.productId);
-    if (!product) throw new ShowcaseError('not_found', `Product ${gallery.productId} no longer exists`);
-    const variations = store.assets.listByGallery(gallery.id).filter((a) => a.kind === 'variation').length;
+    const { pool } = this.ctx;
+    const { product, variations } = copySubject(this.ctx.store, job.galleryId);
     const timeouts = this.ctx.settings().timeouts;
     const budget = this.budget.budgetMs(payload.model, timeouts);
     const url = pool.ollamaUrl;

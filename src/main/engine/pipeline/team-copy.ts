@@ -3,12 +3,13 @@
 // product the job carries; the copy comes back in the job's output and the lifecycle journals it like
 // a local one. As for images, the journal holds the job's id, so a restart re-attaches to it.
 import { hostname } from 'node:os';
-import { type EventName, type EventPayload, ShowcaseError } from '../../../shared/index.ts';
+import type { EventName, EventPayload } from '../../../shared/index.ts';
 import type { JobResult, QueuedJob } from '../jobs/index.ts';
 import { usageRecord } from '../jobs/index.ts';
 import type { JobPayload } from '../showcase/index.ts';
 import type { Store } from '../store/index.ts';
 import type { TeamDispatch, TeamJobProgress } from '../team/index.ts';
+import { copySubject } from './copy-job.ts';
 import { reachingTeam } from './team-image.ts';
 
 type CopyPayload = Extract<JobPayload, { type: 'copy' }>;
@@ -27,12 +28,7 @@ export class TeamCopyJobs {
   }
 
   async run(job: QueuedJob, payload: CopyPayload, signal: AbortSignal): Promise<JobResult> {
-    const { store } = this.ctx;
-    const gallery = store.galleries.get(job.galleryId);
-    if (!gallery) throw new ShowcaseError('not_found', `Gallery ${job.galleryId} does not exist`);
-    const product = store.products.get(gallery.productId);
-    if (!product) throw new ShowcaseError('not_found', `Product ${gallery.productId} no longer exists`);
-    const variations = store.assets.listByGallery(gallery.id).filter((a) => a.kind === 'variation').length;
+    const { gallery, product, variations } = copySubject(this.ctx.store, job.galleryId);
     const result = await reachingTeam(signal, () =>
       this.ctx.dispatch.writeCopy(
         {
