@@ -4,8 +4,7 @@
 // a local one. As for images, the journal holds the job's id, so a restart re-attaches to it.
 import { hostname } from 'node:os';
 import type { EventName, EventPayload } from '../../../shared/index.ts';
-import type { JobResult, QueuedJob } from '../jobs/index.ts';
-import { usageRecord } from '../jobs/index.ts';
+import { type JobResult, jobRef, type QueuedJob, usageRecord } from '../jobs/index.ts';
 import type { JobPayload } from '../showcase/index.ts';
 import type { Store } from '../store/index.ts';
 import type { TeamDispatch, TeamJobProgress } from '../team/index.ts';
@@ -59,9 +58,8 @@ export class TeamCopyJobs {
   }
 
   private progress(job: QueuedJob, p: TeamJobProgress): void {
-    const ref = { jobId: job.id, galleryId: job.galleryId, assetId: job.assetId, kind: job.kind };
     this.ctx.emit('job.status', {
-      ...ref,
+      ...jobRef(job),
       state: p.state === 'active' ? 'running' : 'queued-on-backend',
       backend: p.state === 'active' && p.worker ? p.worker : 'team queue',
       detail:

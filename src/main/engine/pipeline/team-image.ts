@@ -7,7 +7,13 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { type EventName, type EventPayload, type Settings, ShowcaseError } from '../../../shared/index.ts';
 import { graphModel } from '../comfy/index.ts';
-import { type ExecutionCallbacks, type JobResult, type QueuedJob, usageRecord } from '../jobs/index.ts';
+import {
+  type ExecutionCallbacks,
+  type JobResult,
+  jobRef,
+  type QueuedJob,
+  usageRecord,
+} from '../jobs/index.ts';
 import { JobPayloadSchema } from '../showcase/index.ts';
 import type { Store } from '../store/index.ts';
 import type {
@@ -84,7 +90,7 @@ export class TeamImageJobs {
       ok: true,
     });
     this.ctx.emit('job.status', {
-      ...ref(job),
+      ...jobRef(job),
       state: 'running',
       backend: `${result.workerName} · ${result.gpu}`,
       detail: `rendered on ${result.workerName} (${result.gpu}) in ${(result.ms / 1000).toFixed(1)} s`,
@@ -175,16 +181,17 @@ export class TeamImageJobs {
     if (p.state === 'active') {
       const who = p.worker ? `${p.worker}${p.gpu ? ` · ${p.gpu}` : ''}` : 'a team worker';
       this.ctx.emit('job.status', {
-        ...ref(job),
+        ...jobRef(job),
         state: 'running',
         backend: who,
         detail: `rendering on ${who}${p.max > 0 ? ` (step ${p.value}/${p.max})` : ''}`,
       });
-      if (p.max > 0) this.ctx.emit('job.progress', { ...ref(job), value: p.value, max: p.max, node: null });
+      if (p.max > 0)
+        this.ctx.emit('job.progress', { ...jobRef(job), value: p.value, max: p.max, node: null });
       return;
     }
     this.ctx.emit('job.status', {
-      ...ref(job),
+      ...jobRef(job),
       state: 'queued-on-backend',
       backend: 'team queue',
       detail:
@@ -209,8 +216,4 @@ export async function reachingTeam<T>(signal: AbortSignal, call: () => Promise<T
       cause: err,
     });
   }
-}
-
-function ref(job: QueuedJob) {
-  return { jobId: job.id, galleryId: job.galleryId, assetId: job.assetId, kind: job.kind };
 }
