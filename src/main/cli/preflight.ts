@@ -4,7 +4,13 @@
 import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import { z } from 'zod';
-import { HttpUrlSchema, type PromptPreset, ShowcaseError, StartOptionsSchema } from '../../shared/index.ts';
+import {
+  HttpUrlSchema,
+  PostgresUrlSchema,
+  type PromptPreset,
+  ShowcaseError,
+  StartOptionsSchema,
+} from '../../shared/index.ts';
 import { parseSheet } from '../engine/sheets/index.ts';
 import { defaultPresets } from '../engine/store/index.ts';
 
@@ -39,6 +45,7 @@ export function checkSheet(path: string, content: string): void {
 const FLAGS: Record<string, string> = {
   comfy: '--comfy',
   ollama: '--ollama',
+  pg: '--pg',
   model: '--model',
   family: '--family',
   preset: '--preset',
@@ -51,6 +58,7 @@ const FLAGS: Record<string, string> = {
 const OptionsSchema = z.object({
   comfy: z.array(HttpUrlSchema).optional(),
   ollama: HttpUrlSchema.optional(),
+  pg: PostgresUrlSchema.optional(),
   model: z.string().trim().min(1, 'must name a model, e.g. llama3.2').max(200).optional(),
   preset: z.string().trim().min(1, 'must name a preset').max(200).optional(),
   products: z.number().int().min(1, 'must be at least 1').optional(),

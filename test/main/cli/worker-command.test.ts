@@ -49,4 +49,27 @@ describe('showcase worker: bad invocations', () => {
     expect(r.code).not.toBe(0);
     expect(r.out).toContain('at least one ComfyUI server');
   });
+
+  it('names every bad URL flag at once, before connecting to anything', () => {
+    const r = worker(
+      [
+        '--pg',
+        'http://db:5432/x',
+        '--s3',
+        'http://127.0.0.1:9000/team',
+        '--comfy',
+        'gpu-1',
+        '--ollama',
+        'ftp://x',
+      ],
+      {
+        SHOWCASE_S3_ACCESS_KEY: 'k',
+        SHOWCASE_S3_SECRET_KEY: 's',
+      },
+    );
+    expect(r.code).not.toBe(0);
+    expect(r.out).toContain('--pg: must start with postgres://');
+    expect(r.out).toContain('--comfy: must be an http:// or https:// URL');
+    expect(r.out).toContain('--ollama: must be an http:// or https:// URL');
+  });
 });

@@ -6,6 +6,7 @@ import { ShowcaseError, toShowcaseError } from '../../../shared/index.ts';
 import { TeamWorkerRunner } from '../../engine/team/index.ts';
 import { loadTemplates } from '../../engine/templates/index.ts';
 import { s3FromFlag } from '../overrides.ts';
+import { checkOptions } from '../preflight.ts';
 import { terminalInline as safeText } from '../terminal.ts';
 
 export interface WorkerCommandOptions {
@@ -31,6 +32,12 @@ export async function workerCommand(opts: WorkerCommandOptions): Promise<void> {
       details: { field: 'pg' },
     });
   }
+  // Bad URLs are named here, before anything connects (the same rules as generate's flags).
+  checkOptions({
+    pg,
+    ...(opts.comfy ? { comfy: opts.comfy } : {}),
+    ...(opts.ollama ? { ollama: opts.ollama } : {}),
+  });
   const s3 = s3FromFlag(opts.s3, opts.s3Region);
   const templates = await loadTemplates(opts.templates);
   const log = (line: string) => console.log(`${new Date().toISOString().slice(11, 19)} ${safeText(line)}`);
